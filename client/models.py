@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
@@ -74,7 +74,7 @@ class Assignment:
     route: Route
 
 
-class SegmentState(str, Enum):
+class SegmentState(StrEnum):
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
     SWEPT = "swept"
@@ -106,7 +106,7 @@ class Progress:
         return max(self.total_m - self.swept_m, 0.0)
 
 
-class GpsQuality(str, Enum):
+class GpsQuality(StrEnum):
     NO_FIX = "no_fix"
     FIX = "fix"
     STALE = "stale"
@@ -147,4 +147,6 @@ class Changes:
     gps: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.segments or self.vehicle or self.route or self.outbox or self.sync or self.gps)
+        return bool(
+            self.segments or self.vehicle or self.route or self.outbox or self.sync or self.gps
+        )

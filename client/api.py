@@ -1,0 +1,208 @@
+"""The backend API client: one `httpx.AsyncClient`, typed errors, validated answers.
+
+Every request runs under a total deadline (httpx's own timeouts bound single socket
+operations, and a trickling reply would outlive them). Any answer that is not the JSON
+object we expect, such as a captive portal's 200 with HTML, is treated as "no answer":
+the outcome is unknown and retrying is the only, and safe, reaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from client.errors import (
+    LoginRequired,
+    NetworkUnavailable,
+    ServerBusy,
+    ServerRefused,
+    UpdateRequired,
+)
+from sync.protocol import PROTOCOL_VERSION, canonical_json
+
+MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+MAX_RETRY_AFTER_S = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    access_token: str
+    expires_in: int
+    username: str
+    role: str
+    display_name: str
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or HTTP date), capped at 1 h."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - (now if now is not None else time.time())
+    if seconds != seconds:  # NaN
+        return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
+
+
+class ApiClient:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        deadline_s: float = 30.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token: str | None = None
+        self.deadline_s = deadline_s
+        self._transport = transport
+        self._client = self._make_client()
+
+    def _make_client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            base_url=self.base_url,
+            transport=self._transport,
+            timeout=httpx.Timeout(10.0, connect=5.0),
+            follow_redirects=False,
+            headers={"User-Agent": "Sweepline-tablet"},
+        )
+
+    async def recreate(self) -> None:
+        """Drop the connection pool (the sync watchdog's remedy for a wedged client)."""
+        old, self._client = self._client, self._make_client()
+        await old.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    # -- endpoints ----------------------------------------------------------------------
+
+    async def health(self) -> dict[str, Any]:
+        return await self._request("GET", "/api/v1/health", auth=False, expect=("status",))
+
+    async def login(self, username: str, password: str, device_id: str) -> LoginResult:
+        body = {"username": username, "password": password, "device_id": device_id}
+        data = await self._request(
+            "POST",
+            "/api/v1/auth/login",
+            json_body=body,
+            auth=False,
+            expect=("access_token", "user"),
+        )
+        user = data["user"]
+        self.token = str(data["access_token"])
+        return LoginResult(
+            access_token=self.token,
+            expires_in=int(data.get("expires_in") or 0),
+            username=str(user.get("username", username)),
+            role=str(user.get("role", "")),
+            display_name=str(user.get("display_name", username)),
+        )
+
+    async def assignments_today(self) -> list[dict[str, Any]]:
+        data = await self._request("GET", "/api/v1/assignments/today", expect=("assignments",))
+        return list(data["assignments"])
+
+    async def route_status(self, route_id: str) -> dict[str, Any]:
+        return await self._request("GET", f"/api/v1/routes/{route_id}/status", expect=("segments",))
+
+    async def push(self, body: dict[str, Any]) -> dict[str, Any]:
+        raw = gzip.compress(canonical_json({"protocol": PROTOCOL_VERSION, **body}), compresslevel=6)
+        return await self._request(
+            "POST",
+            "/api/v1/sync/push",
+            content=raw,
+            headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+            expect=("results", "last_processed_seq"),
+        )
+
+    async def pull(self, client_id: str, cursor: str | None) -> dict[str, Any]:
+        body = {"protocol": PROTOCOL_VERSION, "client_id": client_id, "cursor": cursor}
+        return await self._request(
+            "POST", "/api/v1/sync/pull", json_body=body, expect=("changes", "last_processed_seq")
+        )
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        auth: bool = True,
+        expect: tuple[str, ...] = (),
+    ) -> dict[str, Any]:
+        hdrs = dict(headers or {})
+        if auth:
+            if not self.token:
+                raise LoginRequired("not logged in")
+            hdrs["Authorization"] = f"Bearer {self.token}"
+        if json_body is not None:
+            content = json.dumps(json_body).encode("utf-8")
+            hdrs.setdefault("Content-Type", "application/json")
+        try:
+            async with asyncio.timeout(self.deadline_s):
+                response = await self._client.request(method, path, content=content, headers=hdrs)
+        except TimeoutError as exc:
+            raise NetworkUnavailable(
+                f"no answer from the server within {self.deadline_s:.0f} s"
+            ) from exc
+        except httpx.TransportError as exc:
+            raise NetworkUnavailable(f"cannot reach the server: {exc}") from exc
+        return self._check(response, expect)
+
+    def _check(self, response: httpx.Response, expect: tuple[str, ...]) -> dict[str, Any]:
+        status = response.status_code
+        detail = _detail(response)
+        if status == 401:
+            raise LoginRequired(f"the server asked to log in again: {detail}")
+        if status == 426:
+            raise UpdateRequired(f"this tablet needs an update: {detail}")
+        if status in (429, 503):
+            raise ServerBusy(parse_retry_after(response.headers.get("Retry-After")), detail)
+        if status >= 500:
+            raise ServerBusy(None, f"server error {status}: {detail}")
+        if status >= 400:
+            raise ServerRefused(status, detail)
+        if 300 <= status < 400:
+            raise NetworkUnavailable(f"unexpected redirect ({status}); not followed")
+        if len(response.content) > MAX_RESPONSE_BYTES:
+            raise NetworkUnavailable("the server's answer was too large to accept")
+        if "json" not in response.headers.get("Content-Type", ""):
+            raise NetworkUnavailable(
+                "the answer was not from the Sweepline server (a Wi-Fi login page?)"
+            )
+        try:
+            data = response.json()
+        except ValueError as exc:
+            raise NetworkUnavailable("the server's answer was cut off or garbled") from exc
+        if not isinstance(data, dict) or any(k not in data for k in expect):
+            raise NetworkUnavailable("the server's answer was not understood")
+        return data
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return response.reason_phrase or str(response.status_code)
+    if isinstance(data, dict) and "detail" in data:
+        return str(data["detail"])[:500]
+    return response.reason_phrase or str(response.status_code)

@@ -1,0 +1,113 @@
+"""Opening the tablet's SQLite file: durability pragmas and versioned migrations.
+
+WAL with `synchronous=FULL` is what makes "the UI confirmed it" mean "it survives a
+power cut" (SYNC.md). Migrations run in one transaction each, keyed on
+`PRAGMA user_version`, so an interrupted upgrade simply reruns.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: identity, outbox, per-stream counters, cached assignments, coverage state.
+    """
+    CREATE TABLE identity (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        client_id TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        client_id TEXT NOT NULL,
+        stream TEXT NOT NULL CHECK (stream IN ('events', 'gps')),
+        stream_seq INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        event_id TEXT,
+        payload TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        assignment_version INTEGER,
+        device_time TEXT NOT NULL,
+        gps_time TEXT,
+        state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'applied', 'duplicate', 'rejected', 'conflict')),
+        reason TEXT,
+        acked_at TEXT,
+        UNIQUE (client_id, stream, stream_seq)
+    );
+    CREATE INDEX outbox_pending ON outbox (stream, state, stream_seq);
+    CREATE TABLE stream_counter (
+        stream TEXT PRIMARY KEY,
+        last_seq INTEGER NOT NULL,
+        acked_seq INTEGER NOT NULL
+    );
+    INSERT INTO stream_counter VALUES ('events', 0, 0), ('gps', 0, 0);
+    CREATE TABLE assignment (
+        id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        date TEXT NOT NULL,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE segment_coverage (
+        assignment_id TEXT NOT NULL,
+        segment_id TEXT NOT NULL,
+        covered BLOB NOT NULL,
+        swept_at TEXT,
+        PRIMARY KEY (assignment_id, segment_id)
+    );
+    CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def utc_now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def open_database(path: Path | str, device_id: str) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the tablet database."""
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=5000")
+    _migrate(conn)
+    _ensure_identity(conn, device_id)
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"database schema {version} is newer than this program ({SCHEMA_VERSION})"
+        )
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in MIGRATIONS[target - 1].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {target}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _ensure_identity(conn: sqlite3.Connection, device_id: str) -> None:
+    row = conn.execute("SELECT device_id FROM identity").fetchone()
+    if row is None:
+        conn.execute(
+            "INSERT INTO identity VALUES (1, ?, ?, ?)",
+            (str(uuid.uuid4()), device_id, utc_now_iso()),
+        )
+    elif row["device_id"] != device_id:
+        conn.execute("UPDATE identity SET device_id = ?", (device_id,))

@@ -1,0 +1,85 @@
+"""The one owner of the tablet database.
+
+Every write goes through a `Store` transaction on the event-loop thread; no network I/O
+ever happens inside one (Electrum's rule). Disk-full and similar failures surface as
+`StorageError` with plain words, never as a raw sqlite3 exception in the UI.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from client.db import open_database
+from client.errors import StorageError
+
+
+class Store:
+    def __init__(self, path: Path | str, device_id: str) -> None:
+        self.path = Path(path)
+        try:
+            self.conn = open_database(self.path, device_id)
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(
+                f"the local database {self.path} could not be opened: {exc}"
+            ) from exc
+        self._depth = 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT; nested calls join the outer transaction."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StorageError(f"the local database is busy or unwritable: {exc}") from exc
+        self._depth = 1
+        try:
+            yield self.conn
+            self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            self.conn.execute("ROLLBACK")
+            raise StorageError(_plain_storage_message(exc)) from exc
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._depth = 0
+
+    def get_kv(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row["value"])
+
+    def set_kv(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO kv VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    @property
+    def client_id(self) -> str:
+        return str(self.conn.execute("SELECT client_id FROM identity").fetchone()["client_id"])
+
+    @property
+    def device_id(self) -> str:
+        return str(self.conn.execute("SELECT device_id FROM identity").fetchone()["device_id"])
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _plain_storage_message(exc: sqlite3.OperationalError) -> str:
+    text = str(exc)
+    if "full" in text:
+        return "the tablet's storage is full: what was already saved is safe; free some space"
+    return f"the local database could not be written: {text}"

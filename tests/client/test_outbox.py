@@ -1,0 +1,176 @@
+"""The outbox keeps every fact, numbers streams contiguously, and records answers atomically."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from client.outbox import Outbox
+from client.store import Store
+from sync.protocol import content_hash
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store(tmp_path / "tablet.sqlite", device_id="dev-1")
+    yield s
+    s.close()
+
+
+def test_database_is_wal_and_synchronous_full(store: Store) -> None:
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+def test_streams_have_contiguous_numbers(store: Store) -> None:
+    box = Outbox(store)
+    seqs = [
+        box.append("events", "note", {"i": 1}, assignment_version=1, gps_time=None),
+        box.append("gps", "fix_batch", {"fixes": []}, assignment_version=1, gps_time=None),
+        box.append("events", "note", {"i": 2}, assignment_version=1, gps_time=None),
+        box.append("gps", "fix_batch", {"fixes": [[1]]}, assignment_version=1, gps_time=None),
+    ]
+    assert seqs == [1, 1, 2, 2]
+    assert box.pending_counts() == {"events": 2, "gps": 2}
+
+
+def test_hash_matches_the_protocol_definition(store: Store) -> None:
+    box = Outbox(store)
+    box.append(
+        "events", "note", {"text": "é <b>"}, assignment_version=3, gps_time="2026-01-01T00:00:00Z"
+    )
+    (event,) = box.pending("events", max_count=10, max_bytes=10_000)
+    wire = event.wire()
+    assert wire["sha256"] == content_hash(
+        stream="events",
+        type="note",
+        payload=wire["payload"],
+        assignment_version=3,
+        device_time=wire["device_time"],
+        gps_time="2026-01-01T00:00:00Z",
+        id=None,
+    )
+
+
+def test_unknown_stream_is_refused_and_nothing_written(store: Store) -> None:
+    box = Outbox(store)
+    with pytest.raises(ValueError, match="unknown stream"):
+        box.append("video", "x", {}, assignment_version=None, gps_time=None)
+    assert box.pending_counts() == {"events": 0, "gps": 0}
+
+
+def test_pending_is_capped_by_count_and_bytes(store: Store) -> None:
+    box = Outbox(store)
+    for i in range(10):
+        box.append(
+            "events", "note", {"blob": "x" * 1000, "i": i}, assignment_version=1, gps_time=None
+        )
+    assert len(box.pending("events", max_count=3, max_bytes=1_000_000)) == 3
+    assert len(box.pending("events", max_count=100, max_bytes=3_000)) == 2
+    # a single event larger than the byte cap is still offered alone
+    assert len(box.pending("events", max_count=100, max_bytes=10)) == 1
+
+
+def test_results_are_recorded(store: Store) -> None:
+    box = Outbox(store)
+    for i in range(4):
+        box.append("events", "note", {"i": i}, assignment_version=1, gps_time=None)
+    outcome = box.record_push_result(
+        "events",
+        store.client_id,
+        {
+            "last_processed_seq": 3,
+            "results": [
+                {"seq": 1, "status": "applied"},
+                {"seq": 2, "status": "duplicate"},
+                {"seq": 3, "status": "rejected", "reason": "bad payload"},
+                {"seq": 4, "status": "gap", "expected": 4},
+            ],
+        },
+    )
+    assert (outcome.acked, outcome.rejected) == (2, 1)
+    assert box.pending_counts()["events"] == 1
+    assert box.problem_count() == 1
+    reason = store.conn.execute("SELECT reason FROM outbox WHERE stream_seq = 3").fetchone()[0]
+    assert reason == "bad payload"
+
+
+def test_server_restored_from_backup_means_resend(store: Store) -> None:
+    box = Outbox(store)
+    for i in range(3):
+        box.append("events", "note", {"i": i}, assignment_version=1, gps_time=None)
+    box.record_push_result(
+        "events",
+        store.client_id,
+        {"last_processed_seq": 3, "results": [{"seq": s, "status": "applied"} for s in (1, 2, 3)]},
+    )
+    assert box.pending_counts()["events"] == 0
+    outcome = box.record_push_result(
+        "events",
+        store.client_id,
+        {"last_processed_seq": 1, "results": [{"seq": 3, "status": "gap", "expected": 2}]},
+    )
+    assert outcome.resend_from == 2
+    assert [e.seq for e in box.pending("events", max_count=10, max_bytes=10**6)] == [2, 3]
+
+
+def test_local_database_went_back_in_time_mints_new_client(store: Store) -> None:
+    box = Outbox(store)
+    box.append("events", "note", {"i": 0}, assignment_version=1, gps_time=None)
+    old_client = store.client_id
+    outcome = box.record_push_result(
+        "events",
+        old_client,
+        {"last_processed_seq": 9, "results": [{"seq": 1, "status": "duplicate"}]},
+    )
+    # seq 1 "duplicate" of a different fact is impossible to trust: the server knew 9
+    assert outcome.client_rebased
+    assert store.client_id != old_client
+
+
+def test_sequence_never_reused_after_pruning(store: Store) -> None:
+    box = Outbox(store)
+    for i in range(3):
+        box.append("events", "note", {"i": i}, assignment_version=1, gps_time=None)
+    box.record_push_result(
+        "events",
+        store.client_id,
+        {"last_processed_seq": 3, "results": [{"seq": s, "status": "applied"} for s in (1, 2, 3)]},
+    )
+    top = store.conn.execute("SELECT max(seq) FROM outbox").fetchone()[0]
+    assert box.prune_acked("9999-12-31T00:00:00Z") == 3
+    box.append("events", "note", {"i": 4}, assignment_version=1, gps_time=None)
+    row = store.conn.execute("SELECT seq, stream_seq FROM outbox").fetchone()
+    assert row["seq"] > top
+    assert row["stream_seq"] == 4
+
+
+def test_facts_survive_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "t.sqlite"
+    s = Store(path, device_id="d")
+    Outbox(s).append("events", "note", {"keep": True}, assignment_version=1, gps_time=None)
+    client = s.client_id
+    s.close()
+    s2 = Store(path, device_id="d")
+    try:
+        (event,) = Outbox(s2).pending("events", max_count=5, max_bytes=10**6)
+        assert json.loads(event.payload_json) == {"keep": True}
+        assert s2.client_id == client
+    finally:
+        s2.close()
+
+
+def test_failed_transaction_leaves_nothing(store: Store) -> None:
+    box = Outbox(store)
+
+    def append_then_fail() -> None:
+        with store.transaction() as conn:
+            box.append("events", "note", {"i": 1}, assignment_version=1, gps_time=None)
+            conn.execute("INSERT INTO identity VALUES (1, 'x', 'y', 'z')")
+
+    with pytest.raises(sqlite3.IntegrityError):
+        append_then_fail()
+    assert box.pending_counts()["events"] == 0
