@@ -1,0 +1,56 @@
+"""Where the bundled map assets live and how the app's URL scheme names them.
+
+The web view may only load what ships with the application; this module is the single
+place that maps a `sweepline://app/...` path to a file on disk, refusing anything that
+would step outside the bundled folders.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+SCHEME = "sweepline"
+HOST = "app"
+ORIGIN = f"{SCHEME}://{HOST}"
+PAGE_PATH = "/map.html"
+PAGE_URL = f"{ORIGIN}{PAGE_PATH}"
+LEAFLET_PREFIX = "/leaflet/"
+LEAFLET_URL = f"{ORIGIN}{LEAFLET_PREFIX}"
+
+RESOURCES_DIR = Path(__file__).resolve().parent.parent / "resources"
+LEAFLET_DIR = RESOURCES_DIR / "leaflet"
+
+_MIME_TYPES = {
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".html": "text/html",
+    ".json": "application/json",
+}
+
+
+def mime_type(path: str | Path) -> str | None:
+    """The MIME type for a bundled file, or None for kinds the map never needs."""
+    return _MIME_TYPES.get(Path(path).suffix.lower())
+
+
+def resolve_leaflet_asset(relative: str) -> Path | None:
+    """The bundled Leaflet file named by `relative` (the part after `/leaflet/`), or None.
+
+    None covers both "no such file" and "not allowed" (absolute paths, `..`, backslashes,
+    unknown file kinds): the caller answers 404 either way and never touches the disk
+    outside `resources/leaflet/`.
+    """
+    if not relative or "\\" in relative or "\x00" in relative:
+        return None
+    pure = PurePosixPath(relative)
+    if pure.is_absolute() or any(part in ("..", ".", "") for part in relative.split("/")):
+        return None
+    if mime_type(pure.name) is None:
+        return None
+    root = LEAFLET_DIR.resolve()
+    candidate = (root / pure).resolve()
+    if not candidate.is_relative_to(root) or not candidate.is_file():
+        return None
+    return candidate

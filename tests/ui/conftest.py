@@ -1,0 +1,115 @@
+"""Fixtures for widget tests: the URL scheme registered before any QApplication, real
+route data from the bundled Waterloo streets, and a live MapView that is torn down in
+the order QtWebEngine needs (page before profile)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
+from pytestqt.qtbot import QtBot
+
+# Importing the web engine widgets and registering the scheme must both happen before
+# pytest-qt creates the QApplication; conftest import time is before any fixture runs.
+import ui.map_view
+from client.models import Route, Segment, SegmentState, SegmentStatus
+from ui.scheme import register_url_scheme
+
+register_url_scheme()
+
+ROADS = (
+    Path(__file__).resolve().parents[2]
+    / "resources"
+    / "demo"
+    / "waterloo_uw_uptown_2017_roads.geojson"
+)
+LOAD_TIMEOUT_MS = 30_000
+UI_TESTS = Path(__file__).resolve().parent
+
+# Headless Chromium without a GPU also prints this once per process. It belongs next to
+# the other GPU-noise entries in pyproject's qt_log_ignore; until it is there, widget
+# tests ignore it through pytest-qt's marker.
+HEADLESS_GPU_NOISE = "GPUInfo not initialized on GpuInfoUpdate"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.is_relative_to(UI_TESTS):
+            item.add_marker(pytest.mark.qt_log_ignore(HEADLESS_GPU_NOISE))
+
+
+def waterloo_route(count: int = 8, name_of: Callable[[int, str], str] | None = None) -> Route:
+    """A route of `count` real residential streets (in file order) from the demo data."""
+    features = json.loads(ROADS.read_text(encoding="utf-8"))["features"]
+    segments = []
+    for feature in features:
+        props = feature["properties"]
+        if props.get("highway") != "residential" or not props.get("name"):
+            continue
+        index = len(segments)
+        street = name_of(index, props["name"]) if name_of else props["name"]
+        coords = tuple((float(lon), float(lat)) for lon, lat in feature["geometry"]["coordinates"])
+        segments.append(
+            Segment(
+                id=f"w{props['osm_way_id']}",
+                street=street,
+                length_m=120.0 + 10 * index,
+                lanes=int(props.get("lanes") or 2),
+                oneway=props.get("oneway") == "yes",
+                coords=coords,
+            )
+        )
+        if len(segments) == count:
+            break
+    return Route(id="r-uptown-1", name="Uptown residential", segments=tuple(segments))
+
+
+def statuses_for(route: Route, **states: SegmentState) -> dict[str, SegmentStatus]:
+    """Every segment not started, except those named in `states`."""
+    return {
+        s.id: SegmentStatus(s.id, states.get(s.id, SegmentState.NOT_STARTED), 0.0)
+        for s in route.segments
+    }
+
+
+def delete_widget(widget: Any) -> None:
+    """Close and really delete `widget` now, so its web pages go before their profiles."""
+    widget.close()
+    widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QCoreApplication.processEvents()
+
+
+def run_js(qtbot: QtBot, map_view: ui.map_view.MapView, expression: str) -> Any:
+    """Evaluate `expression` in the map page and return its result."""
+    results: list[Any] = []
+    map_view.evaluate_js(expression, results.append)
+    qtbot.wait_until(lambda: bool(results), timeout=10_000)
+    return results[0]
+
+
+def wait_for_map(qtbot: QtBot, view: ui.map_view.MapView) -> None:
+    """Show `view` and wait until its page is ready; fail at once if it fails to load."""
+    failed: list[bool] = []
+    view.load_failed.connect(lambda: failed.append(True))
+    view.show()
+    qtbot.wait_until(lambda: view.is_ready or bool(failed), timeout=LOAD_TIMEOUT_MS)
+    assert not failed, f"map page failed to load: {view.console_messages}"
+
+
+@pytest.fixture
+def route() -> Route:
+    return waterloo_route()
+
+
+@pytest.fixture
+def map_view(qtbot: QtBot) -> Iterator[ui.map_view.MapView]:
+    view = ui.map_view.MapView()
+    view.resize(900, 650)
+    wait_for_map(qtbot, view)
+    yield view
+    delete_widget(view)

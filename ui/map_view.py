@@ -1,0 +1,191 @@
+"""MapView: the route map widget (a QWebEngineView on the bundled Leaflet page).
+
+It owns an off-the-record profile with the `sweepline:` handler and the external
+request blocker, and remembers what it last showed (route, statuses, vehicle, trail),
+so calls made before the page is ready, or before a renderer crash and reload, are
+replayed instead of lost. Data reaches the page only as JSON arguments to the fixed
+`window.sweepline` functions.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
+from PySide6.QtWebEngineWidgets import QWebEngineView
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from client.models import Fix, Route, SegmentStatus
+from maps.assets import PAGE_URL, SCHEME
+from maps.page import build_map_page
+from maps.page_script import TRAIL_MAX_POINTS
+from maps.payloads import fix_payload, route_payload, statuses_payload, trail_payload
+from ui.map_page import MapPage
+from ui.scheme import SCHEME_BYTES, AppSchemeHandler, ExternalRequestBlocker
+
+log = logging.getLogger("sweepline.ui.map")
+
+_READY_POLL_MS = 50
+_READY_POLL_LIMIT = 100
+
+
+class MapView(QWidget):
+    """The map of the operator's route, the vehicle and its recent trail."""
+
+    ready = Signal()
+    load_failed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ready = False
+        self._ready_polls = 0
+        self._route: dict[str, Any] | None = None
+        self._statuses: dict[str, str] = {}
+        self._vehicle: dict[str, Any] | None = None
+        self._trail: deque[list[float]] = deque(maxlen=TRAIL_MAX_POINTS)
+        self._theme = "day"
+
+        # The profile is created parentless and adopted only after the view exists:
+        # children die in order, and the page (inside the view) must die before it.
+        profile = QWebEngineProfile()
+        self._handler = AppSchemeHandler(build_map_page(), profile)
+        self._blocker = ExternalRequestBlocker(profile)
+        profile.installUrlSchemeHandler(SCHEME_BYTES, self._handler)
+        profile.setUrlRequestInterceptor(self._blocker)
+
+        self._view = QWebEngineView(self)
+        self._view.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self._page = MapPage(profile, self._view)
+        self._view.setPage(self._page)
+        profile.setParent(self)
+        self._profile = profile
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._view)
+
+        self._page.loadFinished.connect(self._on_page_load_finished)
+        self._page.renderProcessTerminated.connect(self._on_page_render_process_terminated)
+        self._page.load(QUrl(PAGE_URL))
+
+    @property
+    def is_ready(self) -> bool:
+        return self._ready
+
+    @property
+    def blocked_requests(self) -> list[str]:
+        """Requests the page tried to make outside `sweepline:`/`data:`/`about:`."""
+        return self._blocker.blocked
+
+    @property
+    def blocked_navigations(self) -> list[str]:
+        """URLs the page tried to navigate to and was refused."""
+        return list(self._page.blocked_navigations)
+
+    @property
+    def console_messages(self) -> list[tuple[str, str]]:
+        """(level, message) pairs the page wrote to its console."""
+        return list(self._page.console_messages)
+
+    def page(self) -> QWebEnginePage:
+        """The underlying page (for tests and diagnostics)."""
+        return self._page
+
+    def web_view(self) -> QWebEngineView:
+        return self._view
+
+    def show_route(self, route: Route, statuses: Mapping[str, SegmentStatus]) -> None:
+        """Draw `route` (replacing any previous one) with each segment in its state."""
+        self._route = route_payload(route)
+        self._statuses = statuses_payload(statuses)
+        self._call("loadRoute", self._route, self._statuses)
+
+    def set_statuses(self, statuses: Mapping[str, SegmentStatus]) -> None:
+        """Recolour the given segments; the others keep their colour."""
+        if not statuses:
+            return
+        changed = statuses_payload(statuses)
+        self._statuses.update(changed)
+        self._call("setStatuses", changed)
+
+    def move_vehicle(self, fix: Fix) -> None:
+        """Move the vehicle marker (and extend the trail); undrawable fixes are ignored."""
+        payload = fix_payload(fix)
+        if payload is None:
+            log.debug("map: fix not drawable, ignored")
+            return
+        self._vehicle = payload
+        self._trail.append([payload["lat"], payload["lon"]])
+        self._call("moveVehicle", payload)
+
+    def set_trail(self, fixes: Iterable[Fix]) -> None:
+        """Replace the recent trail (e.g. after start-up) with these fixes."""
+        self._trail = deque(trail_payload(fixes), maxlen=TRAIL_MAX_POINTS)
+        self._call("setTrail", list(self._trail))
+
+    def set_theme(self, theme: str) -> None:
+        """`"day"` or `"night"` (dark, low-glare background)."""
+        self._theme = "night" if theme == "night" else "day"
+        self._call("setTheme", self._theme)
+
+    def evaluate_js(self, expression: str, callback: Callable[[Any], None]) -> None:
+        """Evaluate a JavaScript expression in the page and pass its result to `callback`.
+
+        For tests and diagnostics only; application data goes through the typed methods.
+        """
+        self._page.runJavaScript(expression, 0, callback)
+
+    def _call(self, function: str, *args: Any) -> None:
+        if not self._ready:
+            return
+        arguments = ", ".join(json.dumps(a, allow_nan=False) for a in args)
+        self._page.runJavaScript(f"window.sweepline.{function}({arguments});", 0)
+
+    def _replay(self) -> None:
+        """Bring a freshly loaded page up to what this view last showed."""
+        if self._theme != "day":
+            self._call("setTheme", self._theme)
+        if self._route is not None:
+            self._call("loadRoute", self._route, self._statuses)
+        if self._trail:
+            self._call("setTrail", list(self._trail))
+        if self._vehicle is not None:
+            self._call("setFollow", False)
+            self._call("moveVehicle", self._vehicle)
+            self._call("setFollow", True)
+
+    def _on_page_load_finished(self, ok: bool) -> None:
+        if not ok or self._page.url() != QUrl(PAGE_URL):
+            log.error("map page failed to load from the %s: scheme", SCHEME)
+            self.load_failed.emit()
+            return
+        self._ready_polls = 0
+        self._poll_ready()
+
+    def _poll_ready(self) -> None:
+        self._page.runJavaScript("window.sweeplineReady === true", 0, self._on_page_ready_checked)
+
+    def _on_page_ready_checked(self, is_ready: object) -> None:
+        if is_ready is True:
+            self._ready = True
+            self._replay()
+            self.ready.emit()
+            return
+        self._ready_polls += 1
+        if self._ready_polls >= _READY_POLL_LIMIT:
+            log.error("map page loaded but its script never became ready")
+            self.load_failed.emit()
+            return
+        QTimer.singleShot(_READY_POLL_MS, self, self._poll_ready)
+
+    def _on_page_render_process_terminated(
+        self, status: QWebEnginePage.RenderProcessTerminationStatus, exit_code: int
+    ) -> None:
+        log.error("map renderer ended (%s, code %d); reloading the map", status, exit_code)
+        self._ready = False
+        self._page.load(QUrl(PAGE_URL))
