@@ -1,0 +1,69 @@
+"""Builds the FastAPI application around one database file.
+
+`create_app` is the only entry point: `python -m server`, the embedded demo server and
+the tests all get the same app, migrations and (optionally) demo data.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from server import __version__
+from server.auth import LoginThrottle
+from server.auth_api import router as auth_router
+from server.clock import server_time
+from server.db import Database
+from server.demo_data import seed_demo as seed_demo_data
+from server.errors import install_error_handlers
+from server.logs import log_event
+from server.plans_api import router as plans_router
+from server.schemas import HealthResponse
+from server.settings import Settings
+from server.sync_api import router as sync_router
+from sync.protocol import PROTOCOL_VERSION
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    db_path: str | Path, *, seed_demo: bool = False, settings: Settings | None = None
+) -> FastAPI:
+    """An app serving `db_path` (created and migrated if needed).
+
+    With `seed_demo`, an empty database gets the demo routes and accounts, and the demo
+    operator gets an assignment for today if they have none.
+    """
+    settings = settings or Settings()
+    db = Database(db_path)
+    found = db.migrate()
+    if seed_demo:
+        with db.write() as conn:
+            seed_demo_data(conn, settings)
+    log_event(log, logging.INFO, "server_ready", db=str(db.path), schema_found=found)
+
+    app = FastAPI(
+        title="Sweepline reference server",
+        version=__version__,
+        summary="Routes and assignments out, street-sweeping facts in (protocol "
+        f"{PROTOCOL_VERSION}).",
+    )
+    app.state.db = db
+    app.state.settings = settings
+    app.state.login_throttle = LoginThrottle(
+        settings.login_failures_allowed, settings.login_failure_window_s
+    )
+    install_error_handlers(app)
+
+    @app.get("/api/v1/health", response_model=HealthResponse, tags=["meta"])
+    def health() -> HealthResponse:
+        return HealthResponse(
+            status="ok", protocol=PROTOCOL_VERSION, version=__version__, server_time=server_time()
+        )
+
+    app.include_router(auth_router)
+    app.include_router(plans_router)
+    app.include_router(sync_router)
+    return app

@@ -1,0 +1,220 @@
+"""The one module that owns the server's SQLite database.
+
+Durability rules come from SYNC.md: WAL with `synchronous=FULL` so a commit that has
+returned survives a power cut, the schema versioned with `PRAGMA user_version`, and each
+migration applied in its own transaction so an interrupted upgrade simply reruns.
+
+Threads: uvicorn runs sync handlers in a thread pool, so there is no shared connection.
+Each unit of work opens its own short-lived connection (cheap for a local file) and
+closes it; SQLite's own locking serialises writers (`BEGIN IMMEDIATE`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Final
+
+BUSY_TIMEOUT_MS: Final = 5000
+
+
+class SchemaTooNewError(RuntimeError):
+    """The file was written by a newer server; refusing to touch it."""
+
+
+# Each migration is a list of statements run in one transaction, then user_version = index+1.
+# Never edit a released migration: append a new one.
+MIGRATIONS: Final[Sequence[Sequence[str]]] = (
+    (
+        """CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )""",
+        # Identifies this database in pull cursors: a recreated database invalidates them.
+        "INSERT INTO meta(key, value) VALUES ('epoch', lower(hex(randomblob(16))))",
+        """CREATE TABLE users (
+            username TEXT PRIMARY KEY,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('operator', 'supervisor')),
+            display_name TEXT NOT NULL
+        )""",
+        """CREATE TABLE tokens (
+            token_sha256 TEXT PRIMARY KEY,
+            username TEXT NOT NULL REFERENCES users(username),
+            device_id TEXT,
+            created_at TEXT NOT NULL,
+            expires_at REAL NOT NULL
+        )""",
+        "CREATE INDEX tokens_expiry ON tokens(expires_at)",
+        """CREATE TABLE devices (
+            device_id TEXT PRIMARY KEY,
+            vehicle TEXT NOT NULL
+        )""",
+        """CREATE TABLE routes (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            attribution TEXT NOT NULL DEFAULT '',
+            length_m REAL NOT NULL
+        )""",
+        """CREATE TABLE segments (
+            route_id TEXT NOT NULL REFERENCES routes(id),
+            segment_id TEXT NOT NULL,
+            ord INTEGER NOT NULL,
+            street TEXT NOT NULL,
+            length_m REAL NOT NULL,
+            lanes INTEGER NOT NULL,
+            oneway INTEGER NOT NULL,
+            coords_json TEXT NOT NULL,
+            PRIMARY KEY (route_id, segment_id)
+        )""",
+        """CREATE TABLE assignments (
+            id TEXT PRIMARY KEY,
+            version INTEGER NOT NULL,
+            date TEXT NOT NULL,
+            operator TEXT NOT NULL REFERENCES users(username),
+            device_id TEXT NOT NULL,
+            vehicle TEXT NOT NULL,
+            route_id TEXT NOT NULL REFERENCES routes(id)
+        )""",
+        "CREATE INDEX assignments_operator_date ON assignments(operator, date)",
+        # Append-only log the pull cursor walks; `operator` is whose tablet must see it.
+        """CREATE TABLE change_log (
+            change_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            operator TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            op TEXT NOT NULL CHECK (op IN ('put', 'del')),
+            version INTEGER NOT NULL,
+            value_json TEXT,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX change_log_operator ON change_log(operator, change_id)",
+        # A tablet database identity, bound to the first account that used it.
+        """CREATE TABLE clients (
+            client_id TEXT PRIMARY KEY,
+            username TEXT NOT NULL REFERENCES users(username),
+            device_id TEXT NOT NULL,
+            first_seen TEXT NOT NULL
+        )""",
+        # The high-water mark per (client, stream), kept forever.
+        """CREATE TABLE streams (
+            client_id TEXT NOT NULL REFERENCES clients(client_id),
+            stream TEXT NOT NULL,
+            high_water INTEGER NOT NULL,
+            PRIMARY KEY (client_id, stream)
+        )""",
+        # Every processed fact, applied or rejected, so a resend can be recognised.
+        """CREATE TABLE facts (
+            client_id TEXT NOT NULL,
+            stream TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            type TEXT NOT NULL,
+            event_id TEXT,
+            sha256 TEXT NOT NULL,
+            assignment_version INTEGER,
+            device_time TEXT,
+            gps_time TEXT,
+            payload_json TEXT,
+            status TEXT NOT NULL CHECK (status IN ('applied', 'rejected')),
+            reason TEXT,
+            flags TEXT NOT NULL DEFAULT '',
+            fix_count INTEGER NOT NULL DEFAULT 0,
+            username TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            PRIMARY KEY (client_id, stream, seq)
+        )""",
+        """CREATE TABLE segment_state (
+            route_id TEXT NOT NULL,
+            segment_id TEXT NOT NULL,
+            swept_at TEXT NOT NULL,
+            swept_by TEXT NOT NULL,
+            passes INTEGER NOT NULL,
+            PRIMARY KEY (route_id, segment_id)
+        )""",
+    ),
+)
+
+SCHEMA_VERSION: Final = len(MIGRATIONS)
+
+
+class Database:
+    """Opens configured connections to one SQLite file and keeps its schema current."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def migrate(self) -> int:
+        """Bring the schema to SCHEMA_VERSION; returns the version found before."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = self._open()
+        try:
+            # WAL is a property of the file: set once, it persists.
+            conn.execute("PRAGMA journal_mode=WAL")
+            found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if found > SCHEMA_VERSION:
+                raise SchemaTooNewError(
+                    f"{self.path} has schema version {found}; this server knows up to "
+                    f"{SCHEMA_VERSION}"
+                )
+            for index in range(found, SCHEMA_VERSION):
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    current = int(conn.execute("PRAGMA user_version").fetchone()[0])
+                    if current != index:  # another process migrated meanwhile
+                        conn.execute("ROLLBACK")
+                        continue
+                    for statement in MIGRATIONS[index]:
+                        conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {index + 1}")
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+            return found
+        finally:
+            conn.close()
+
+    def _open(self) -> sqlite3.Connection:
+        # isolation_level=None: transactions are explicit (BEGIN/COMMIT below), so the
+        # sqlite3 module never opens or commits one behind our back.
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        return conn
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (`BEGIN IMMEDIATE`): committed on success, else rolled back."""
+        conn = self._open()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: every query inside sees the same snapshot (WAL)."""
+        conn = self._open()
+        try:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+
+    def epoch(self) -> str:
+        with self.read() as conn:
+            return str(conn.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()[0])

@@ -1,0 +1,177 @@
+"""Pydantic models of every request and response body, as `docs/api.md` defines them.
+
+They are the OpenAPI document (`/openapi.json`) the tablet and the fuzz tests rely on,
+so responses are validated against them too: a server bug shows up as a 500 in a test
+instead of as a silently wrong field on a tablet.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sync.protocol import STREAMS
+
+SQLITE_INT_MAX = 2**63 - 1
+_ID = Field(min_length=1, max_length=128)
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class ErrorResponse(BaseModel):
+    detail: str = Field(description="Plain words naming what was wrong")
+    server_time: str
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"]
+    protocol: int
+    version: str
+    server_time: str
+
+
+class LoginRequest(_Body):
+    username: str = Field(min_length=1, max_length=128)
+    password: str = Field(max_length=1024)
+    device_id: str | None = Field(default=None, min_length=1, max_length=128)
+
+
+class UserOut(BaseModel):
+    username: str
+    role: Literal["operator", "supervisor"]
+    display_name: str
+
+
+class LoginResponse(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"]
+    expires_in: int
+    user: UserOut
+    server_time: str
+
+
+class LineString(BaseModel):
+    type: Literal["LineString"]
+    coordinates: list[list[float]]
+
+
+class SegmentProperties(BaseModel):
+    id: str
+    street: str
+    length_m: float
+    lanes: int
+    oneway: bool
+
+
+class SegmentFeature(BaseModel):
+    type: Literal["Feature"]
+    id: str
+    geometry: LineString
+    properties: SegmentProperties
+
+
+class SegmentCollection(BaseModel):
+    type: Literal["FeatureCollection"]
+    features: list[SegmentFeature]
+
+
+class RouteOut(BaseModel):
+    id: str
+    name: str
+    length_m: float
+    attribution: str = Field(description="Licence notice of the street data")
+    segments: SegmentCollection
+
+
+class AssignmentOut(BaseModel):
+    id: str
+    version: int
+    date: str
+    operator: str
+    device_id: str
+    vehicle: str
+    route: RouteOut
+
+
+class AssignmentsTodayResponse(BaseModel):
+    server_time: str
+    date: str
+    assignments: list[AssignmentOut]
+
+
+class SegmentStatusOut(BaseModel):
+    segment_id: str
+    swept: bool
+    swept_at: str
+    swept_by: str
+    passes: int
+
+
+class RouteStatusResponse(BaseModel):
+    server_time: str
+    route_id: str
+    segments: list[SegmentStatusOut]
+
+
+class PushEvent(_Body):
+    seq: int = Field(ge=1, le=SQLITE_INT_MAX)
+    type: str = Field(min_length=1, max_length=64)
+    id: str | None = Field(default=None, max_length=128)
+    sha256: str = Field(min_length=1, max_length=128)
+    assignment_version: int | None = Field(default=None, ge=-SQLITE_INT_MAX, le=SQLITE_INT_MAX)
+    device_time: str | None = Field(default=None, max_length=64)
+    gps_time: str | None = Field(default=None, max_length=64)
+    payload: Any = Field(default=None, description="Type-specific object (docs/api.md)")
+
+
+class PushRequest(_Body):
+    protocol: int
+    client_id: str = _ID
+    device_id: str = _ID
+    stream: Literal["events", "gps"] = Field(description=f"One of {', '.join(STREAMS)}")
+    events: list[PushEvent]
+
+
+class PushResult(BaseModel):
+    seq: int
+    status: Literal["applied", "duplicate", "conflict_reused_seq", "rejected", "gap"]
+    reason: str | None = None
+    expected: int | None = None
+
+
+class PushResponse(BaseModel):
+    stream: str
+    last_processed_seq: int
+    server_time: str
+    results: list[PushResult]
+
+
+class PullRequest(_Body):
+    protocol: int
+    client_id: str = _ID
+    cursor: str | None = Field(default=None, max_length=1024)
+
+
+class LastProcessed(BaseModel):
+    events: int
+    gps: int
+
+
+class Change(BaseModel):
+    op: Literal["put", "del"]
+    entity: Literal["assignment"]
+    id: str
+    version: int
+    value: AssignmentOut | None
+
+
+class PullResponse(BaseModel):
+    cursor: str
+    reset: bool
+    has_more: bool
+    last_processed_seq: LastProcessed
+    server_time: str
+    changes: list[Change]

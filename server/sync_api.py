@@ -1,0 +1,95 @@
+"""`POST /api/v1/sync/push` and `POST /api/v1/sync/pull` (docs/api.md, SYNC.md).
+
+Thin HTTP layer: protocol and batch-size checks, then `server.facts` and `server.pull`
+do the work in one transaction or snapshot each.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from server.auth import CurrentUser
+from server.body import LimitedBodyRoute
+from server.clock import server_time
+from server.db import Database
+from server.deps import get_db, get_settings
+from server.errors import ApiError, update_required
+from server.facts import apply_push
+from server.pull import pull as read_pull
+from server.schemas import (
+    Change,
+    ErrorResponse,
+    LastProcessed,
+    PullRequest,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    PushResult,
+)
+from server.settings import Settings
+from sync.protocol import PROTOCOL_VERSION
+
+router = APIRouter(
+    prefix="/api/v1/sync",
+    tags=["sync"],
+    route_class=LimitedBodyRoute,
+    responses={
+        400: {"model": ErrorResponse},
+        401: {"model": ErrorResponse},
+        403: {"model": ErrorResponse},
+        413: {"model": ErrorResponse},
+        426: {"model": ErrorResponse},
+        503: {"model": ErrorResponse},
+    },
+)
+
+
+@router.post("/push", response_model=PushResponse, response_model_exclude_none=True)
+def push(
+    body: PushRequest,
+    user: CurrentUser,
+    db: Annotated[Database, Depends(get_db)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> PushResponse:
+    if body.protocol != PROTOCOL_VERSION:
+        raise update_required(body.protocol)
+    if len(body.events) > settings.max_events_per_push:
+        raise ApiError(
+            413,
+            f"batch has {len(body.events)} events, at most {settings.max_events_per_push} "
+            "allowed: send fewer",
+        )
+    outcome = apply_push(db, user, body, settings)
+    return PushResponse(
+        stream=body.stream,
+        last_processed_seq=outcome.last_processed_seq,
+        server_time=server_time(),
+        results=[
+            PushResult.model_validate(
+                {"seq": r.seq, "status": r.status, "reason": r.reason, "expected": r.expected}
+            )
+            for r in outcome.results
+        ],
+    )
+
+
+@router.post("/pull", response_model=PullResponse)
+def pull(
+    body: PullRequest,
+    user: CurrentUser,
+    db: Annotated[Database, Depends(get_db)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> PullResponse:
+    if body.protocol != PROTOCOL_VERSION:
+        raise update_required(body.protocol)
+    page = read_pull(db, user, body.client_id, body.cursor, settings.pull_page_limit)
+    return PullResponse(
+        cursor=page.cursor,
+        reset=page.reset,
+        has_more=page.has_more,
+        last_processed_seq=LastProcessed(**page.last_processed_seq),
+        server_time=server_time(),
+        changes=[Change.model_validate(c) for c in page.changes],
+    )
