@@ -97,6 +97,7 @@ window.sweepline = (function (map) {
       layer.addTo(routeLayer);
       segments[id] = entry;
     });
+    trail.bringToFront();
     stats.segments = Object.keys(segments).length;
     stats.routeLoads += 1;
     fitRoute();
@@ -142,7 +143,7 @@ window.sweepline = (function (map) {
     trail.addLatLng(latlng);
     var pts = trail.getLatLngs();
     if (pts.length > TRAIL_MAX) { trail.setLatLngs(pts.slice(pts.length - TRAIL_MAX)); }
-    if (follow) { map.panInside(latlng, {padding: [96, 96], animate: false}); }
+    if (follow && hasSize()) { map.panInside(latlng, {padding: [96, 96], animate: false}); }
     stats.vehicleUpdates += 1;
     stats.lastVehicle = {lat: pos.lat, lon: pos.lon, heading: isNum(pos.heading) ? pos.heading : null};
     return true;
@@ -157,11 +158,22 @@ window.sweepline = (function (map) {
     return clean.length;
   }
 
+  // A hidden view has a zero-sized map; fitting or panning then yields NaN positions,
+  // so the fit waits for the first real size.
+  var fitPending = false;
+  function hasSize() { var s = map.getSize(); return s.x > 0 && s.y > 0; }
   function fitRoute() {
-    if (Object.keys(segments).length > 0) {
-      map.fitBounds(routeLayer.getBounds(), {padding: [32, 32], animate: false});
-    }
+    if (Object.keys(segments).length === 0) { return; }
+    if (!hasSize()) { fitPending = true; return; }
+    fitPending = false;
+    map.fitBounds(routeLayer.getBounds(), {padding: [32, 32], animate: false});
   }
+  map.on("resize", function () {
+    if (fitPending) { fitRoute(); }
+    if (vehicle !== null && follow && hasSize()) {
+      map.panInside(vehicle.getLatLng(), {padding: [96, 96], animate: false});
+    }
+  });
 
   var attribution = L.control({position: "bottomright"});
   attribution.onAdd = function () { return text("div", "sweepline-attribution", ""); };

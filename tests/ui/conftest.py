@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 # Importing the web engine widgets and registering the scheme must both happen before
@@ -30,16 +31,20 @@ ROADS = (
 LOAD_TIMEOUT_MS = 30_000
 UI_TESTS = Path(__file__).resolve().parent
 
-# Headless Chromium without a GPU also prints this once per process. It belongs next to
-# the other GPU-noise entries in pyproject's qt_log_ignore; until it is there, widget
-# tests ignore it through pytest-qt's marker.
-HEADLESS_GPU_NOISE = "GPUInfo not initialized on GpuInfoUpdate"
+# Headless noise that belongs next to the GPU entries in pyproject's qt_log_ignore:
+# Chromium without a GPU prints the first once per process, and the offscreen platform
+# plugin prints the second whenever a shown top-level window's size constraints change.
+# Until pyproject lists them, widget tests ignore them through pytest-qt's marker.
+HEADLESS_NOISE = (
+    "GPUInfo not initialized on GpuInfoUpdate",
+    "This plugin does not support propagateSizeHints",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.is_relative_to(UI_TESTS):
-            item.add_marker(pytest.mark.qt_log_ignore(HEADLESS_GPU_NOISE))
+            item.add_marker(pytest.mark.qt_log_ignore(*HEADLESS_NOISE))
 
 
 def waterloo_route(count: int = 8, name_of: Callable[[int, str], str] | None = None) -> Route:
@@ -76,27 +81,40 @@ def statuses_for(route: Route, **states: SegmentState) -> dict[str, SegmentStatu
     }
 
 
-def delete_widget(widget: Any) -> None:
-    """Close and really delete `widget` now, so its web pages go before their profiles."""
-    widget.close()
-    widget.deleteLater()
+def delete_posted() -> None:
+    """Run pending deleteLater() calls now rather than in some later test."""
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     QCoreApplication.processEvents()
 
 
+def delete_widget(widget: Any) -> None:
+    """Close and really delete `widget` now, so its web pages go before their profiles."""
+    widget.close()
+    widget.deleteLater()
+    delete_posted()
+
+
 def run_js(qtbot: QtBot, map_view: ui.map_view.MapView, expression: str) -> Any:
-    """Evaluate `expression` in the map page and return its result."""
+    """Evaluate `expression` in the map page and return its result, decoded from JSON.
+
+    The result goes through JSON.stringify because QtWebEngine hands JavaScript objects
+    back to PySide6 as empty strings; `undefined` comes back as None.
+    """
     results: list[Any] = []
-    map_view.evaluate_js(expression, results.append)
+    map_view.evaluate_js(f"JSON.stringify({{value: ({expression})}})", results.append)
     qtbot.wait_until(lambda: bool(results), timeout=10_000)
-    return results[0]
+    return json.loads(results[0]).get("value")
 
 
-def wait_for_map(qtbot: QtBot, view: ui.map_view.MapView) -> None:
-    """Show `view` and wait until its page is ready; fail at once if it fails to load."""
+def wait_for_map(qtbot: QtBot, widget: QWidget) -> None:
+    """Show `widget` and wait until its map page is ready; fail at once if it fails to load.
+
+    `widget` is a MapView or a window with a `map_view` attribute.
+    """
+    view = widget if isinstance(widget, ui.map_view.MapView) else widget.map_view
     failed: list[bool] = []
     view.load_failed.connect(lambda: failed.append(True))
-    view.show()
+    widget.show()
     qtbot.wait_until(lambda: view.is_ready or bool(failed), timeout=LOAD_TIMEOUT_MS)
     assert not failed, f"map page failed to load: {view.console_messages}"
 
