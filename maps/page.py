@@ -14,7 +14,7 @@ import json
 import re
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 from jinja2 import Template
 
 from maps.assets import LEAFLET_URL, SCHEME
@@ -28,8 +28,12 @@ _INLINE_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 _CHARSET_META = re.compile(r'<meta http-equiv="content-type"[^>]*>')
 
 
-class _SweeplineApi(MacroElement):  # type: ignore[misc]
-    """Adds `window.sweepline` to the end script, after folium has created the map."""
+class _SweeplineApi(MacroElement):
+    """Adds `window.sweepline` to the end script, after folium has created the map.
+
+    MacroElement's own render puts the `header` macro in the page head and the `script`
+    macro after the map's creation script, which is exactly the order the API needs.
+    """
 
     _template = Template(
         "{% macro script(this, kwargs) %}{{ this.source }}{% endmacro %}"
@@ -37,7 +41,7 @@ class _SweeplineApi(MacroElement):  # type: ignore[misc]
     )
 
     def __init__(self, map_name: str) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self._name = "SweeplineApi"
         self.source = (
             PAGE_SCRIPT.replace("__COLOURS__", json.dumps(STATE_COLOURS))
@@ -45,12 +49,6 @@ class _SweeplineApi(MacroElement):  # type: ignore[misc]
             .replace("__MAP__", map_name)
         )
         self.css = PAGE_CSS
-
-    def render(self, **kwargs: object) -> None:
-        figure = self.get_root()
-        module = self._template.module
-        figure.header.add_child(Element(module.header(self, kwargs)), name="sweepline_css")
-        figure.script.add_child(Element(module.script(self, kwargs)), name="sweepline_api")
 
 
 def _hash_source(text: str) -> str:

@@ -87,13 +87,21 @@ window.sweepline = (function (map) {
     statuses = statuses || {};
     features.forEach(function (f) {
       var props = (f && f.properties) || {};
-      var id = props.id !== undefined ? String(props.id) : (f && f.id !== undefined ? String(f.id) : null);
-      var latlngs = f && f.geometry && f.geometry.type === "LineString" ? toLatLngs(f.geometry.coordinates) : null;
-      if (id === null || latlngs === null || has(segments, id)) { stats.skippedFeatures += 1; return; }
+      var rawId = props.id !== undefined ? props.id : (f ? f.id : undefined);
+      var id = rawId !== undefined && rawId !== null ? String(rawId) : null;
+      var geometry = f && f.geometry;
+      var latlngs = geometry && geometry.type === "LineString"
+        ? toLatLngs(geometry.coordinates) : null;
+      if (id === null || latlngs === null || has(segments, id)) {
+        stats.skippedFeatures += 1;
+        return;
+      }
       var state = stateOf(statuses[id]);
       var layer = L.polyline(latlngs, styleFor(state));
       var entry = {layer: layer, state: state, street: String(props.street || ""), stateEl: null};
-      layer.bindTooltip(makeTooltip(entry), {sticky: true, direction: "top", className: "sweepline-tooltip"});
+      layer.bindTooltip(makeTooltip(entry), {
+        sticky: true, direction: "top", className: "sweepline-tooltip"
+      });
       layer.addTo(routeLayer);
       segments[id] = entry;
     });
@@ -123,14 +131,18 @@ window.sweepline = (function (map) {
     vehicleArrow = document.createElement("div");
     vehicleArrow.className = "sweepline-vehicle-arrow";
     root.appendChild(vehicleArrow);
-    return L.divIcon({html: root, className: "sweepline-vehicle", iconSize: [34, 34], iconAnchor: [17, 17]});
+    return L.divIcon({
+      html: root, className: "sweepline-vehicle", iconSize: [34, 34], iconAnchor: [17, 17]
+    });
   }
 
   function moveVehicle(pos) {
     if (!pos || !isNum(pos.lat) || !isNum(pos.lon)) { return false; }
     var latlng = L.latLng(pos.lat, pos.lon);
     if (vehicle === null) {
-      vehicle = L.marker(latlng, {icon: makeVehicleIcon(), interactive: false, keyboard: false, zIndexOffset: 1000}).addTo(map);
+      vehicle = L.marker(latlng, {
+        icon: makeVehicleIcon(), interactive: false, keyboard: false, zIndexOffset: 1000
+      }).addTo(map);
     } else {
       vehicle.setLatLng(latlng);
     }
@@ -145,7 +157,9 @@ window.sweepline = (function (map) {
     if (pts.length > TRAIL_MAX) { trail.setLatLngs(pts.slice(pts.length - TRAIL_MAX)); }
     if (follow && hasSize()) { map.panInside(latlng, {padding: [96, 96], animate: false}); }
     stats.vehicleUpdates += 1;
-    stats.lastVehicle = {lat: pos.lat, lon: pos.lon, heading: isNum(pos.heading) ? pos.heading : null};
+    stats.lastVehicle = {
+      lat: pos.lat, lon: pos.lon, heading: isNum(pos.heading) ? pos.heading : null
+    };
     return true;
   }
 

@@ -52,7 +52,7 @@ class MapPage(QWebEnginePage):
         ):
             settings.setAttribute(attribute, on)
 
-    def acceptNavigationRequest(  # noqa: N802 (Qt override)
+    def acceptNavigationRequest(
         self, url: QUrl | str, nav_type: QWebEnginePage.NavigationType, is_main_frame: bool
     ) -> bool:
         qurl = QUrl(url)
@@ -63,13 +63,19 @@ class MapPage(QWebEnginePage):
         log.warning("map page tried to navigate to %s; refused", text)
         return False
 
-    def createWindow(self, window_type: QWebEnginePage.WebWindowType) -> None:  # noqa: N802
+    # Qt documents a null page as "refuse the window"; the stubs only allow a page.
+    def createWindow(  # type: ignore[override]
+        self, window_type: QWebEnginePage.WebWindowType
+    ) -> None:
         log.warning("map page tried to open a new window; refused")
         return None
 
-    def javaScriptConsoleMessage(  # noqa: N802 (Qt override)
-        self, level: QWebEnginePage.JavaScriptConsoleMessageLevel, message: str,
-        line: int, source: str,
+    def javaScriptConsoleMessage(
+        self,
+        level: QWebEnginePage.JavaScriptConsoleMessageLevel,
+        message: str,
+        line: int,
+        source: str,
     ) -> None:
         name = {_Level.InfoMessageLevel: "info", _Level.WarningMessageLevel: "warning"}.get(
             level, "error"

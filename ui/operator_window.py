@@ -121,6 +121,6 @@ class OperatorWindow(QMainWindow):
     def _on_demo_button_toggled(self, checked: bool) -> None:
         self._tablet.set_network_enabled(not checked)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+    def closeEvent(self, event: QCloseEvent) -> None:
         self._bridge.detach()
         super().closeEvent(event)

@@ -55,7 +55,7 @@ class AppSchemeHandler(QWebEngineUrlSchemeHandler):
         """Replace the page served at `/map.html` (takes effect on the next load)."""
         self._page = page_html.encode("utf-8")
 
-    def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:  # noqa: N802 (Qt override)
+    def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:
         url = job.requestUrl()
         if job.requestMethod() != b"GET" or url.host() != HOST:
             job.fail(QWebEngineUrlRequestJob.Error.RequestDenied)
@@ -96,7 +96,7 @@ class ExternalRequestBlocker(QWebEngineUrlRequestInterceptor):
         """URLs blocked so far, oldest first (a copy)."""
         return list(self._blocked)
 
-    def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:  # noqa: N802 (Qt override)
+    def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:
         url = info.requestUrl()
         if url.scheme() in ALLOWED_SCHEMES:
             return

@@ -38,8 +38,12 @@ class StatusPanel(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 4, 12, 4)
         layout.setSpacing(28)
-        for label in (self.connection_label, self.pending_label, self.last_sync_label,
-                      self.gps_label):
+        for label in (
+            self.connection_label,
+            self.pending_label,
+            self.last_sync_label,
+            self.gps_label,
+        ):
             layout.addWidget(label)
         layout.addWidget(self.error_label, 1)
 
@@ -67,8 +71,12 @@ class StatusPanel(QWidget):
             self._paint(self.connection_label, self.tr("● Online"), GOOD, bold=True)
         elif state.offline_since is not None:
             since = clock(state.offline_since)
-            self._paint(self.connection_label, self.tr("● Offline since %1").replace("%1", since),
-                        BAD, bold=True)
+            self._paint(
+                self.connection_label,
+                self.tr("● Offline since %1").replace("%1", since),
+                BAD,
+                bold=True,
+            )
         else:
             self._paint(self.connection_label, self.tr("● Offline"), BAD, bold=True)
 

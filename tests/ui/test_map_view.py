@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
@@ -61,14 +60,13 @@ def test_street_name_markup_is_shown_as_text_and_never_runs(qtbot, map_view):
     target = route.segments[1].id
     map_view.show_route(route, statuses_for(route))
     qtbot.wait_until(lambda: run_js(qtbot, map_view, "window.sweepline.stats.routeLoads") == 1)
-    run_js(
-        qtbot,
-        map_view,
-        "(function () { var s = window.sweepline; var d = s.describeSegment(%r);"
-        " s.map.eachLayer(function (l) { if (l.getTooltip && l.getTooltip() &&"
-        " l.getTooltip().getContent().textContent.indexOf('onerror') >= 0) { l.openTooltip(); } });"
-        " return d !== null; })()" % target,
+    open_tooltip = (
+        "(function () { var opened = false; window.sweepline.map.eachLayer(function (l) {"
+        " var tip = l.getTooltip && l.getTooltip();"
+        " if (tip && tip.getContent().textContent.indexOf('onerror') >= 0) {"
+        " l.openTooltip(); opened = true; } }); return opened; })()"
     )
+    assert run_js(qtbot, map_view, open_tooltip) is True
     qtbot.wait(300)
     seg = run_js(qtbot, map_view, f"window.sweepline.describeSegment({target!r})")
     assert seg["street"] == evil
@@ -133,8 +131,9 @@ def test_calls_before_ready_are_replayed(qtbot, route):
         first = route.segments[0].id
         view.show_route(route, statuses_for(route))
         view.set_statuses({first: SegmentStatus(first, SegmentState.IN_PROGRESS, 0.4)})
-        fix = Fix(t=datetime(2024, 5, 1, 13, 0, tzinfo=UTC), lat=43.4660, lon=-80.5239,
-                  heading_deg=15.0)
+        fix = Fix(
+            t=datetime(2024, 5, 1, 13, 0, tzinfo=UTC), lat=43.4660, lon=-80.5239, heading_deg=15.0
+        )
         view.move_vehicle(fix)
         assert not view.is_ready
         wait_for_map(qtbot, view)
@@ -142,7 +141,9 @@ def test_calls_before_ready_are_replayed(qtbot, route):
         seg = run_js(qtbot, view, f"window.sweepline.describeSegment({first!r})")
         assert seg["stroke"] == STATE_COLOURS["in_progress"]
         assert run_js(qtbot, view, "window.sweepline.stats.lastVehicle") == {
-            "lat": 43.4660, "lon": -80.5239, "heading": 15.0,
+            "lat": 43.4660,
+            "lon": -80.5239,
+            "heading": 15.0,
         }
     finally:
         delete_widget(view)

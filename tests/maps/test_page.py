@@ -1,0 +1,70 @@
+"""The map page HTML, checked without Qt: bundled-only assets and a CSP that pins it."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+
+import pytest
+
+from maps.page import build_map_page
+
+URL = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""")
+
+
+@pytest.fixture(scope="module")
+def html() -> str:
+    return build_map_page()
+
+
+def _csp(html: str) -> dict[str, list[str]]:
+    match = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
+    assert match is not None
+    policy: dict[str, list[str]] = {}
+    for directive in match.group(1).split(";"):
+        name, *values = directive.split()
+        policy[name] = values
+    return policy
+
+
+def test_page_references_only_the_app_scheme(html):
+    assert re.findall(r"https?://", html) == []
+    assert URL.findall(html) == [
+        "sweepline://app/leaflet/leaflet.js",
+        "sweepline://app/leaflet/leaflet.css",
+    ]
+    for cdn_only in ("jquery", "bootstrap", "awesome", "fontawesome", "tileLayer"):
+        assert cdn_only not in html
+
+
+def test_csp_is_strict_and_pins_every_inline_block(html):
+    policy = _csp(html)
+    assert policy["default-src"] == ["'none'"]
+    assert policy["connect-src"] == ["'none'"]
+    assert policy["img-src"] == ["sweepline:", "data:"]
+    assert "'unsafe-inline'" not in html
+    assert "'unsafe-eval'" not in html
+    for tag, directive in (("script", "script-src"), ("style", "style-src")):
+        bodies = re.findall(rf"<{tag}>(.*?)</{tag}>", html, re.DOTALL)
+        assert bodies
+        for body in bodies:
+            digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+            assert f"'sha256-{digest}'" in policy[directive]
+        assert policy[directive][0] == "sweepline:"
+
+
+def test_csp_comes_before_any_script_or_stylesheet(html):
+    csp_at = html.index("Content-Security-Policy")
+    assert csp_at < html.index("<script")
+    assert csp_at < html.index("<link")
+    assert csp_at < html.index("<style")
+
+
+def test_page_exposes_the_api_and_readiness_flag(html):
+    assert "window.sweepline = (function (map)" in html
+    assert html.rstrip().endswith("</html>")
+    assert "window.sweeplineReady = true;" in html
+    for name in ("loadRoute", "setStatuses", "moveVehicle", "setTrail", "stats"):
+        assert f"{name}:" in html
+    assert ".innerHTML" not in html.replace("el.innerHTML : null", "")
