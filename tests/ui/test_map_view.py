@@ -76,6 +76,7 @@ def test_street_name_markup_is_shown_as_text_and_never_runs(qtbot, map_view):
     assert run_js(qtbot, map_view, "document.querySelectorAll('img[src=\"x\"]').length") == 0
     assert run_js(qtbot, map_view, "typeof window.pwned") == "undefined"
     assert map_view.blocked_requests == []
+    assert map_view.grab().save(str(SCREENSHOTS / "sweepline_map_markup_tooltip.png"))
 
 
 def test_navigation_away_and_new_windows_are_refused(qtbot, map_view):
