@@ -30,9 +30,11 @@ def http(server: EmbeddedServer) -> Iterator[httpx.Client]:
         yield client
 
 
-@pytest.fixture
-def auth(http: httpx.Client) -> dict[str, str]:
-    return login(http)
+@pytest.fixture(scope="module")
+def auth(server: EmbeddedServer) -> dict[str, str]:
+    """The demo operator's Authorization header (one login per module: scrypt is slow)."""
+    with httpx.Client(base_url=server.url, timeout=10) as http:
+        return login(http)
 
 
 @pytest.fixture
