@@ -32,7 +32,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--port",
         type=int,
-        default=int(os.environ.get("SWEEPLINE_PORT", "8765")),
+        default=os.environ.get("SWEEPLINE_PORT", "8765"),
         help="TCP port [env SWEEPLINE_PORT, default 8765]",
     )
     parser.add_argument(
