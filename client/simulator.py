@@ -9,6 +9,7 @@ and GPS-like correlated noise.
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import math
 import random
@@ -202,3 +203,11 @@ class RouteSimulator:
                 heading_deg=round(heading, 1),
                 accuracy_m=p.accuracy_m,
             )
+
+
+async def replay(fixes: Iterator[Fix], sink: Callable[[Fix], object], *, speedup: float) -> None:
+    """Feed fixes to `sink` at their 1 Hz pace divided by `speedup`."""
+    interval = 1.0 / speedup
+    for fix in fixes:
+        sink(fix)
+        await asyncio.sleep(interval)

@@ -113,11 +113,15 @@ class Tablet:
             swept_at = datetime.fromisoformat(row["swept_at"]) if row["swept_at"] else None
             self.coverage.restore(row["segment_id"], row["covered"], swept_at)
 
-    def _on_engine_assignments_changed(self) -> None:
+    def reload_assignment(self) -> None:
+        """Re-read the cached assignment (after a pull) and tell the screens if it changed."""
         before = self.assignment
         self._load_assignment()
         if before != self.assignment:
             self._notify(Changes(route=True))
+
+    def _on_engine_assignments_changed(self) -> None:
+        self.reload_assignment()
 
     # -- the shift ------------------------------------------------------------------------
 

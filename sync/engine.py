@@ -168,16 +168,20 @@ class SyncEngine:
                 return moved
 
     async def pull(self) -> None:
+        """Fetch every page of changes, then apply them with the cursor in one transaction."""
         cursor = self._assignments.cursor()
         staged: list[dict[str, Any]] = []
+        reset = False
         while True:
             response = await self._api.pull(self._store.client_id, cursor)
-            staged.extend(response.get("changes") or [])
             if response.get("reset"):
-                staged = list(response.get("changes") or [])
+                # A reset starts over: whatever earlier pages said is superseded.
+                reset, staged = True, []
+            staged.extend(response.get("changes") or [])
             cursor = response.get("cursor")
             if not response.get("has_more"):
                 break
+        response = {**response, "reset": reset}
         try:
             changed = self._assignments.apply_pull(response, staged)
         except BadRouteData as exc:

@@ -7,6 +7,7 @@ route, and a sync result updates the status strip without touching the map.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -30,6 +31,8 @@ NO_ROUTE = Route(id="", name="", segments=())
 
 class OperatorWindow(QMainWindow):
     """Map + progress + always-visible status, and (in demo mode) a network cut button."""
+
+    closed = Signal()
 
     def __init__(
         self, tablet: TabletLike, *, demo: bool = False, parent: QWidget | None = None
@@ -124,3 +127,4 @@ class OperatorWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self._bridge.detach()
         super().closeEvent(event)
+        self.closed.emit()

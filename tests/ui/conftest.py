@@ -29,22 +29,6 @@ ROADS = (
     / "waterloo_uw_uptown_2017_roads.geojson"
 )
 LOAD_TIMEOUT_MS = 30_000
-UI_TESTS = Path(__file__).resolve().parent
-
-# Headless noise that belongs next to the GPU entries in pyproject's qt_log_ignore:
-# Chromium without a GPU prints the first once per process, and the offscreen platform
-# plugin prints the second whenever a shown top-level window's size constraints change.
-# Until pyproject lists them, widget tests ignore them through pytest-qt's marker.
-HEADLESS_NOISE = (
-    "GPUInfo not initialized on GpuInfoUpdate",
-    "This plugin does not support propagateSizeHints",
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.path.is_relative_to(UI_TESTS):
-            item.add_marker(pytest.mark.qt_log_ignore(*HEADLESS_NOISE))
 
 
 def waterloo_route(count: int = 8, name_of: Callable[[int, str], str] | None = None) -> Route:
