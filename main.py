@@ -140,6 +140,8 @@ async def _run(app: object, args: argparse.Namespace, password: str) -> int:
             task.cancel()
         if tablet.shift_active:
             tablet.end_shift()
+        if tablet.network_enabled:
+            await tablet.push_before_exit(timeout_s=3.0)
         await tablet.aclose()
         store.close()
         if embedded is not None:

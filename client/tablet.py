@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from client.api import ApiClient
 from client.assignments import AssignmentCache
 from client.coverage import CoverageTracker
+from client.errors import UserFacingError
 from client.models import (
     Assignment,
     Changes,
@@ -285,6 +286,15 @@ class Tablet:
         while True:
             await asyncio.sleep(FIX_BATCH_SECONDS)
             self.flush_fixes()
+
+    async def push_before_exit(self, timeout_s: float) -> None:
+        """One last bounded attempt to upload what is waiting; whatever fails stays queued."""
+        self.flush_fixes()
+        try:
+            async with asyncio.timeout(timeout_s):
+                await self.engine.sync_once()
+        except (TimeoutError, UserFacingError) as exc:
+            log.info("not everything was uploaded before exit (%s); it stays queued", exc)
 
     async def aclose(self) -> None:
         self.flush_fixes()
