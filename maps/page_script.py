@@ -27,7 +27,44 @@ window.sweepline = (function (map) {
   var COLOURS = __COLOURS__;
   var TRAIL_MAX = __TRAIL_MAX__;
   var LABELS = {not_started: "Not started", in_progress: "In progress", swept: "Swept"};
+  var TILES = __TILES__;
   var segments = {};
+  var stats = {
+    routeLoads: 0, statusUpdates: 0, vehicleUpdates: 0, trailUpdates: 0,
+    segments: 0, skippedFeatures: 0, unknownSegments: 0,
+    lastStatuses: null, lastVehicle: null,
+    streetLoads: 0, streets: 0, streetLines: 0, streetsRendered: 0, streetsRenderMs: null,
+    tilesLoaded: 0, tileErrors: 0
+  };
+
+  // Panes, bottom to top: basemap tiles (200), street context (350), route (400).
+  var streetsPane = map.createPane("sweeplineStreets");
+  streetsPane.style.zIndex = 350;
+  streetsPane.style.pointerEvents = "none";
+  var streetsRenderer = L.canvas({pane: "sweeplineStreets", padding: 0.5});
+  var STREET_STYLES = {
+    day: {casing: "#b8b2a7", core: "#ffffff"}, night: {casing: "#11151a", core: "#4a525c"}
+  };
+  function streetStyle(part, theme) {
+    return {
+      color: STREET_STYLES[theme][part], weight: part === "casing" ? 7 : 4, opacity: 1,
+      interactive: false, renderer: streetsRenderer, pane: "sweeplineStreets",
+      lineCap: "round", lineJoin: "round", smoothFactor: 1.5
+    };
+  }
+  var streetCasing = L.polyline([], streetStyle("casing", "day")).addTo(map);
+  var streetCore = L.polyline([], streetStyle("core", "day")).addTo(map);
+  var streetsBounds = null;
+
+  var baseLayer = null;
+  if (TILES !== null) {
+    baseLayer = L.tileLayer(TILES.url, {
+      minZoom: 0, maxZoom: TILES.maxZoom, keepBuffer: 1, className: "sweepline-basemap"
+    });
+    baseLayer.on("tileload", function () { stats.tilesLoaded += 1; });
+    baseLayer.on("tileerror", function () { stats.tileErrors += 1; });
+    baseLayer.addTo(map);
+  }
   var routeLayer = L.featureGroup().addTo(map);
   var trail = L.polyline([], {
     color: "#7d3c98", weight: 4, opacity: 0.8, interactive: false, className: "sweepline-trail"
@@ -35,12 +72,6 @@ window.sweepline = (function (map) {
   var vehicle = null;
   var vehicleArrow = null;
   var follow = true;
-  var stats = {
-    routeLoads: 0, statusUpdates: 0, vehicleUpdates: 0, trailUpdates: 0,
-    segments: 0, skippedFeatures: 0, unknownSegments: 0,
-    lastStatuses: null, lastVehicle: null
-  };
-
   function has(obj, key) { return Object.prototype.hasOwnProperty.call(obj, key); }
   function stateOf(s) { return (typeof s === "string" && has(COLOURS, s)) ? s : "not_started"; }
   function styleFor(state) {
@@ -110,6 +141,53 @@ window.sweepline = (function (map) {
     stats.routeLoads += 1;
     fitRoute();
     return stats.segments;
+  }
+
+  // The street context: every line of every feature in one casing and one core
+  // polyline on a canvas, so thousands of streets cost two draw calls.
+  function setStreets(geojson) {
+    var features = (geojson && Array.isArray(geojson.features)) ? geojson.features : [];
+    var t0 = performance.now();
+    var lines = [];
+    var count = 0;
+    features.forEach(function (f) {
+      var g = f && f.geometry;
+      var parts = !g ? [] : g.type === "LineString" ? [g.coordinates]
+        : g.type === "MultiLineString" && Array.isArray(g.coordinates) ? g.coordinates : [];
+      var drawn = false;
+      parts.forEach(function (p) {
+        var ll = toLatLngs(p);
+        if (ll !== null) { lines.push(ll); drawn = true; }
+      });
+      if (drawn) { count += 1; }
+    });
+    streetCasing.setLatLngs(lines);
+    streetCore.setLatLngs(lines);
+    streetsBounds = lines.length ? streetCasing.getBounds() : null;
+    stats.streets = count;
+    stats.streetLines = lines.length;
+    stats.streetLoads += 1;
+    var load = stats.streetLoads;
+    if (Object.keys(segments).length === 0) { fitStreets(); }
+    // Two frames later the canvas has been painted with the new lines.
+    requestAnimationFrame(function () {
+      requestAnimationFrame(function () {
+        if (load !== stats.streetLoads) { return; }
+        stats.streetsRenderMs = performance.now() - t0;
+        stats.streetsRendered = load;
+      });
+    });
+    return count;
+  }
+
+  function reloadTiles() {
+    if (baseLayer !== null) { baseLayer.redraw(); }
+    return baseLayer !== null;
+  }
+
+  function fitStreets() {
+    if (streetsBounds === null || !hasSize()) { return; }
+    map.fitBounds(streetsBounds, {padding: [16, 16], animate: false});
   }
 
   function setStatuses(statuses) {
@@ -184,6 +262,7 @@ window.sweepline = (function (map) {
   }
   map.on("resize", function () {
     if (fitPending) { fitRoute(); }
+    if (Object.keys(segments).length === 0 && streetsBounds !== null) { fitStreets(); }
     if (vehicle !== null && follow && hasSize()) {
       map.panInside(vehicle.getLatLng(), {padding: [96, 96], animate: false});
     }
@@ -192,12 +271,24 @@ window.sweepline = (function (map) {
   var attribution = L.control({position: "bottomright"});
   attribution.onAdd = function () { return text("div", "sweepline-attribution", ""); };
   attribution.addTo(map);
-  function setAttribution(value) {
-    attribution.getContainer().textContent = typeof value === "string" ? value : "";
+  var dataAttribution = "";
+  function showAttribution() {
+    var parts = [];
+    if (TILES !== null && TILES.attribution) { parts.push(TILES.attribution); }
+    if (dataAttribution && parts.indexOf(dataAttribution) < 0) { parts.push(dataAttribution); }
+    attribution.getContainer().textContent = parts.join(" · ");
   }
+  function setAttribution(value) {
+    dataAttribution = typeof value === "string" ? value : "";
+    showAttribution();
+  }
+  showAttribution();
 
   function setTheme(name) {
-    document.body.classList.toggle("sweepline-night", name === "night");
+    var theme = name === "night" ? "night" : "day";
+    document.body.classList.toggle("sweepline-night", theme === "night");
+    streetCasing.setStyle(streetStyle("casing", theme));
+    streetCore.setStyle(streetStyle("core", theme));
   }
 
   function setFollow(on) { follow = !!on; }
@@ -218,6 +309,7 @@ window.sweepline = (function (map) {
     loadRoute: loadRoute, setStatuses: setStatuses, moveVehicle: moveVehicle,
     setTrail: setTrail, fitRoute: fitRoute, setAttribution: setAttribution,
     setTheme: setTheme, setFollow: setFollow, describeSegment: describeSegment,
+    setStreets: setStreets, fitStreets: fitStreets, reloadTiles: reloadTiles,
     colours: COLOURS, stats: stats, map: map
   };
 })(__MAP__);
@@ -245,6 +337,7 @@ body.sweepline-night, body.sweepline-night .leaflet-container { background: #1b1
   border-bottom: 14px solid #d62828; transform-origin: 6px 28px;
 }
 .sweepline-vehicle-arrow.sweepline-no-heading { display: none; }
+.sweepline-night .sweepline-basemap { filter: brightness(0.55) contrast(1.1); }
 .sweepline-attribution {
   background: rgba(255, 255, 255, 0.8); color: #333; font-size: 12px; padding: 0 5px;
 }

@@ -23,6 +23,7 @@ from server.plans_api import router as plans_router
 from server.schemas import HealthResponse
 from server.settings import Settings
 from server.sync_api import router as sync_router
+from server.tiles_api import router as tiles_router
 from sync.protocol import PROTOCOL_VERSION
 
 log = logging.getLogger(__name__)
@@ -66,4 +67,5 @@ def create_app(
     app.include_router(auth_router)
     app.include_router(plans_router)
     app.include_router(sync_router)
+    app.include_router(tiles_router)
     return app

@@ -28,3 +28,5 @@ class Settings:
     # Failed logins per username inside the window before answering 429.
     login_failures_allowed: int = 10
     login_failure_window_s: float = 300.0
+    # MBTiles file served at /api/v1/tiles/{z}/{x}/{y}.png (server/tiles_api.py); "": none.
+    tiles_mbtiles: str = ""

@@ -12,19 +12,21 @@ from __future__ import annotations
 import json
 import logging
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from client.models import Fix, Route, SegmentStatus
-from maps.assets import PAGE_URL, SCHEME
-from maps.page import build_map_page
+from maps.assets import BASEMAP_MBTILES, PAGE_URL, SCHEME
+from maps.mbtiles import TileStack
+from maps.page import TileLayerConfig, build_map_page
 from maps.page_script import TRAIL_MAX_POINTS
 from maps.payloads import fix_payload, route_payload, statuses_payload, trail_payload
+from maps.streets import demo_street_features, streets_around
 from ui.map_page import MapPage
 from ui.scheme import SCHEME_BYTES, AppSchemeHandler, ExternalRequestBlocker
 
@@ -39,9 +41,29 @@ class MapView(QWidget):
 
     ready = Signal()
     load_failed = Signal()
+    # A plain-words sentence about tiles that cannot be shown (bad file, bad tile).
+    tile_problem = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        tiles: TileStack | None = None,
+        street_features: Sequence[Any] | None = None,
+        basemap: bool = True,
+    ) -> None:
+        """`tiles`: where raster tiles come from (default: the bundled basemap only);
+        `street_features`: GeoJSON features the street context around a route is cut from
+        (default: the bundled Uptown Waterloo streets); `basemap=False`: streets only.
+        """
         super().__init__(parent)
+        if tiles is None:
+            tiles = TileStack.open(basemap=BASEMAP_MBTILES) if basemap else TileStack()
+        self._street_features: Sequence[Any] = (
+            demo_street_features() if street_features is None else street_features
+        )
+        self._streets: dict[str, Any] | None = None
+        self._problems_shown: list[str] = []
         self._ready = False
         self._ready_polls = 0
         self._route: dict[str, Any] | None = None
@@ -53,7 +75,10 @@ class MapView(QWidget):
         # The profile is created parentless and adopted only after the view exists:
         # children die in order, and the page (inside the view) must die before it.
         profile = QWebEngineProfile()
-        self._handler = AppSchemeHandler(build_map_page(), profile)
+        page_html = build_map_page(tiles=TileLayerConfig() if basemap else None)
+        self._handler = AppSchemeHandler(page_html, profile, tiles)
+        self._handler.tile_problem.connect(self._on_handler_tile_problem)
+        self._handler.report_problems()
         self._blocker = ExternalRequestBlocker(profile)
         profile.installUrlSchemeHandler(SCHEME_BYTES, self._handler)
         profile.setUrlRequestInterceptor(self._blocker)
@@ -65,8 +90,17 @@ class MapView(QWidget):
         profile.setParent(self)
         self._profile = profile
 
+        self._banner = QLabel(self)
+        self._banner.setObjectName("mapTileProblem")
+        self._banner.setWordWrap(True)
+        self._banner.setTextFormat(Qt.TextFormat.PlainText)
+        self._banner.setStyleSheet("background: #fff3cd; color: #5c4400; padding: 6px;")
+        self._banner.hide()
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self._banner)
         layout.addWidget(self._view)
 
         self._page.loadFinished.connect(self._on_page_load_finished)
@@ -92,6 +126,30 @@ class MapView(QWidget):
         """(level, message) pairs the page wrote to its console."""
         return list(self._page.console_messages)
 
+    @property
+    def tile_problems(self) -> list[str]:
+        """Problems with the tile sources or tiles so far, in plain words."""
+        return list(self._problems_shown)
+
+    @property
+    def tile_counts(self) -> tuple[int, int]:
+        """(tiles served to the page, tile requests with no tile) so far."""
+        return self._handler.tiles_served, self._handler.tiles_missing
+
+    def problem_banner_text(self) -> str | None:
+        """The tile warning shown above the map, or None when none is shown."""
+        return self._banner.text() if not self._banner.isHidden() else None
+
+    def set_tiles(self, tiles: TileStack) -> None:
+        """Serve tiles from `tiles` (e.g. the cache after a prefetch) and redraw them."""
+        self._handler.set_tiles(tiles)
+        self._call("reloadTiles")
+
+    def show_streets(self, streets: dict[str, Any]) -> None:
+        """Draw `streets` (a `maps.streets` payload) as the light street context layer."""
+        self._streets = streets
+        self._call("setStreets", streets)
+
     def page(self) -> QWebEnginePage:
         """The underlying page (for tests and diagnostics)."""
         return self._page
@@ -103,6 +161,10 @@ class MapView(QWidget):
         """Draw `route` (replacing any previous one) with each segment in its state."""
         self._route = route_payload(route)
         self._statuses = statuses_payload(statuses)
+        self._streets = streets_around(
+            (segment.coords for segment in route.segments), self._street_features
+        )
+        self._call("setStreets", self._streets)
         self._call("loadRoute", self._route, self._statuses)
 
     def set_statuses(self, statuses: Mapping[str, SegmentStatus]) -> None:
@@ -150,6 +212,8 @@ class MapView(QWidget):
         """Bring a freshly loaded page up to what this view last showed."""
         if self._theme != "day":
             self._call("setTheme", self._theme)
+        if self._streets is not None:
+            self._call("setStreets", self._streets)
         if self._route is not None:
             self._call("loadRoute", self._route, self._statuses)
         if self._trail:
@@ -158,6 +222,16 @@ class MapView(QWidget):
             self._call("setFollow", False)
             self._call("moveVehicle", self._vehicle)
             self._call("setFollow", True)
+
+    def _on_handler_tile_problem(self, problem: str) -> None:
+        self._problems_shown.append(problem)
+        self._banner.setText(
+            "Map background incomplete: "
+            + "; ".join(self._problems_shown[-3:])
+            + ". The streets are still drawn."
+        )
+        self._banner.show()
+        self.tile_problem.emit(problem)
 
     def _on_page_load_finished(self, ok: bool) -> None:
         if not ok or self._page.url() != QUrl(PAGE_URL):

@@ -1,6 +1,7 @@
 """The `sweepline:` URL scheme: bundled map assets served to the web view, nothing else.
 
-The map page and Leaflet are answered from memory and `resources/leaflet/`; any other
+The map page and Leaflet are answered from memory and `resources/leaflet/`, map tiles
+from the tablet's MBTiles cache and the bundled basemap; any other
 path is a 404 and any path that tries to leave the bundle is refused. The request
 interceptor is the second fence: whatever the page asks for outside `sweepline:`,
 `data:` or `about:` is blocked and remembered so tests (and logs) can prove the map
@@ -20,7 +21,17 @@ from PySide6.QtWebEngineCore import (
     QWebEngineUrlSchemeHandler,
 )
 
-from maps.assets import HOST, LEAFLET_PREFIX, PAGE_PATH, SCHEME, mime_type, resolve_leaflet_asset
+from maps.assets import (
+    HOST,
+    LEAFLET_PREFIX,
+    PAGE_PATH,
+    SCHEME,
+    TILES_PREFIX,
+    mime_type,
+    parse_tile_path,
+    resolve_leaflet_asset,
+)
+from maps.mbtiles import TileStack, image_mime
 
 log = logging.getLogger("sweepline.ui.map")
 
@@ -44,12 +55,26 @@ def register_url_scheme() -> None:
 
 
 class AppSchemeHandler(QWebEngineUrlSchemeHandler):
-    """Answers `sweepline://app/map.html` and `sweepline://app/leaflet/...`."""
+    """Answers `sweepline://app/map.html`, `/leaflet/...` and `/tiles/{z}/{x}/{y}.png`.
 
-    def __init__(self, page_html: str, parent: QObject | None = None) -> None:
+    Tiles come from a TileStack (tablet cache, then bundled basemap). A tile that is
+    absent is a 404 (the page shows the street layer there); a stored tile that is not
+    an image is refused and reported once through `tile_problem`, as is a tile file
+    that cannot be read.
+    """
+
+    tile_problem = Signal(str)
+
+    def __init__(
+        self, page_html: str, parent: QObject | None = None, tiles: TileStack | None = None
+    ) -> None:
         super().__init__(parent)
         self._page = page_html.encode("utf-8")
+        self._tiles = tiles or TileStack()
         self.served: list[str] = []
+        self.tiles_served = 0
+        self.tiles_missing = 0
+        self._problems_told: set[str] = set()
 
     def set_page(self, page_html: str) -> None:
         """Replace the page served at `/map.html` (takes effect on the next load)."""
@@ -64,6 +89,9 @@ class AppSchemeHandler(QWebEngineUrlSchemeHandler):
         if path == PAGE_PATH:
             self._reply(job, "text/html; charset=utf-8", self._page)
             return
+        if path.startswith(TILES_PREFIX):
+            self._reply_tile(job, path[len(TILES_PREFIX) :])
+            return
         if path.startswith(LEAFLET_PREFIX):
             asset = resolve_leaflet_asset(path[len(LEAFLET_PREFIX) :])
             mime = mime_type(asset) if asset is not None else None
@@ -73,12 +101,52 @@ class AppSchemeHandler(QWebEngineUrlSchemeHandler):
         log.debug("map scheme: no such resource %s", url.toString())
         job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
 
-    def _reply(self, job: QWebEngineUrlRequestJob, mime: str, body: bytes) -> None:
+    def set_tiles(self, tiles: TileStack) -> None:
+        """Serve tiles from `tiles` from now on (e.g. after a prefetch filled the cache)."""
+        self._tiles = tiles
+        self.report_problems()
+
+    @property
+    def tile_problems(self) -> list[str]:
+        return list(self._tiles.problems)
+
+    def _reply_tile(self, job: QWebEngineUrlRequestJob, relative: str) -> None:
+        tile = parse_tile_path(relative)
+        data = self._tiles.get_tile(*tile) if tile is not None else None
+        self.report_problems()
+        if data is None:
+            self.tiles_missing += 1
+            job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
+            return
+        mime = image_mime(data)
+        if mime is None:
+            self._tell(f"map tile {relative} on the tablet is not an image; it is not shown")
+            job.fail(QWebEngineUrlRequestJob.Error.UrlInvalid)
+            return
+        self.tiles_served += 1
+        self._reply(job, mime, data, record=False)
+
+    def report_problems(self) -> None:
+        """Emit `tile_problem` for each problem of the tile sources not yet told."""
+        for problem in self._tiles.problems:
+            self._tell(problem)
+
+    def _tell(self, problem: str) -> None:
+        if problem in self._problems_told:
+            return
+        self._problems_told.add(problem)
+        log.error("map tiles: %s", problem)
+        self.tile_problem.emit(problem)
+
+    def _reply(
+        self, job: QWebEngineUrlRequestJob, mime: str, body: bytes, *, record: bool = True
+    ) -> None:
         # The buffer is parented to the job so it lives exactly as long as the reply.
         buffer = QBuffer(job)
         buffer.setData(QByteArray(body))
         buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        self.served.append(job.requestUrl().toString())
+        if record:
+            self.served.append(job.requestUrl().toString())
         job.reply(mime.encode("ascii"), buffer)
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 
 import pytest
 
-from maps.page import build_map_page
+from maps.assets import BASEMAP_ATTRIBUTION
+from maps.page import TileLayerConfig, build_map_page
 
 URL = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""")
 
@@ -34,8 +36,28 @@ def test_page_references_only_the_app_scheme(html):
         "sweepline://app/leaflet/leaflet.js",
         "sweepline://app/leaflet/leaflet.css",
     ]
-    for cdn_only in ("jquery", "bootstrap", "awesome", "fontawesome", "tileLayer"):
+    for cdn_only in ("jquery", "bootstrap", "awesome", "fontawesome"):
         assert cdn_only not in html
+    # The one tile layer is the app's own (folium's default OpenStreetMap layer is off).
+    assert html.count("L.tileLayer(") == 1
+    assert '"url": "sweepline://app/tiles/{z}/{x}/{y}.png"' in html
+
+
+def test_streets_only_page_has_no_tile_layer():
+    html = build_map_page(tiles=None)
+    assert "L.tileLayer(" in html  # the guarded call in the page script...
+    assert "var TILES = null;" in html  # ...that never runs without a tile config
+    assert "tiles/{z}" not in html
+
+
+def test_tile_layer_must_stay_on_the_app_scheme():
+    with pytest.raises(ValueError, match="sweepline"):
+        build_map_page(tiles=TileLayerConfig(url="https://tile.openstreetmap.org/{z}/{x}/{y}.png"))
+
+
+def test_basemap_attribution_is_in_the_page(html):
+    assert json.dumps(BASEMAP_ATTRIBUTION) in html
+
 
 
 def test_csp_is_strict_and_pins_every_inline_block(html):
