@@ -12,6 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from server import __version__
+from server.admin_api import router as admin_router
 from server.auth import LoginThrottle
 from server.auth_api import router as auth_router
 from server.clock import server_time
@@ -19,6 +20,7 @@ from server.db import Database
 from server.demo_data import seed_demo as seed_demo_data
 from server.errors import install_error_handlers
 from server.logs import log_event
+from server.overload import InflightLimit, OverloadMiddleware
 from server.plans_api import router as plans_router
 from server.schemas import HealthResponse
 from server.settings import Settings
@@ -57,6 +59,12 @@ def create_app(
         settings.login_failures_allowed, settings.login_failure_window_s
     )
     install_error_handlers(app)
+    app.state.sync_limit = InflightLimit(settings.max_inflight_sync)
+    app.add_middleware(
+        OverloadMiddleware,
+        limit=app.state.sync_limit,
+        retry_after_s=settings.overload_retry_after_s,
+    )
 
     @app.get("/api/v1/health", response_model=HealthResponse, tags=["meta"])
     def health() -> HealthResponse:
@@ -67,5 +75,6 @@ def create_app(
     app.include_router(auth_router)
     app.include_router(plans_router)
     app.include_router(sync_router)
+    app.include_router(admin_router)
     app.include_router(tiles_router)
     return app

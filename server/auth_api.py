@@ -1,4 +1,7 @@
-"""`POST /api/v1/auth/login`: password in, bearer token out (docs/api.md).
+"""`POST /api/v1/auth/login`, `/refresh` and `/logout` (docs/api.md).
+
+Login answers a short-lived access token and a refresh token; `/refresh` rotates the
+refresh token (with a grace window, see `server.auth`).
 
 Failed attempts are throttled per username (429 + Retry-After) so a stolen tablet cannot
 be used to guess an operator's password at scrypt speed.
@@ -11,14 +14,31 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
-from server.auth import LoginThrottle, authenticate, issue_token
+from server.auth import (
+    CurrentUser,
+    LoginThrottle,
+    RefreshRefused,
+    Session,
+    authenticate,
+    bearer_token,
+    logout,
+    refresh_session,
+    start_session,
+)
 from server.body import LimitedBodyRoute
 from server.clock import server_time
 from server.db import Database
 from server.deps import get_db, get_settings
 from server.errors import ApiError
 from server.logs import log_event
-from server.schemas import ErrorResponse, LoginRequest, LoginResponse, UserOut
+from server.schemas import (
+    ErrorResponse,
+    LoginRequest,
+    LoginResponse,
+    LogoutResponse,
+    RefreshRequest,
+    UserOut,
+)
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -55,14 +75,58 @@ def login(
         log_event(log, logging.INFO, "login_failed", username=body.username)
         raise ApiError(401, "wrong username or password")
     throttle.succeeded(body.username)
-    token = issue_token(db, user, body.device_id, settings.token_ttl_s)
+    session = start_session(db, user, body.device_id, settings)
     log_event(log, logging.INFO, "login", username=user.username, device_id=body.device_id)
+    return _session_response(session, settings)
+
+
+def _session_response(session: Session, settings: Settings) -> LoginResponse:
+    user = session.user
     return LoginResponse(
-        access_token=token,
+        access_token=session.access_token,
         token_type="bearer",
         expires_in=settings.token_ttl_s,
+        refresh_token=session.refresh_token,
+        refresh_expires_in=settings.refresh_ttl_s,
         user=UserOut.model_validate(
             {"username": user.username, "role": user.role, "display_name": user.display_name}
         ),
         server_time=server_time(),
     )
+
+
+@router.post(
+    "/refresh",
+    response_model=LoginResponse,
+    responses={401: {"model": ErrorResponse}},
+)
+def refresh(
+    body: RefreshRequest,
+    db: Annotated[Database, Depends(get_db)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> LoginResponse:
+    try:
+        session = refresh_session(db, body.refresh_token, settings)
+    except RefreshRefused as refused:
+        if refused.replayed:
+            log_event(log, logging.WARNING, "refresh_token_replayed")
+        raise ApiError(401, refused.reason) from None
+    log_event(
+        log,
+        logging.INFO,
+        "token_refreshed",
+        username=session.user.username,
+        device_id=session.user.device_id,
+    )
+    return _session_response(session, settings)
+
+
+@router.post("/logout", response_model=LogoutResponse, responses={401: {"model": ErrorResponse}})
+def logout_endpoint(
+    user: CurrentUser,
+    token: Annotated[str, Depends(bearer_token)],
+    db: Annotated[Database, Depends(get_db)],
+) -> LogoutResponse:
+    logout(db, token)
+    log_event(log, logging.INFO, "logout", username=user.username)
+    return LogoutResponse(status="logged_out", server_time=server_time())

@@ -135,6 +135,40 @@ MIGRATIONS: Final[Sequence[Sequence[str]]] = (
             PRIMARY KEY (route_id, segment_id)
         )""",
     ),
+    (
+        # Roles gain `admin`: SQLite cannot change a CHECK, so the table is rebuilt
+        # (migrate() runs with foreign keys off and checks them before committing).
+        """CREATE TABLE users_v2 (
+            username TEXT PRIMARY KEY,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('operator', 'supervisor', 'admin')),
+            display_name TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0
+        )""",
+        "INSERT INTO users_v2(username, password_hash, role, display_name)"
+        " SELECT username, password_hash, role, display_name FROM users",
+        "DROP TABLE users",
+        "ALTER TABLE users_v2 RENAME TO users",
+        # Rotating refresh tokens: one family per login; a used token stays valid for
+        # a short grace window (`replaced_at`) so a tablet that lost the answer retries.
+        """CREATE TABLE refresh_tokens (
+            token_sha256 TEXT PRIMARY KEY,
+            family TEXT NOT NULL,
+            username TEXT NOT NULL REFERENCES users(username),
+            device_id TEXT,
+            created_at TEXT NOT NULL,
+            expires_at REAL NOT NULL,
+            replaced_at REAL
+        )""",
+        "CREATE INDEX refresh_tokens_family ON refresh_tokens(family)",
+        "ALTER TABLE tokens ADD COLUMN family TEXT",
+        # Which sides were swept and how the last pass was recorded.
+        "ALTER TABLE segment_state ADD COLUMN sides TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE segment_state ADD COLUMN last_source TEXT NOT NULL DEFAULT ''",
+        "CREATE INDEX facts_username ON facts(username, received_at)",
+        "CREATE INDEX facts_device ON facts(device_id, received_at)",
+        "CREATE INDEX assignments_route ON assignments(route_id)",
+    ),
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
@@ -159,6 +193,8 @@ class Database:
                     f"{self.path} has schema version {found}; this server knows up to "
                     f"{SCHEMA_VERSION}"
                 )
+            # Table rebuilds (see migration 2) need this off; it is checked before commit.
+            conn.execute("PRAGMA foreign_keys=OFF")
             for index in range(found, SCHEMA_VERSION):
                 conn.execute("BEGIN IMMEDIATE")
                 try:
@@ -168,6 +204,11 @@ class Database:
                         continue
                     for statement in MIGRATIONS[index]:
                         conn.execute(statement)
+                    broken = conn.execute("PRAGMA foreign_key_check").fetchone()
+                    if broken is not None:
+                        raise sqlite3.IntegrityError(
+                            f"migration {index + 1} broke a foreign key in {broken[0]}"
+                        )
                     conn.execute(f"PRAGMA user_version = {index + 1}")
                     conn.execute("COMMIT")
                 except BaseException:
@@ -218,3 +259,25 @@ class Database:
     def epoch(self) -> str:
         with self.read() as conn:
             return str(conn.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()[0])
+
+    def backup(self, destination: str | Path) -> int:
+        """Copy the live database to `destination` with SQLite's online backup API.
+
+        Safe while the server runs: readers and writers carry on, and the copy is one
+        consistent snapshot. Refuses to overwrite an existing file. Returns its size.
+        """
+        target = Path(destination)
+        if target.exists():
+            raise FileExistsError(f"{target} already exists; choose a new file name")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source = self._open()
+        try:
+            copy = sqlite3.connect(target)
+            try:
+                source.backup(copy, pages=1024)
+                copy.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                copy.close()
+        finally:
+            source.close()
+        return target.stat().st_size

@@ -15,12 +15,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from server.auth import User
+from server.auth import OPERATOR, User
 from server.clock import iso_z, parse_iso, server_time
 from server.db import Database
 from server.errors import ApiError
 from server.logs import log_event
-from server.plans import assignment_version, segment_exists
+from server.plans import segment_exists
 from server.schemas import PushEvent, PushRequest
 from server.settings import Settings
 from server.validation import check_event_payload, check_fix_batch, check_times, check_type
@@ -38,12 +38,16 @@ from sync.protocol import (
 log = logging.getLogger(__name__)
 
 
+STALE_ASSIGNMENT = "stale_assignment"
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     seq: int
     status: str
     reason: str | None = None
     expected: int | None = None
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +92,9 @@ def high_waters(conn: sqlite3.Connection, client_id: str) -> dict[str, int]:
     return {"events": found.get("events", 0), "gps": found.get("gps", 0)}
 
 
-def _judge(conn: sqlite3.Connection, stream: str, event: PushEvent, settings: Settings) -> _Verdict:
+def _judge(
+    conn: sqlite3.Connection, user: User, stream: str, event: PushEvent, settings: Settings
+) -> _Verdict:
     try:
         actual = content_hash(
             stream=stream,
@@ -121,16 +127,25 @@ def _judge(conn: sqlite3.Connection, stream: str, event: PushEvent, settings: Se
         )
     flags = ""
     assignment_id = payload.get("assignment_id")
-    if isinstance(assignment_id, str):
-        current = assignment_version(conn, assignment_id)
-        if current is not None and current != event.assignment_version:
-            flags = "stale_assignment"
+    if isinstance(assignment_id, str) and _is_stale(conn, user, assignment_id, event):
+        flags = STALE_ASSIGNMENT
     return _Verdict(None, flags, 0)
 
 
-def _fact_time(event: PushEvent, received_at: str) -> str:
+def _is_stale(conn: sqlite3.Connection, user: User, assignment_id: str, event: PushEvent) -> bool:
+    """The fact is about an assignment that changed, moved or vanished since the tablet
+    last saw it (it was offline): accepted, flagged for the operator and supervisor."""
+    row = conn.execute(
+        "SELECT version, operator FROM assignments WHERE id = ?", (assignment_id,)
+    ).fetchone()
+    if row is None:
+        return True
+    return int(row["version"]) != event.assignment_version or row["operator"] != user.username
+
+
+def _fact_time(gps_time: str | None, device_time: str | None, received_at: str) -> str:
     """When the fact happened: GPS time, else device time, else when it arrived."""
-    for text in (event.gps_time, event.device_time):
+    for text in (gps_time, device_time):
         moment = parse_iso(text) if text else None
         if moment is not None and moment.tzinfo is not None:
             return iso_z(moment)
@@ -144,26 +159,94 @@ def _payload_json(payload: Any) -> str:
         return json.dumps(payload, sort_keys=True)
 
 
-def _record_sweep(
+def _sides(value: object) -> set[str]:
+    return {"left", "right"} if value in (None, "both") else {str(value)}
+
+
+def record_sweep(
     conn: sqlite3.Connection, payload: dict[str, Any], swept_at: str, swept_by: str
 ) -> None:
-    conn.execute(
-        "INSERT INTO segment_state(route_id, segment_id, swept_at, swept_by, passes)"
-        " VALUES (?, ?, ?, ?, 1)"
-        " ON CONFLICT(route_id, segment_id) DO UPDATE SET swept_at = excluded.swept_at,"
-        " swept_by = excluded.swept_by, passes = passes + 1",
-        (payload["route_id"], payload["segment_id"], swept_at, swept_by),
+    """Fold one applied `segment_swept` fact into `segment_state`.
+
+    Order-independent except for ties: the latest fact time wins `swept_at`/`swept_by`,
+    sides are a union and passes a count, so replaying the facts (`recompute_segment_state`)
+    gives the same state.
+    """
+    route_id, segment_id = payload["route_id"], payload["segment_id"]
+    source = str(payload.get("source", ""))
+    row = conn.execute(
+        "SELECT swept_at, sides FROM segment_state WHERE route_id = ? AND segment_id = ?",
+        (route_id, segment_id),
+    ).fetchone()
+    if row is None:
+        conn.execute(
+            "INSERT INTO segment_state(route_id, segment_id, swept_at, swept_by, passes, sides,"
+            " last_source) VALUES (?, ?, ?, ?, 1, ?, ?)",
+            (route_id, segment_id, swept_at, swept_by, _join(_sides(payload.get("side"))), source),
+        )
+        return
+    sides = _join(set(filter(None, str(row["sides"]).split(","))) | _sides(payload.get("side")))
+    if swept_at >= row["swept_at"]:
+        conn.execute(
+            "UPDATE segment_state SET swept_at = ?, swept_by = ?, last_source = ?, sides = ?,"
+            " passes = passes + 1 WHERE route_id = ? AND segment_id = ?",
+            (swept_at, swept_by, source, sides, route_id, segment_id),
+        )
+    else:
+        conn.execute(
+            "UPDATE segment_state SET sides = ?, passes = passes + 1"
+            " WHERE route_id = ? AND segment_id = ?",
+            (sides, route_id, segment_id),
+        )
+
+
+def _join(sides: set[str]) -> str:
+    return ",".join(sorted(sides))
+
+
+def recompute_segment_state(conn: sqlite3.Connection) -> int:
+    """Rebuild `segment_state` from the applied `segment_swept` facts alone (in the order
+    they were applied); returns how many facts were replayed. Call in a write transaction."""
+    conn.execute("DELETE FROM segment_state")
+    count = 0
+    for row in conn.execute(
+        "SELECT payload_json, gps_time, device_time, received_at, username FROM facts"
+        " WHERE status = 'applied' AND stream = 'events' AND type = 'segment_swept'"
+        " ORDER BY rowid"
+    ).fetchall():
+        payload = json.loads(row["payload_json"])
+        swept_at = _fact_time(row["gps_time"], row["device_time"], row["received_at"])
+        record_sweep(conn, payload, swept_at, row["username"])
+        count += 1
+    return count
+
+
+def _device_allowed(conn: sqlite3.Connection, user: User, device_id: str) -> bool:
+    """An operator writes only for the device their session is bound to, or (a session
+    without a device) for a device one of their assignments names."""
+    if user.device_id is not None:
+        return device_id == user.device_id
+    return (
+        conn.execute(
+            "SELECT 1 FROM assignments WHERE operator = ? AND device_id = ? LIMIT 1",
+            (user.username, device_id),
+        ).fetchone()
+        is not None
     )
 
 
 def apply_push(db: Database, user: User, body: PushRequest, settings: Settings) -> PushOutcome:
     """Process one push batch in one transaction; see SYNC.md for the per-event rules."""
+    if user.role != OPERATOR:
+        raise ApiError(403, f"only operators push facts; you are {user.role}")
     if user.device_id is not None and body.device_id != user.device_id:
         raise ApiError(403, "device_id differs from the device this session logged in from")
     stream = body.stream
     results: list[Result] = []
     received_at = server_time()
     with db.write() as conn:
+        if not _device_allowed(conn, user, body.device_id):
+            raise ApiError(403, f"device {body.device_id!r} is not assigned to you")
         bind_client(conn, body.client_id, user, body.device_id)
         high_water = high_waters(conn, body.client_id)[stream]
         start = high_water
@@ -190,7 +273,7 @@ def apply_push(db: Database, user: User, body: PushRequest, settings: Settings) 
             if event.seq > high_water + 1:
                 results.append(Result(event.seq, GAP, expected=high_water + 1))
                 break
-            verdict = _judge(conn, stream, event, settings)
+            verdict = _judge(conn, user, stream, event, settings)
             status = APPLIED if verdict.reason is None else REJECTED
             conn.execute(
                 "INSERT INTO facts(client_id, stream, seq, type, event_id, sha256,"
@@ -218,9 +301,11 @@ def apply_push(db: Database, user: User, body: PushRequest, settings: Settings) 
                 ),
             )
             if status == APPLIED and event.type == "segment_swept":
-                _record_sweep(conn, event.payload, _fact_time(event, received_at), user.username)
+                swept_at = _fact_time(event.gps_time, event.device_time, received_at)
+                record_sweep(conn, event.payload, swept_at, user.username)
             high_water = event.seq
-            results.append(Result(event.seq, status, reason=verdict.reason))
+            flags = (STALE_ASSIGNMENT,) if verdict.flags == STALE_ASSIGNMENT else ()
+            results.append(Result(event.seq, status, reason=verdict.reason, flags=flags))
         if high_water != start:
             conn.execute(
                 "INSERT INTO streams(client_id, stream, high_water) VALUES (?, ?, ?)"

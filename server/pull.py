@@ -101,7 +101,7 @@ def _snapshot_page(
 ) -> tuple[list[dict[str, Any]], Cursor, bool]:
     # Yesterday too, so a tablet pulling just after midnight keeps the shift it is on.
     since = (local_today() - timedelta(days=1)).isoformat()
-    operator = None if user.is_supervisor else user.username
+    operator = None if user.sees_all else user.username
     rows = current_assignments_page(
         conn,
         since_day=since,
@@ -125,7 +125,7 @@ def _log_page(
         " WHERE change_id > ?"
     )
     params: list[Any] = [cursor.position]
-    if not user.is_supervisor:
+    if not user.sees_all:
         sql += " AND operator = ?"
         params.append(user.username)
     rows = conn.execute(sql + " ORDER BY change_id LIMIT ?", [*params, limit + 1]).fetchall()

@@ -39,17 +39,31 @@ class LoginRequest(_Body):
     device_id: str | None = Field(default=None, min_length=1, max_length=128)
 
 
+Role = Literal["operator", "supervisor", "admin"]
+
+
 class UserOut(BaseModel):
     username: str
-    role: Literal["operator", "supervisor"]
+    role: Role
     display_name: str
 
 
 class LoginResponse(BaseModel):
     access_token: str
     token_type: Literal["bearer"]
-    expires_in: int
+    expires_in: int = Field(description="Seconds the access token is valid")
+    refresh_token: str = Field(description="Single use: POST it to /api/v1/auth/refresh")
+    refresh_expires_in: int
     user: UserOut
+    server_time: str
+
+
+class RefreshRequest(_Body):
+    refresh_token: str = Field(min_length=1, max_length=256)
+
+
+class LogoutResponse(BaseModel):
+    status: Literal["logged_out"]
     server_time: str
 
 
@@ -108,6 +122,8 @@ class SegmentStatusOut(BaseModel):
     swept_at: str
     swept_by: str
     passes: int
+    sides: list[Literal["left", "right"]] = Field(description="Sides swept so far")
+    last_source: str = Field(description="How the latest pass was recorded")
 
 
 class RouteStatusResponse(BaseModel):
@@ -140,6 +156,9 @@ class PushResult(BaseModel):
     status: Literal["applied", "duplicate", "conflict_reused_seq", "rejected", "gap"]
     reason: str | None = None
     expected: int | None = None
+    flags: list[Literal["stale_assignment"]] | None = Field(
+        default=None, description="Accepted but noteworthy: e.g. the route was reassigned"
+    )
 
 
 class PushResponse(BaseModel):
@@ -175,3 +194,132 @@ class PullResponse(BaseModel):
     last_processed_seq: LastProcessed
     server_time: str
     changes: list[Change]
+
+
+_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$"
+_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+
+
+class UserCreate(_Body):
+    username: str = Field(pattern=_NAME_PATTERN)
+    password: str = Field(min_length=8, max_length=1024)
+    role: Role
+    display_name: str = Field(default="", max_length=128)
+
+
+class UserInfo(BaseModel):
+    username: str
+    role: Role
+    display_name: str
+    disabled: bool
+
+
+class UserDisable(_Body):
+    disabled: bool
+
+
+class UserResponse(BaseModel):
+    server_time: str
+    user: UserInfo
+
+
+class UsersResponse(BaseModel):
+    server_time: str
+    users: list[UserInfo]
+
+
+class DeviceIn(_Body):
+    device_id: str = Field(pattern=_NAME_PATTERN)
+    vehicle: str = Field(min_length=1, max_length=128)
+
+
+class DeviceOut(BaseModel):
+    device_id: str
+    vehicle: str
+
+
+class DeviceResponse(BaseModel):
+    server_time: str
+    device: DeviceOut
+
+
+class DevicesResponse(BaseModel):
+    server_time: str
+    devices: list[DeviceOut]
+
+
+class AssignmentIn(_Body):
+    id: str | None = Field(default=None, pattern=_NAME_PATTERN)
+    date: str = Field(pattern=_DATE_PATTERN, description="YYYY-MM-DD (server local day)")
+    operator: str = _ID
+    device_id: str = _ID
+    route_id: str = _ID
+    vehicle: str | None = Field(default=None, min_length=1, max_length=128)
+
+
+class AssignmentSummary(BaseModel):
+    id: str
+    version: int
+    date: str
+    operator: str
+    device_id: str
+    vehicle: str
+    route_id: str
+    route_name: str
+
+
+class AssignmentResponse(BaseModel):
+    server_time: str
+    assignment: AssignmentSummary
+
+
+class AssignmentsResponse(BaseModel):
+    server_time: str
+    assignments: list[AssignmentSummary]
+
+
+class DeletedResponse(BaseModel):
+    server_time: str
+    deleted: str
+
+
+class RouteSummary(BaseModel):
+    id: str
+    name: str
+    length_m: float
+    attribution: str
+    segment_count: int
+
+
+class RoutesResponse(BaseModel):
+    server_time: str
+    routes: list[RouteSummary]
+
+
+class FactOut(BaseModel):
+    position: int = Field(description="Pass as `after` to read the next page")
+    client_id: str
+    stream: str
+    seq: int
+    type: str
+    status: Literal["applied", "rejected"]
+    reason: str | None
+    flags: list[str]
+    username: str
+    device_id: str
+    received_at: str
+    device_time: str | None
+    gps_time: str | None
+    assignment_version: int | None
+    payload: Any
+
+
+class FactsResponse(BaseModel):
+    server_time: str
+    facts: list[FactOut]
+    has_more: bool
+
+
+class RecomputeResponse(BaseModel):
+    server_time: str
+    facts_replayed: int

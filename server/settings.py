@@ -6,7 +6,9 @@ the reason for its default, instead of as a literal in the handler that enforces
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, fields, replace
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,8 +20,18 @@ class Settings:
     max_inflated_bytes: int = 4 * 1024 * 1024
     max_events_per_push: int = 1000
     max_fixes_per_batch: int = 10_000
-    # One shift plus margin; a tablet re-logs in at the start of each shift.
-    token_ttl_s: int = 14 * 3600
+    # Access tokens are short-lived; the tablet renews them with its refresh token.
+    token_ttl_s: int = 15 * 60
+    # A refresh token rotates on every use; unused, it lapses after this long.
+    refresh_ttl_s: int = 14 * 24 * 3600
+    # A rotated refresh token still works this long (a tablet that lost power between
+    # the server's answer and storing the new token must not be locked out). Reuse
+    # after the grace window revokes the whole login (a stolen token was replayed).
+    refresh_grace_s: int = 120
+    # Sync requests handled at once; more answer 503 + Retry-After instead of queueing
+    # without bound (uvicorn's thread pool is 40 threads).
+    max_inflight_sync: int = 32
+    overload_retry_after_s: int = 2
     pull_page_limit: int = 50
     # scrypt cost: about 50 ms and 16 MiB per hash on a laptop-class CPU.
     scrypt_n: int = 2**14
@@ -30,3 +42,27 @@ class Settings:
     login_failure_window_s: float = 300.0
     # MBTiles file served at /api/v1/tiles/{z}/{x}/{y}.png (server/tiles_api.py); "": none.
     tiles_mbtiles: str = ""
+
+
+ENV_PREFIX = "SWEEPLINE_"
+
+
+def settings_from_env(base: Settings | None = None) -> Settings:
+    """`base` with any field overridden by `SWEEPLINE_<FIELD>` (e.g. SWEEPLINE_TOKEN_TTL_S).
+
+    Every field is an int or float; a value that does not parse is a usage error.
+    """
+    base = base or Settings()
+    changes: dict[str, Any] = {}
+    for field in fields(base):
+        text = os.environ.get(ENV_PREFIX + field.name.upper())
+        if text is None:
+            continue
+        kind = type(getattr(base, field.name))
+        try:
+            changes[field.name] = kind(text)
+        except ValueError as exc:
+            raise ValueError(
+                f"{ENV_PREFIX}{field.name.upper()}={text!r} is not a valid {kind.__name__}"
+            ) from exc
+    return replace(base, **changes)

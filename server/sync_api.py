@@ -68,7 +68,13 @@ def push(
         server_time=server_time(),
         results=[
             PushResult.model_validate(
-                {"seq": r.seq, "status": r.status, "reason": r.reason, "expected": r.expected}
+                {
+                    "seq": r.seq,
+                    "status": r.status,
+                    "reason": r.reason,
+                    "expected": r.expected,
+                    "flags": list(r.flags) or None,
+                }
             )
             for r in outcome.results
         ],

@@ -8,23 +8,24 @@ Odd-but-possible data (a 0/0 fix, a clock years off) is not invalid: it is flagg
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any, Final
 
 from server.clock import parse_iso
-from sync.protocol import EVENT_TYPES, FIX_BATCH, FIX_FIELDS
+from sync.protocol import EVENT_TYPES, FIX_BATCH, FixBatchError, decode_fix_batch
 
 # Payload keys each event type must carry (docs/api.md, "Event payloads").
 _REQUIRED_STRINGS: Final[Mapping[str, tuple[str, ...]]] = {
     "shift_started": ("assignment_id",),
     "shift_ended": ("assignment_id",),
     "segment_swept": ("assignment_id", "route_id", "segment_id", "source"),
+    "exception": ("kind",),
+    "note": ("text",),
+    "message_ack": ("message_id",),
 }
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+SWEEP_SOURCES: Final = frozenset({"inferred", "confirmed"})
+SWEEP_SIDES: Final = frozenset({"left", "right", "both"})
+MAX_TEXT: Final = 4000
 
 
 def check_times(device_time: str | None, gps_time: str | None) -> str | None:
@@ -48,7 +49,14 @@ def check_event_payload(type_: str, payload: Any) -> str | None:
         value = payload.get(key)
         if not isinstance(value, str) or not value:
             return f"{type_} payload needs a non-empty string {key!r}"
+    for key, value in payload.items():
+        if isinstance(value, str) and len(value) > MAX_TEXT:
+            return f"{type_} payload {key!r} is longer than {MAX_TEXT} characters"
     if type_ == "segment_swept":
+        if payload["source"] not in SWEEP_SOURCES:
+            return f"segment_swept 'source' must be one of {sorted(SWEEP_SOURCES)}"
+        if payload.get("side") is not None and payload.get("side") not in SWEEP_SIDES:
+            return f"segment_swept 'side' must be one of {sorted(SWEEP_SIDES)} or absent"
         fraction = payload.get("covered_fraction")
         if not isinstance(fraction, int | float) or isinstance(fraction, bool):
             return "segment_swept payload needs a numeric 'covered_fraction'"
@@ -58,26 +66,17 @@ def check_event_payload(type_: str, payload: Any) -> str | None:
 
 
 def check_fix_batch(payload: Any, max_fixes: int) -> tuple[str | None, int, int]:
-    """(reason or None, number of fixes, number of odd fixes) for a `fix_batch` payload."""
-    if not isinstance(payload, dict):
-        return "fix_batch payload must be a JSON object", 0, 0
-    if payload.get("fields") != list(FIX_FIELDS):
-        return f"fix_batch 'fields' must be {list(FIX_FIELDS)}", 0, 0
-    fixes = payload.get("fixes")
-    if not isinstance(fixes, list) or not fixes:
-        return "fix_batch 'fixes' must be a non-empty list", 0, 0
+    """(reason or None, number of fixes, number of odd fixes) for a compact `fix_batch`."""
+    try:
+        fixes = decode_fix_batch(payload)
+    except FixBatchError as exc:
+        return str(exc), 0, 0
     if len(fixes) > max_fixes:
         return f"fix_batch has {len(fixes)} fixes, at most {max_fixes} allowed", 0, 0
-    width = len(FIX_FIELDS)
     odd = 0
-    for i, fix in enumerate(fixes):
-        if not isinstance(fix, list) or len(fix) != width:
-            return f"fix {i} must be a list of {width} values", 0, 0
-        if not all(v is None or (_is_number(v) and math.isfinite(v)) for v in fix):
-            return f"fix {i} has a value that is neither a finite number nor null", 0, 0
-        t_ms, lat, lon = fix[0], fix[1], fix[2]
-        if t_ms is None or lat is None or lon is None:
-            return f"fix {i} lacks t_ms, lat or lon", 0, 0
+    for fix in fixes:
+        # decode_fix_batch guarantees lat and lon are present; `or 0.0` only maps 0 to 0.0.
+        lat, lon = float(fix[1] or 0.0), float(fix[2] or 0.0)
         if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0) or (lat == 0 and lon == 0):
             odd += 1
     return None, len(fixes), odd

@@ -24,7 +24,8 @@ def test_login_returns_bearer_token_and_user(http: httpx.Client) -> None:
     body = response.json()
     assert body["token_type"] == "bearer"
     assert len(body["access_token"]) >= 32
-    assert body["expires_in"] > 3600
+    assert 60 <= body["expires_in"] <= 3600  # short-lived: renewed with the refresh token
+    assert len(body["refresh_token"]) >= 32
     assert body["user"] == {"username": "demo", "role": "operator", "display_name": "Demo Operator"}
     assert body["server_time"].endswith("Z")
 
