@@ -21,6 +21,7 @@ import httpx
 from client.errors import (
     LoginRequired,
     NetworkUnavailable,
+    RequestTimedOut,
     ServerBusy,
     ServerRefused,
     UpdateRequired,
@@ -29,6 +30,7 @@ from sync.protocol import PROTOCOL_VERSION, canonical_json
 
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 MAX_RETRY_AFTER_S = 3600.0
+_COMPRESS_IN_THREAD_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,8 @@ class ApiClient:
         self.deadline_s = deadline_s
         self._transport = transport
         self._client = self._make_client()
+        # Compressed push bodies sent, for the benchmarks and the status screen.
+        self.bytes_sent = 0
 
     def _make_client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(
@@ -121,7 +125,13 @@ class ApiClient:
         return await self._request("GET", f"/api/v1/routes/{route_id}/status", expect=("segments",))
 
     async def push(self, body: dict[str, Any]) -> dict[str, Any]:
-        raw = gzip.compress(canonical_json({"protocol": PROTOCOL_VERSION, **body}), compresslevel=6)
+        plain = canonical_json({"protocol": PROTOCOL_VERSION, **body})
+        if len(plain) > _COMPRESS_IN_THREAD_BYTES:
+            # A large batch would hold the UI's event loop for tens of milliseconds.
+            raw = await asyncio.to_thread(gzip.compress, plain, 6)
+        else:
+            raw = gzip.compress(plain, compresslevel=6)
+        self.bytes_sent += len(raw)
         return await self._request(
             "POST",
             "/api/v1/sync/push",
@@ -159,18 +169,27 @@ class ApiClient:
             hdrs.setdefault("Content-Type", "application/json")
         try:
             async with asyncio.timeout(self.deadline_s):
-                response = await self._client.request(method, path, content=content, headers=hdrs)
+                request = self._client.build_request(method, path, content=content, headers=hdrs)
+                response = await self._client.send(request, stream=True)
+                try:
+                    body = await _read_capped(response, MAX_RESPONSE_BYTES)
+                finally:
+                    await response.aclose()
         except TimeoutError as exc:
-            raise NetworkUnavailable(
-                f"no answer from the server within {self.deadline_s:.0f} s"
+            raise RequestTimedOut(
+                f"no complete answer from the server within {self.deadline_s:.0f} s"
             ) from exc
+        except httpx.DecodingError as exc:
+            raise NetworkUnavailable(f"the server's answer could not be decoded: {exc}") from exc
         except httpx.TransportError as exc:
             raise NetworkUnavailable(f"cannot reach the server: {exc}") from exc
-        return self._check(response, expect)
+        return self._check(response, body, expect)
 
-    def _check(self, response: httpx.Response, expect: tuple[str, ...]) -> dict[str, Any]:
+    def _check(
+        self, response: httpx.Response, body: bytes, expect: tuple[str, ...]
+    ) -> dict[str, Any]:
         status = response.status_code
-        detail = _detail(response)
+        detail = _detail(response, body)
         if status == 401:
             raise LoginRequired(f"the server asked to log in again: {detail}")
         if status == 426:
@@ -183,25 +202,43 @@ class ApiClient:
             raise ServerRefused(status, detail)
         if 300 <= status < 400:
             raise NetworkUnavailable(f"unexpected redirect ({status}); not followed")
-        if len(response.content) > MAX_RESPONSE_BYTES:
-            raise NetworkUnavailable("the server's answer was too large to accept")
         if "json" not in response.headers.get("Content-Type", ""):
             raise NetworkUnavailable(
                 "the answer was not from the Sweepline server (a Wi-Fi login page?)"
             )
         try:
-            data = response.json()
+            data = json.loads(body)
         except ValueError as exc:
             raise NetworkUnavailable("the server's answer was cut off or garbled") from exc
+        except RecursionError as exc:
+            raise NetworkUnavailable("the server's answer was nested too deeply to read") from exc
         if not isinstance(data, dict) or any(k not in data for k in expect):
             raise NetworkUnavailable("the server's answer was not understood")
         return data
 
 
-def _detail(response: httpx.Response) -> str:
+class ResponseTooLarge(NetworkUnavailable):
+    """The answer (after decompression) exceeded the cap: never read into memory whole."""
+
+
+async def _read_capped(response: httpx.Response, limit: int) -> bytes:
+    """The decoded body, read in chunks; a gzip bomb stops at `limit` bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise ResponseTooLarge(
+                f"the server's answer was larger than {limit // (1024 * 1024)} MiB; not accepted"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _detail(response: httpx.Response, body: bytes) -> str:
     try:
-        data = response.json()
-    except ValueError:
+        data = json.loads(body) if body else None
+    except (ValueError, RecursionError):
         return response.reason_phrase or str(response.status_code)
     if isinstance(data, dict) and "detail" in data:
         return str(data["detail"])[:500]

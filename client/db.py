@@ -61,6 +61,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: fixes are committed every few seconds into a buffer and sealed into one outbox
+    # row per few hundred (per-row overhead, a sha256 above all, does not compress);
+    # outbox rows count the facts they carry so the screens can say "fixes waiting".
+    """
+    CREATE TABLE fix_buffer (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        assignment_version INTEGER,
+        fix TEXT NOT NULL
+    );
+    ALTER TABLE outbox ADD COLUMN item_count INTEGER NOT NULL DEFAULT 1;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -78,7 +89,14 @@ def open_database(path: Path | str, device_id: str) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=5000")
-    _migrate(conn)
+    try:
+        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise sqlite3.DatabaseError(f"integrity check failed: {check}")
+        _migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
     _ensure_identity(conn, device_id)
     return conn
 

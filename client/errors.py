@@ -19,6 +19,10 @@ class NetworkUnavailable(EnvironmentProblem):
     """The server could not be reached or did not answer; the outcome is unknown."""
 
 
+class RequestTimedOut(NetworkUnavailable):
+    """No complete answer within the request's total deadline (black hole, trickle)."""
+
+
 class LoginRequired(UserFacingError):
     """The server refused our credentials or token; the operator must log in again."""
 

@@ -129,6 +129,18 @@ class SyncState:
     last_success: datetime | None = None
     last_error: str | None = None
     rejected: int = 0
+    # Facts whose sequence number the server had seen with other content (an alarm).
+    conflicts: int = 0
+    # The server refused our login and no refresh worked: uploads wait for a new login.
+    login_required: bool = False
+    # The server speaks a newer protocol: uploads wait for an update; the queue is kept.
+    update_required: bool = False
+    # Device clock minus server clock, in seconds, from the last answer.
+    clock_skew_s: float | None = None
+    # The local database could not be written (disk full …), in plain words.
+    storage_error: str | None = None
+    # Times the watchdog recreated the HTTP client because uploads made no progress.
+    watchdog_restarts: int = 0
 
     @property
     def pending_total(self) -> int:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from client.api import ApiClient
 from client.assignments import AssignmentCache
 from client.coverage import CoverageTracker
-from client.errors import UserFacingError
+from client.errors import StorageError, UserFacingError
 from client.models import (
     Assignment,
     Changes,
@@ -34,12 +34,14 @@ from client.outbox import Outbox
 from client.store import Store
 from client.transport import SwitchableTransport
 from sync.engine import SyncEngine
-from sync.protocol import FIX_BATCH, FIX_FIELDS
 
 log = logging.getLogger("sweepline.tablet")
 
 FIX_BATCH_SECONDS = 5.0
 FIX_BATCH_MAX = 60
+# Ten minutes of 1 Hz fixes per outbox row: per-row overhead (sha256, times) is then
+# a fraction of a byte per fix on the wire.
+FIXES_PER_GPS_BATCH = 600
 GPS_STALE_S = 10.0
 TRAIL_LENGTH = 120
 
@@ -75,6 +77,7 @@ class Tablet:
             api,
             on_state=lambda _s: self._notify(Changes(sync=True, outbox=True)),
             on_assignments_changed=self._on_engine_assignments_changed,
+            seal_fixes=lambda: self.outbox.seal_fixes(FIXES_PER_GPS_BATCH, partial=True),
         )
         self.assignment: Assignment | None = None
         self.coverage: CoverageTracker | None = None
@@ -135,7 +138,7 @@ class Tablet:
     def end_shift(self) -> None:
         if not self.shift_active or self.assignment is None:
             return
-        self.flush_fixes()
+        self.flush_fixes(seal=True)
         self._record_event("shift_ended", {"assignment_id": self.assignment.id}, None)
         self.shift_active = False
 
@@ -190,32 +193,49 @@ class Tablet:
                 fix.t,
             )
 
-    def flush_fixes(self) -> None:
-        """Commit buffered fixes as one compact batch, with the coverage they produced."""
+    def flush_fixes(self, *, seal: bool = False) -> None:
+        """Commit buffered fixes (one transaction, with the coverage they produced).
+
+        Fixes go to a durable buffer and are sealed into compact outbox batches of
+        `FIXES_PER_GPS_BATCH` (or all of them when `seal`, e.g. at the end of a shift;
+        the sync engine seals the rest before each push while online).
+        """
         if not self._fix_buffer or self.assignment is None:
+            if seal:
+                self._seal_buffered()
             return
         fixes, self._fix_buffer = self._fix_buffer, []
-        rows = [
+        rows: list[list[float | int | None]] = [
             [
                 int(f.t.timestamp() * 1000),
-                round(f.lat, 7),
-                round(f.lon, 7),
-                None if f.speed_mps is None else round(f.speed_mps, 2),
-                None if f.heading_deg is None else round(f.heading_deg, 1),
-                None if f.accuracy_m is None else round(f.accuracy_m, 1),
+                f.lat,
+                f.lon,
+                f.speed_mps,
+                f.heading_deg,
+                f.accuracy_m,
             ]
             for f in fixes
         ]
-        with self.store.transaction():
-            self._save_coverage()
-            self.outbox.append(
-                "gps",
-                FIX_BATCH,
-                {"fields": list(FIX_FIELDS), "fixes": rows},
-                assignment_version=self.assignment.version,
-                gps_time=iso(fixes[-1].t),
-            )
+        try:
+            with self.store.transaction():
+                self._save_coverage()
+                self.outbox.buffer_fixes(rows, assignment_version=self.assignment.version)
+                self.outbox.seal_fixes(FIXES_PER_GPS_BATCH, partial=seal)
+        except StorageError as exc:
+            # Keep the fixes in memory and say so; the next flush tries again.
+            self._fix_buffer = fixes + self._fix_buffer
+            self.engine.storage_failed(str(exc))
+            return
         self.engine.facts_added()
+
+    def _seal_buffered(self) -> None:
+        try:
+            made = self.outbox.seal_fixes(FIXES_PER_GPS_BATCH, partial=True)
+        except StorageError as exc:
+            self.engine.storage_failed(str(exc))
+            return
+        if made:
+            self.engine.facts_added()
 
     def _save_coverage(self) -> None:
         if self.coverage is None or self.assignment is None:

@@ -1,18 +1,25 @@
 """The sync loop: push each stream in order, pull the server's changes, back off.
 
-Runs as one task on the application's asyncio loop. One loop means one push in flight
-per stream by construction. Network I/O never happens inside a database transaction:
+Runs as one task on the application's asyncio loop. The two streams are pushed side by
+side, each under its own lock (single flight per stream), so a long GPS backlog never
+holds a shift end behind it. Network I/O never happens inside a database transaction:
 events are read, the request is made, then the answer is recorded in one transaction.
+
+Batches adapt by count and by bytes: halved on 413 or a timeout, doubled back after each
+success. Failures wait a full-jitter backoff with the server's Retry-After as a floor.
+A watchdog recreates the HTTP client when facts are waiting and no ack has come for
+ten minutes although the link is up. Every change is published as a `SyncState`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from client.api import ApiClient
@@ -20,8 +27,10 @@ from client.assignments import AssignmentCache, BadRouteData
 from client.errors import (
     LoginRequired,
     NetworkUnavailable,
+    RequestTimedOut,
     ServerBusy,
     ServerRefused,
+    StorageError,
     UpdateRequired,
 )
 from client.models import SyncState
@@ -34,7 +43,13 @@ log = logging.getLogger("sweepline.sync")
 
 MAX_BATCH_EVENTS = 500
 MAX_BATCH_BYTES = 256 * 1024
+MIN_BATCH_BYTES = 4 * 1024
 PULL_INTERVAL_S = 45.0
+WATCHDOG_S = 600.0
+RETENTION_S = 7 * 24 * 3600.0
+PRUNE_EVERY_S = 3600.0
+# The jittered wait before the one immediate retry when connectivity comes back.
+RECONNECT_JITTER_S = 0.5
 
 
 class SyncEngine:
@@ -49,6 +64,15 @@ class SyncEngine:
         on_assignments_changed: Callable[[], None] = lambda: None,
         backoff: Backoff | None = None,
         pull_interval_s: float = PULL_INTERVAL_S,
+        refresh_login: Callable[[], Awaitable[bool]] | None = None,
+        seal_fixes: Callable[[], int] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        watchdog_s: float = WATCHDOG_S,
+        retention_s: float = RETENTION_S,
+        max_batch_events: int = MAX_BATCH_EVENTS,
+        max_batch_bytes: int = MAX_BATCH_BYTES,
     ) -> None:
         self._store = store
         self._outbox = outbox
@@ -58,28 +82,66 @@ class SyncEngine:
         self._on_assignments_changed = on_assignments_changed
         self._backoff = backoff or Backoff()
         self._pull_interval_s = pull_interval_s
-        self._batch = MAX_BATCH_EVENTS
+        self._refresh_login = refresh_login
+        self._seal_fixes = seal_fixes
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._sleep = sleep
+        self._watchdog_s = watchdog_s
+        self._retention_s = retention_s
+        self._max_count = max_batch_events
+        self._max_bytes = max_batch_bytes
+        self.batch_limits: dict[str, tuple[int, int]] = dict.fromkeys(
+            STREAMS, (max_batch_events, max_batch_bytes)
+        )
+        self._locks = {s: asyncio.Lock() for s in STREAMS}
+        # Streams stopped by an event the server will never take (413 for one event).
+        self.blocked: dict[str, str] = {}
         self._facts = asyncio.Event()
         self._connectivity = asyncio.Event()
+        self._reconnected = False
+        self._link_up = True
+        self._halted = False
+        self._refreshed = False
         self._last_pull = -float("inf")
+        self._last_prune = -float("inf")
+        self._last_progress = clock()
         self._stopped = False
+        # Counters for tests and benchmarks: push requests made, failed attempts.
+        self.push_requests = 0
+        self.failed_attempts = 0
         self.state = SyncState(
             online=False,
             offline_since=None,
             pending=outbox.pending_counts(),
             rejected=outbox.problem_count(),
+            conflicts=outbox.conflict_count(),
         )
 
     # -- signals from the rest of the app -------------------------------------------------
 
     def facts_added(self) -> None:
         """New facts are in the outbox: push soon if we are online."""
-        self._publish(pending=self._outbox.pending_counts())
+        self._publish(pending=self._outbox.pending_counts(), storage_error=None)
         self._facts.set()
 
-    def connectivity_changed(self) -> None:
-        """The link may be back: try at once instead of waiting out the backoff."""
-        self._backoff.reset()
+    def storage_failed(self, message: str) -> None:
+        """A local write failed (disk full …): show it; what was stored stays."""
+        self._publish(storage_error=message, last_error=message)
+
+    def connectivity_changed(self, available: bool = True) -> None:
+        """The link may be back: one jittered immediate retry instead of the backoff."""
+        self._link_up = available
+        if available:
+            self._backoff.reset()
+            self._reconnected = True
+            self._connectivity.set()
+
+    def login_completed(self) -> None:
+        """The operator logged in again: resume uploading the kept queue."""
+        self._halted = False
+        self._refreshed = False
+        self._publish(login_required=False, last_error=None)
         self._connectivity.set()
 
     def stop(self) -> None:
@@ -91,22 +153,68 @@ class SyncEngine:
 
     async def run(self) -> None:
         while not self._stopped:
-            try:
-                await self.sync_once()
-            except (NetworkUnavailable, ServerBusy) as exc:
-                delay = self._backoff.next_delay(getattr(exc, "retry_after_s", None))
-                self._went_offline(str(exc))
-                log.info("sync failed (%s); next attempt in %.1f s", exc, delay)
-                await self._wait(delay, wake_on_facts=False)
-                continue
-            except (LoginRequired, UpdateRequired) as exc:
-                self._publish(online=False, last_error=str(exc))
+            if self._halted:
                 await self._wait(None, wake_on_facts=False)
                 continue
+            if self._reconnected:
+                self._reconnected = False
+                await self._pause(random.random() * RECONNECT_JITTER_S)
+            try:
+                await self.sync_once()
+            except LoginRequired as exc:
+                if await self._try_refresh():
+                    continue
+                self._halted = True
+                self._publish(
+                    online=False,
+                    login_required=True,
+                    last_error=f"Log in again to keep uploading ({exc}). Nothing recorded is lost.",
+                )
+                log.warning("login required: %s", exc)
+                continue
+            except UpdateRequired as exc:
+                self._halted = True
+                self._publish(update_required=True, last_error=str(exc))
+                log.error("update required: %s", exc)
+                continue
+            except (NetworkUnavailable, ServerBusy, ServerRefused, StorageError) as exc:
+                self.failed_attempts += 1
+                floor = exc.retry_after_s if isinstance(exc, ServerBusy) else None
+                delay = self._backoff.next_delay(floor)
+                if isinstance(exc, StorageError):
+                    self.storage_failed(str(exc))
+                else:
+                    self._went_offline(str(exc))
+                log.info("sync failed (%s); next attempt in %.1f s", exc, delay)
+                await self._watchdog()
+                await self._wait(delay, wake_on_facts=False)
+                continue
             self._backoff.reset()
+            self._refreshed = False
+            self._prune_if_due()
             await self._wait(self._pull_interval_s, wake_on_facts=True)
 
+    async def _try_refresh(self) -> bool:
+        """One token refresh per refusal, when the application offers a way to refresh."""
+        if self._refresh_login is None or self._refreshed:
+            return False
+        self._refreshed = True
+        try:
+            return await self._refresh_login()
+        except (LoginRequired, NetworkUnavailable, ServerBusy, ServerRefused) as exc:
+            log.info("token refresh failed: %s", exc)
+            return False
+
+    async def _pause(self, delay_s: float) -> None:
+        if self._sleep is not None:
+            await self._sleep(delay_s)
+        else:
+            await asyncio.sleep(delay_s)
+
     async def _wait(self, delay_s: float | None, *, wake_on_facts: bool) -> None:
+        if self._sleep is not None and delay_s is not None:
+            await self._sleep(delay_s)
+            return
         waits = [asyncio.ensure_future(self._connectivity.wait())]
         if wake_on_facts:
             waits.append(asyncio.ensure_future(self._facts.wait()))
@@ -119,28 +227,40 @@ class SyncEngine:
         self._facts.clear()
 
     async def sync_once(self) -> bool:
-        """Push every stream until drained, then pull. Returns whether anything moved."""
-        moved = False
-        for stream in STREAMS:
-            moved |= await self._drain(stream)
-        now = time.monotonic()
-        if moved or now - self._last_pull >= self._pull_interval_s:
+        """Push both streams until drained, then pull. Returns whether anything moved."""
+        if self._seal_fixes is not None and self.state.online:
+            self._seal_fixes()
+        results = await asyncio.gather(
+            *(self._push_stream(s) for s in STREAMS), return_exceptions=True
+        )
+        errors = [r for r in results if isinstance(r, BaseException)]
+        if errors:
+            raise _most_telling(errors)
+        moved = any(r is True for r in results)
+        now = self._clock()
+        if moved or self._reconnected or now - self._last_pull >= self._pull_interval_s:
             await self.pull()
             self._last_pull = now
         self._publish(
             online=True,
             offline_since=None,
-            last_success=datetime.now(UTC),
+            last_success=self._wall_clock(),
             last_error=None,
             pending=self._outbox.pending_counts(),
         )
         return moved
 
+    async def _push_stream(self, stream: str) -> bool:
+        async with self._locks[stream]:
+            return await self._drain(stream)
+
     async def _drain(self, stream: str) -> bool:
         moved = False
-        while True:
-            events = self._outbox.pending(stream, max_count=self._batch, max_bytes=MAX_BATCH_BYTES)
+        while not self._stopped and stream not in self.blocked:
+            count, nbytes = self.batch_limits[stream]
+            events = self._outbox.pending(stream, max_count=count, max_bytes=nbytes)
             if not events:
+                self._last_progress = self._clock()  # nothing owed is nothing stuck
                 return moved
             client_id = self._store.client_id
             body = {
@@ -149,23 +269,68 @@ class SyncEngine:
                 "stream": stream,
                 "events": [e.wire() for e in events],
             }
+            self.push_requests += 1
             try:
                 response = await self._api.push(body)
-            except ServerRefused as exc:
-                if exc.status == 413 and self._batch > 1:
-                    self._batch = max(1, self._batch // 2)
-                    continue
+            except RequestTimedOut:
+                self._shrink(stream, len(events))
                 raise
+            except ServerRefused as exc:
+                if exc.status != 413:
+                    raise
+                if len(events) > 1:
+                    self._shrink(stream, len(events))
+                    continue
+                self._block(stream, events[0].seq, exc.detail)
+                return moved
+            self._saw_server(response)
             outcome = self._outbox.record_push_result(stream, client_id, response)
-            self._batch = min(MAX_BATCH_EVENTS, self._batch * 2)
-            self._publish(
-                pending=self._outbox.pending_counts(), rejected=self._outbox.problem_count()
-            )
+            self._grow(stream)
             progressed = outcome.acked + outcome.rejected + outcome.conflicts
-            moved |= progressed > 0
+            if progressed:
+                self._last_progress = self._clock()
+                moved = True
+            changes: dict[str, Any] = {
+                "pending": self._outbox.pending_counts(),
+                "rejected": self._outbox.problem_count(),
+                "conflicts": self._outbox.conflict_count(),
+            }
+            if outcome.conflicts:
+                changes["last_error"] = (
+                    f"ALERT: the server already had {outcome.conflicts} {stream} fact(s) under"
+                    " the same number with other content. They are kept on this tablet and"
+                    " sent again under a new identity. Tell your supervisor."
+                )
+                log.error("conflict_reused_seq on %s: %s", stream, response.get("results"))
+            self._publish(**changes)
             if not progressed and outcome.resend_from is None and not outcome.client_rebased:
                 log.warning("push of %s made no progress: %s", stream, response.get("results"))
                 return moved
+        return moved
+
+    def _shrink(self, stream: str, sent: int) -> None:
+        count, nbytes = self.batch_limits[stream]
+        self.batch_limits[stream] = (
+            max(1, min(count, sent) // 2),
+            max(MIN_BATCH_BYTES, nbytes // 2),
+        )
+        log.info("%s batch shrunk to %s", stream, self.batch_limits[stream])
+
+    def _grow(self, stream: str) -> None:
+        count, nbytes = self.batch_limits[stream]
+        self.batch_limits[stream] = (
+            min(self._max_count, count * 2),
+            min(self._max_bytes, nbytes * 2),
+        )
+
+    def _block(self, stream: str, seq: int, detail: str) -> None:
+        message = (
+            f"{stream} fact #{seq} is larger than the server accepts; uploads of {stream} are"
+            f" stopped so it is not lost. Tell your supervisor. ({detail})"
+        )
+        self.blocked[stream] = message
+        log.error("%s", message)
+        self._publish(last_error=message)
 
     async def pull(self) -> None:
         """Fetch every page of changes, then apply them with the cursor in one transaction."""
@@ -174,6 +339,7 @@ class SyncEngine:
         reset = False
         while True:
             response = await self._api.pull(self._store.client_id, cursor)
+            self._saw_server(response)
             if response.get("reset"):
                 # A reset starts over: whatever earlier pages said is superseded.
                 reset, staged = True, []
@@ -182,6 +348,7 @@ class SyncEngine:
             if not response.get("has_more"):
                 break
         response = {**response, "reset": reset}
+        self._reconcile(response.get("last_processed_seq"))
         try:
             changed = self._assignments.apply_pull(response, staged)
         except BadRouteData as exc:
@@ -191,13 +358,72 @@ class SyncEngine:
         if changed:
             self._on_assignments_changed()
 
+    def _reconcile(self, server_last: Any) -> None:
+        if not isinstance(server_last, dict):
+            return
+        marks = {s: int(server_last.get(s) or 0) for s in STREAMS}
+        if self._outbox.reconcile(marks):
+            self._publish(
+                last_error="this tablet's database had gone back in time; it now uploads"
+                " under a new identity and nothing is lost"
+            )
+        self._publish(pending=self._outbox.pending_counts())
+
+    # -- housekeeping ---------------------------------------------------------------------
+
+    async def _watchdog(self) -> None:
+        """Facts waiting, link up, no ack progress for too long: recreate the client."""
+        now = self._clock()
+        waiting = any(self._outbox.pending_rows(s) for s in STREAMS)
+        if not waiting or not self._link_up:
+            self._last_progress = now
+            return
+        if now - self._last_progress < self._watchdog_s:
+            return
+        self._last_progress = now
+        log.warning("no upload progress for %.0f s: recreating the HTTP client", self._watchdog_s)
+        await self._api.recreate()
+        self._publish(
+            watchdog_restarts=self.state.watchdog_restarts + 1,
+            last_error="uploads were stuck for 10 minutes; the connection was restarted",
+        )
+
+    def _prune_if_due(self) -> None:
+        now = self._clock()
+        if now - self._last_prune < PRUNE_EVERY_S:
+            return
+        self._last_prune = now
+        cutoff = self._wall_clock() - timedelta(seconds=self._retention_s)
+        try:
+            pruned = self._outbox.prune_acked(
+                cutoff.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            )
+        except StorageError as exc:
+            log.warning("pruning the outbox failed: %s", exc)
+            return
+        if pruned:
+            log.info("pruned %d acknowledged outbox rows", pruned)
+
     # -- state ----------------------------------------------------------------------------
+
+    def _saw_server(self, response: dict[str, Any]) -> None:
+        """Any valid answer: we are online, and the server's clock tells our skew."""
+        changes: dict[str, Any] = {"online": True, "offline_since": None}
+        server_time = response.get("server_time")
+        if isinstance(server_time, str):
+            try:
+                theirs = datetime.fromisoformat(server_time.replace("Z", "+00:00"))
+            except ValueError:
+                theirs = None
+            if theirs is not None and theirs.tzinfo is not None:
+                changes["clock_skew_s"] = round((self._wall_clock() - theirs).total_seconds(), 1)
+        self._publish(**changes)
 
     def _went_offline(self, reason: str) -> None:
         keep = not self.state.online and self.state.offline_since is not None
         self._publish(
             online=False,
-            offline_since=self.state.offline_since if keep else datetime.now(UTC),
+            offline_since=self.state.offline_since if keep else self._wall_clock(),
             last_error=reason,
             pending=self._outbox.pending_counts(),
         )
@@ -207,3 +433,15 @@ class SyncEngine:
         if new != self.state:
             self.state = new
             self._on_state(new)
+
+
+def _most_telling(errors: list[BaseException]) -> BaseException:
+    """Of the two streams' failures, the one that decides what to do next."""
+    for error in errors:
+        if not isinstance(error, Exception):
+            return error  # a cancellation goes first
+    for kind in (LoginRequired, UpdateRequired, StorageError, ServerBusy):
+        for error in errors:
+            if isinstance(error, kind):
+                return error
+    return errors[0]

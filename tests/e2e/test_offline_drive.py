@@ -7,6 +7,7 @@ per-stream order, and the segments the server says are swept must be the tablet'
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -87,7 +88,19 @@ def test_offline_stretch_delivers_every_fact_exactly_once(tmp_path: Path) -> Non
     for stream in ("events", "gps"):
         seqs = [seq for s, seq, _ in remote if s == stream]
         assert seqs == list(range(1, len(seqs) + 1)), f"{stream} has gaps or duplicates"
-    assert len([f for f in remote if f[0] == "gps"]) >= DRIVE_FIXES // 60
+    assert _server_fix_count(server_db, str(result["client_id"])) == DRIVE_FIXES
+
+
+def _server_fix_count(server_db: Path, client_id: str) -> int:
+    conn = sqlite3.connect(server_db)
+    try:
+        row = conn.execute(
+            "SELECT sum(fix_count) FROM facts WHERE client_id = ? AND stream = 'gps'",
+            (client_id,),
+        ).fetchone()
+    finally:
+        conn.close()
+    return int(row[0])
 
     assert result["client_swept"], "seven minutes of sweeping swept something"
     assert result["server_swept"] == result["client_swept"]

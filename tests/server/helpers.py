@@ -9,7 +9,14 @@ from typing import Any
 
 import httpx
 
-from sync.protocol import FIX_BATCH, FIX_FIELDS, PROTOCOL_VERSION, content_hash
+from sync.protocol import (
+    FIX_BATCH,
+    FIX_FIELDS,
+    FIX_SCALES,
+    PROTOCOL_VERSION,
+    content_hash,
+    encode_fix_batch,
+)
 
 DEMO_LOGIN = {"username": "demo", "password": "sweep-demo"}
 SUPERVISOR_LOGIN = {"username": "supervisor", "password": "sweep-super"}
@@ -61,8 +68,7 @@ def event(
 def fix_batch(seq: int, fixes: Sequence[Sequence[float | None]] | None = None) -> dict[str, Any]:
     if fixes is None:
         fixes = [[1_700_000_000_000 + i, 43.47, -80.52, 3.0, 90.0, 4.0] for i in range(5)]
-    rows = fixes
-    payload = {"fields": list(FIX_FIELDS), "fixes": [list(r) for r in rows]}
+    payload = encode_fix_batch(fixes) if fixes else raw_fix_batch_payload([])
     return event(seq, FIX_BATCH, payload, stream="gps", assignment_version=None)
 
 
@@ -119,3 +125,8 @@ def today_assignment(http: httpx.Client, auth: dict[str, str]) -> dict[str, Any]
     assignments: list[dict[str, Any]] = response.json()["assignments"]
     assert assignments
     return assignments[0]
+
+
+def raw_fix_batch_payload(columns: Any) -> dict[str, Any]:
+    """A compact fix_batch payload with the given columns, valid or not, as sent."""
+    return {"fields": list(FIX_FIELDS), "scales": list(FIX_SCALES), "columns": columns}

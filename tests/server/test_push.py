@@ -13,6 +13,7 @@ import pytest
 
 from server.embedded import EmbeddedServer
 from server.settings import Settings
+from sync.protocol import FIX_FIELDS, decode_fix_batch, encode_fix_batch
 from tests.server.helpers import (
     DEMO_LOGIN,
     SUPERVISOR_LOGIN,
@@ -21,6 +22,7 @@ from tests.server.helpers import (
     login,
     push,
     push_body,
+    raw_fix_batch_payload,
 )
 
 
@@ -126,8 +128,9 @@ def test_invalid_event_is_rejected_with_reason_and_does_not_block(
 @pytest.mark.parametrize(
     ("payload", "reason"),
     [
-        ({"fields": ["t", "x"], "fixes": [[1, 2]]}, "'fields' must be"),
-        ({"fields": None, "fixes": []}, "'fields' must be"),
+        ({"fields": ["t", "x"], "columns": [[1, 2]]}, "'fields' must be"),
+        ({"fields": list(FIX_FIELDS), "columns": [[1]]}, "'scales' must be"),
+        ({"fields": None, "columns": []}, "'fields' must be"),
         ("not an object", "must be a JSON object"),
         ([1, 2], "must be a JSON object"),
     ],
@@ -144,22 +147,36 @@ def test_malformed_fix_batch_is_rejected(
 
 
 @pytest.mark.parametrize(
-    ("fixes", "reason"),
+    ("columns", "reason"),
     [
-        ([], "non-empty"),
-        ([[1, 2, 3]], "list of 6 values"),
-        ([[1, "43", -80.5, None, None, None]], "finite number"),
-        ([[None, 43.0, -80.5, None, None, None]], "lacks t_ms"),
-        ([[1, True, -80.5, None, None, None]], "finite number"),
+        ([[] for _ in range(6)], "non-empty"),
+        ([[1, 2, 3]], "must be 6 lists"),
+        ([[1], [2, 3], [1], [1], [1], [1]], "same length"),
+        ([[1], ["43"], [-80], [None], [None], [None]], "neither an integer nor null"),
+        ([[1], [4.5], [-80], [None], [None], [None]], "neither an integer nor null"),
+        ([[None], [43], [-80], [None], [None], [None]], "lacks t_ms"),
+        ([[1], [True], [-80], [None], [None], [None]], "neither an integer nor null"),
     ],
 )
 def test_fix_batch_with_bad_fixes_is_rejected(
-    http: httpx.Client, auth: dict[str, str], client_id: str, fixes: Any, reason: str
+    http: httpx.Client, auth: dict[str, str], client_id: str, columns: Any, reason: str
 ) -> None:
-    response = push(http, auth, client_id, [fix_batch(1, fixes)], stream="gps")
+    bad = event(1, "fix_batch", raw_fix_batch_payload(columns), stream="gps")
+    response = push(http, auth, client_id, [bad], stream="gps")
     [result] = response.json()["results"]
     assert result["status"] == "rejected"
     assert reason in result["reason"]
+
+
+def test_fix_batch_round_trips_through_the_compact_encoding() -> None:
+    rows = [
+        [1_700_000_000_000 + 1000 * i, 43.47 + i * 1e-4, -80.52, 3.25, None, 4.0] for i in range(4)
+    ]
+    decoded = decode_fix_batch(encode_fix_batch(rows))
+    assert [d[0] for d in decoded] == [r[0] for r in rows]
+    assert [d[4] for d in decoded] == [None] * 4
+    for got, sent in zip(decoded, rows, strict=True):
+        assert got[1:4] == pytest.approx(sent[1:4], abs=1e-7)
 
 
 def test_odd_fixes_are_kept_not_rejected(
