@@ -1,29 +1,85 @@
-"""`python -m server --db PATH [--host H] [--port N] [--seed-demo]`: serve with uvicorn.
+"""`python -m server [COMMAND] --db PATH ...`: serve, import routes, administer, back up.
 
-Options fall back to SWEEPLINE_DB, SWEEPLINE_HOST and SWEEPLINE_PORT so a service unit
-or container can configure the server through its environment.
+Without a command it serves with uvicorn: `python -m server --db PATH [--host H]
+[--port N] [--seed-demo]`. Options fall back to SWEEPLINE_DB, SWEEPLINE_HOST,
+SWEEPLINE_PORT and SWEEPLINE_LOG_FORMAT (`text` or `json`), and every limit in
+`server.settings` to `SWEEPLINE_<NAME>` (e.g. SWEEPLINE_TOKEN_TTL_S), so a service unit
+or container configures the server through its environment.
+
+Commands (each takes --db too):
+  import-routes FILE    import a GeoJSON street layer (see --preset / field options)
+  add-user NAME         create or update an account (password from stdin or a prompt)
+  disable-user NAME     disable an account and end its sessions
+  add-device ID         register a tablet and its vehicle
+  assign                assign a route to an operator and device for a date
+  unassign ID           delete an assignment
+  list-users | list-devices | list-routes | list-assignments
+  recompute-state       rebuild per-segment state from the stored facts
+  backup DEST           consistent copy of the live database (SQLite online backup)
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
-import uvicorn
+from server.db import Database
+from server.logs import configure_logging
+from server.settings import Settings, settings_from_env
 
-from server.app import create_app
+COMMANDS = (
+    "serve",
+    "import-routes",
+    "add-user",
+    "disable-user",
+    "add-device",
+    "assign",
+    "unassign",
+    "list-users",
+    "list-devices",
+    "list-routes",
+    "list-assignments",
+    "recompute-state",
+    "backup",
+)
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m server", description=__doc__)
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port {text!r} is not a number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is outside 0–65535")
+    return port
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
         default=os.environ.get("SWEEPLINE_DB"),
         help="SQLite database file (created if missing) [env SWEEPLINE_DB]",
     )
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default=os.environ.get("SWEEPLINE_LOG_FORMAT", "text"),
+        help="log line format [env SWEEPLINE_LOG_FORMAT, default text]",
+    )
+
+
+def _serve_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    _common(parser)
     parser.add_argument(
         "--host",
         default=os.environ.get("SWEEPLINE_HOST", "127.0.0.1"),
@@ -31,7 +87,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--port",
-        type=int,
+        type=_port,
         default=os.environ.get("SWEEPLINE_PORT", "8765"),
         help="TCP port [env SWEEPLINE_PORT, default 8765]",
     )
@@ -40,19 +96,240 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="seed the demo routes and accounts if the database has none",
     )
-    args = parser.parse_args(argv)
-    if not args.db:
+    return parser
+
+
+def _command_parser(command: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"python -m server {command}")
+    _common(parser)
+    if command == "import-routes":
+        parser.add_argument("file", type=Path, help="GeoJSON FeatureCollection of streets")
+        parser.add_argument("--preset", choices=("kitchener", "osm", "cambridge"))
+        parser.add_argument("--route-id", help="the one route of a file without a route field")
+        parser.add_argument("--route-name", help="display name of that route")
+        parser.add_argument("--route-field", help="property naming each feature's route")
+        parser.add_argument("--route-prefix", help="prefix for route ids from --route-field")
+        parser.add_argument("--id-field", help="property holding the segment id")
+        parser.add_argument("--street-field", help="property holding the street name")
+        parser.add_argument("--lanes-field", help="property holding the lane count")
+        parser.add_argument("--oneway-field", help="property holding the one-way flag")
+        parser.add_argument(
+            "--exclude",
+            action="append",
+            default=[],
+            metavar="FIELD=VALUE[,VALUE]",
+            help="leave out features with this value (repeatable)",
+        )
+        parser.add_argument("--attribution", help="licence notice shown with the route")
+        parser.add_argument("--replace", action="store_true", help="replace existing routes")
+    elif command == "add-user":
+        parser.add_argument("username")
+        parser.add_argument("--role", choices=("operator", "supervisor", "admin"), required=True)
+        parser.add_argument("--display-name", default="")
+        parser.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="read the password from the first line of standard input",
+        )
+    elif command == "disable-user":
+        parser.add_argument("username")
+        parser.add_argument("--enable", action="store_true", help="re-enable instead")
+    elif command == "add-device":
+        parser.add_argument("device_id")
+        parser.add_argument("--vehicle", required=True)
+    elif command == "assign":
+        parser.add_argument("--date", required=True, help="YYYY-MM-DD")
+        parser.add_argument("--operator", required=True)
+        parser.add_argument("--device", required=True)
+        parser.add_argument("--route", required=True)
+        parser.add_argument("--vehicle")
+        parser.add_argument("--id", help="assignment id (default asg-DATE-ROUTE)")
+    elif command == "unassign":
+        parser.add_argument("assignment_id")
+    elif command == "list-assignments":
+        parser.add_argument("--date")
+        parser.add_argument("--operator")
+    elif command == "backup":
+        parser.add_argument("destination", type=Path, help="new file to write the copy to")
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Backwards compatible: no command (or `serve`) means serve."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in COMMANDS and args[0] != "serve":
+        command = args.pop(0)
+        parser = _command_parser(command)
+    else:
+        command = "serve"
+        if args and args[0] == "serve":
+            args.pop(0)
+        parser = _serve_parser("python -m server")
+    namespace = parser.parse_args(args)
+    namespace.command = command
+    if not namespace.db:
         parser.error("--db (or SWEEPLINE_DB) is required")
-    return args
+    return namespace
+
+
+def _print(rows: Sequence[dict[str, Any]]) -> None:
+    for row in rows:
+        print(json.dumps(row, ensure_ascii=False))
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass(f"password for {args.username}: ")
+    if getpass.getpass("again: ") != first:
+        raise ValueError("the two passwords differ")
+    return first
+
+
+def _run_admin(args: argparse.Namespace, settings: Settings) -> int:
+    from server import admin
+    from server.facts import recompute_segment_state
+    from server.importer import RouteImportError, import_routes, load_geojson, mapping_for
+
+    db = Database(args.db)
+    db.migrate()
+    actions: dict[str, Callable[[], None]] = {}
+
+    def import_file() -> None:
+        mapping = mapping_for(
+            args.preset,
+            id_field=args.id_field,
+            street_field=args.street_field,
+            lanes_field=args.lanes_field,
+            oneway_field=args.oneway_field,
+            route_field=args.route_field,
+            route_prefix=args.route_prefix,
+            exclude=args.exclude,
+            attribution=args.attribution,
+        )
+        data = load_geojson(args.file)
+        with db.write() as conn:
+            summary = import_routes(
+                conn,
+                data,
+                mapping,
+                route_id=args.route_id,
+                route_name=args.route_name,
+                replace_existing=args.replace,
+            )
+        print(summary.describe())
+
+    def add_user() -> None:
+        password = _password(args)
+        with db.write() as conn:
+            _print(
+                [
+                    admin.create_user(
+                        conn,
+                        username=args.username,
+                        password=password,
+                        role=args.role,
+                        display_name=args.display_name,
+                        settings=settings,
+                    )
+                ]
+            )
+
+    def disable_user() -> None:
+        with db.write() as conn:
+            _print([admin.set_user_disabled(conn, args.username, not args.enable)])
+
+    def add_device() -> None:
+        with db.write() as conn:
+            _print([admin.upsert_device(conn, device_id=args.device_id, vehicle=args.vehicle)])
+
+    def assign() -> None:
+        request = admin.AssignmentRequest(
+            date=args.date,
+            operator=args.operator,
+            device_id=args.device,
+            route_id=args.route,
+            vehicle=args.vehicle,
+            assignment_id=args.id,
+        )
+        with db.write() as conn:
+            _print([admin.assign(conn, request)])
+
+    def unassign() -> None:
+        with db.write() as conn:
+            admin.unassign(conn, args.assignment_id)
+        print(f"deleted {args.assignment_id}")
+
+    def listing(read: Callable[..., list[dict[str, Any]]], **kwargs: Any) -> Callable[[], None]:
+        def run() -> None:
+            with db.read() as conn:
+                _print(read(conn, **kwargs))
+
+        return run
+
+    def recompute() -> None:
+        with db.write() as conn:
+            print(f"replayed {recompute_segment_state(conn)} segment_swept fact(s)")
+
+    def backup() -> None:
+        size = db.backup(args.destination)
+        print(f"backed up {db.path} to {args.destination} ({size} bytes)")
+
+    actions.update(
+        {
+            "import-routes": import_file,
+            "add-user": add_user,
+            "disable-user": disable_user,
+            "add-device": add_device,
+            "assign": assign,
+            "unassign": unassign,
+            "list-users": listing(admin.list_users),
+            "list-devices": listing(admin.list_devices),
+            "list-routes": listing(admin.list_routes),
+            "recompute-state": recompute,
+            "backup": backup,
+        }
+    )
+    if args.command == "list-assignments":
+        actions["list-assignments"] = listing(
+            admin.list_assignments, day=args.date, operator=args.operator
+        )
+    try:
+        actions[args.command]()
+    except (RouteImportError, admin.AdminError, ValueError, FileExistsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    app = create_app(args.db, seed_demo=args.seed_demo)
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None, lifespan="off")
+    configure_logging(args.log_format)
+    try:
+        settings = settings_from_env()
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.command != "serve":
+        return _run_admin(args, settings)
+
+    import uvicorn
+
+    from server.app import create_app
+
+    app = create_app(args.db, seed_demo=args.seed_demo, settings=settings)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=5,
+    )
     return 0
 
 
 if __name__ == "__main__":
+    logging.captureWarnings(True)
     sys.exit(main())

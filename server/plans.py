@@ -44,6 +44,10 @@ def insert_route(conn: sqlite3.Connection, route: PlannedRoute) -> None:
         "INSERT INTO routes(id, name, attribution, length_m) VALUES (?, ?, ?, ?)",
         (route.id, route.name, route.attribution, route.length_m),
     )
+    insert_segments(conn, route)
+
+
+def insert_segments(conn: sqlite3.Connection, route: PlannedRoute) -> None:
     conn.executemany(
         "INSERT INTO segments(route_id, segment_id, ord, street, length_m, lanes, oneway,"
         " coords_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -268,3 +272,23 @@ def delete_assignment(conn: sqlite3.Connection, assignment_id: str) -> bool:
         value=None,
     )
     return True
+
+
+def touch_route_assignments(conn: sqlite3.Connection, route_id: str) -> int:
+    """The route's geometry changed: bump every assignment using it so tablets re-pull
+    it (and facts about the old geometry are flagged stale). Returns how many."""
+    rows = conn.execute(
+        "SELECT id, operator, version FROM assignments WHERE route_id = ?", (route_id,)
+    ).fetchall()
+    for row in rows:
+        version = int(row["version"]) + 1
+        conn.execute("UPDATE assignments SET version = ? WHERE id = ?", (version, row["id"]))
+        _log(
+            conn,
+            operator=row["operator"],
+            op="put",
+            entity_id=row["id"],
+            version=version,
+            value=assignment_value(conn, row["id"]),
+        )
+    return len(rows)
