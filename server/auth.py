@@ -214,21 +214,25 @@ def refresh_session(db: Database, refresh_token: str, settings: Settings) -> Ses
             raise RefreshRefused("this account is disabled")
         family = str(row["family"])
         replaced_at = row["replaced_at"]
-        if replaced_at is not None and now - float(replaced_at) > settings.refresh_grace_s:
+        replayed = replaced_at is not None and now - float(replaced_at) > settings.refresh_grace_s
+        if replayed:
+            # Committed (the exception is raised after the transaction): a replayed token
+            # may be a stolen one, so every token of this login stops working.
             revoke_family(conn, family)
-            raise RefreshRefused(
-                "refresh token was already used: every session of this login is revoked,"
-                " log in again",
-                replayed=True,
-            )
-        if replaced_at is None:
+        elif replaced_at is None:
             conn.execute(
                 "UPDATE refresh_tokens SET replaced_at = ? WHERE token_sha256 = ?",
                 (now, _token_digest(refresh_token)),
             )
         username, device_id = str(row["username"]), row["device_id"]
-        access = _insert_access(conn, username, device_id, settings.token_ttl_s, family)
-        refresh = _insert_refresh(conn, username, device_id, family, settings.refresh_ttl_s)
+        if not replayed:
+            access = _insert_access(conn, username, device_id, settings.token_ttl_s, family)
+            refresh = _insert_refresh(conn, username, device_id, family, settings.refresh_ttl_s)
+    if replayed:
+        raise RefreshRefused(
+            "refresh token was already used: every session of this login is revoked, log in again",
+            replayed=True,
+        )
     user = User(username, str(row["role"]), str(row["display_name"]), device_id)
     return Session(user, access, refresh)
 

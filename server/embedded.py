@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 
 import uvicorn
+from fastapi import FastAPI
 
 from server.app import create_app
 from server.settings import Settings
@@ -51,6 +52,8 @@ class EmbeddedServer:
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        # The running FastAPI app (tests reach its state, e.g. the overload limiter).
+        self.app: FastAPI | None = None
 
     @property
     def url(self) -> str:
@@ -68,6 +71,7 @@ class EmbeddedServer:
         if self.running:
             return self.url
         app = create_app(self.db_path, seed_demo=self.seed_demo, settings=self.settings)
+        self.app = app
         sock = self._bind()
         config = uvicorn.Config(
             app,
