@@ -247,9 +247,11 @@ def test_operator_reads_only_their_own_data(rhttp: httpx.Client) -> None:
     body = push_body(op2_client, [event(1)], device_id="tab-2")
     assert rhttp.post("/api/v1/sync/push", json=body, headers=op2).status_code == 200
     today = rhttp.get("/api/v1/assignments/today", headers=demo).json()["assignments"]
-    assert today and {a["operator"] for a in today} == {"demo"}
+    assert today
+    assert {a["operator"] for a in today} == {"demo"}
     listed = rhttp.get("/api/v1/assignments", headers=demo).json()["assignments"]
-    assert listed and {a["operator"] for a in listed} == {"demo"}
+    assert listed
+    assert {a["operator"] for a in listed} == {"demo"}
     routes = rhttp.get("/api/v1/routes", headers=demo).json()["routes"]
     assert [r["id"] for r in routes] == ["uptown-north"]
     facts = rhttp.get("/api/v1/facts", headers=demo).json()["facts"]
