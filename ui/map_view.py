@@ -18,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from client.models import Fix, Route, SegmentStatus
 from maps.assets import BASEMAP_MBTILES, PAGE_URL, SCHEME
@@ -78,7 +78,6 @@ class MapView(QWidget):
         page_html = build_map_page(tiles=TileLayerConfig() if basemap else None)
         self._handler = AppSchemeHandler(page_html, profile, tiles)
         self._handler.tile_problem.connect(self._on_handler_tile_problem)
-        self._handler.report_problems()
         self._blocker = ExternalRequestBlocker(profile)
         profile.installUrlSchemeHandler(SCHEME_BYTES, self._handler)
         profile.setUrlRequestInterceptor(self._blocker)
@@ -95,16 +94,18 @@ class MapView(QWidget):
         self._banner.setWordWrap(True)
         self._banner.setTextFormat(Qt.TextFormat.PlainText)
         self._banner.setStyleSheet("background: #fff3cd; color: #5c4400; padding: 6px;")
+        self._banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self._banner.hide()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self._banner)
-        layout.addWidget(self._view)
+        layout.addWidget(self._view, 1)
 
         self._page.loadFinished.connect(self._on_page_load_finished)
         self._page.renderProcessTerminated.connect(self._on_page_render_process_terminated)
+        self._handler.report_problems()
         self._page.load(QUrl(PAGE_URL))
 
     @property

@@ -91,7 +91,8 @@ def test_stack_prefers_the_cache_and_keeps_going_past_broken_sources(tmp_path):
     stack = TileStack.open(cache=broken, basemap=tmp_path / "gone.mbtiles")
     assert stack.get_tile(0, 0, 0) is None
     assert len(stack.problems) == 2
-    assert "cannot be used" in stack.problems[0] and "is missing" in stack.problems[1]
+    assert "cannot be used" in stack.problems[0]
+    assert "is missing" in stack.problems[1]
 
 
 @pytest.mark.parametrize(

@@ -59,7 +59,6 @@ def test_basemap_attribution_is_in_the_page(html):
     assert json.dumps(BASEMAP_ATTRIBUTION) in html
 
 
-
 def test_csp_is_strict_and_pins_every_inline_block(html):
     policy = _csp(html)
     assert policy["default-src"] == ["'none'"]

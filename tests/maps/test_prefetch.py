@@ -114,7 +114,8 @@ def test_prefetch_fetches_exactly_the_estimated_tiles(tile_server, tmp_path):
     plan = plan_prefetch(tile_server.area, cache, settings)
     expected = set(tiles_in(tile_server.area, MIN_ZOOM, MAX_ZOOM))
     assert plan.total == len(expected) == count_tiles(tile_server.area, MIN_ZOOM, MAX_ZOOM)
-    assert set(plan.to_fetch) == expected and plan.already_fresh == 0
+    assert set(plan.to_fetch) == expected
+    assert plan.already_fresh == 0
     assert plan.estimated_bytes == settings.assumed_tile_bytes * plan.total
     assert "to download" in plan.describe()
 
@@ -122,7 +123,8 @@ def test_prefetch_fetches_exactly_the_estimated_tiles(tile_server, tmp_path):
     progress: list[PrefetchProgress] = []
     result = run_prefetch(plan, cache, settings, requested, progress)
 
-    assert result is not None and result.complete, result and result.describe()
+    assert result is not None
+    assert result.complete, result.describe()
     assert sorted(url_tile(u) for u in requested) == sorted(expected)
     assert set(result.fetched) == expected
     assert cache.tile_count() == len(expected)
@@ -132,7 +134,8 @@ def test_prefetch_fetches_exactly_the_estimated_tiles(tile_server, tmp_path):
     assert result.bytes == len(png_tile()) * len(expected)
     # Planned again: nothing left to do, and the size estimate now uses real tile sizes.
     again = plan_prefetch(tile_server.area, cache, settings)
-    assert again.to_fetch == () and again.already_fresh == len(expected)
+    assert again.to_fetch == ()
+    assert again.already_fresh == len(expected)
 
 
 def test_cut_prefetch_resumes_where_it_stopped(tile_server, tmp_path):
@@ -153,7 +156,8 @@ def test_cut_prefetch_resumes_where_it_stopped(tile_server, tmp_path):
 
     second: list[str] = []
     result = run_prefetch(resumed, cache, settings, second)
-    assert result is not None and result.complete
+    assert result is not None
+    assert result.complete
     assert {url_tile(u) for u in second} == set(resumed.to_fetch)
     assert cache.tile_count() == plan.total
     assert set(cache.fetched_at(plan.to_fetch)) == set(plan.to_fetch)
@@ -191,10 +195,12 @@ def test_tiles_older_than_max_age_are_refreshed(tile_server, tmp_path):
         cache.put_tile(*t, stale_bytes, fetched_at=now - 60)
     plan = plan_prefetch(tile_server.area, cache, settings, now=now)
     assert set(plan.to_fetch) == set(old)
-    assert plan.stale == len(old) and plan.already_fresh == len(fresh)
+    assert plan.stale == len(old)
+    assert plan.already_fresh == len(fresh)
 
     result = run_prefetch(plan, cache, settings, [])
-    assert result is not None and result.complete
+    assert result is not None
+    assert result.complete
     assert all(cache.get_tile(*t) == png_tile() for t in old)
     assert all(cache.get_tile(*t) == stale_bytes for t in fresh)
 
@@ -205,10 +211,12 @@ def test_server_errors_and_non_images_are_reported_not_stored(tile_server, tmp_p
     small = BBox(-80.5230, 43.4650, -80.5225, 43.4653)
     plan = plan_prefetch(small, cache, settings)
     result = run_prefetch(plan, cache, settings, [])
-    assert result is not None and not result.complete
+    assert result is not None
+    assert not result.complete
     assert set(result.failed.values()) == {"server answered HTTP 404"}
     assert cache.tile_count() == 0
-    assert "could not be" in result.describe() and "HTTP 404" in result.describe()
+    assert "could not be" in result.describe()
+    assert "HTTP 404" in result.describe()
 
 
 def test_non_image_tiles_from_the_server_are_not_stored(tmp_path):
@@ -223,7 +231,8 @@ def test_non_image_tiles_from_the_server_are_not_stored(tmp_path):
         cache = MBTiles.open_cache(tmp_path / "cache.mbtiles")
         plan = plan_prefetch(area, cache, settings)
         result = run_prefetch(plan, cache, settings, [])
-    assert result is not None and result.fetched == []
+    assert result is not None
+    assert result.fetched == []
     assert set(result.failed.values()) == {"server sent something that is not an image"}
     assert cache.tile_count() == 0
 
@@ -240,7 +249,8 @@ def test_unreachable_server_is_a_clear_error_and_keeps_what_was_stored(tmp_path)
     plan = plan_prefetch(area, cache, settings)
     with pytest.raises(PrefetchError, match="stopped answering") as caught:
         run_prefetch(plan, cache, settings, [])
-    assert "kept" in str(caught.value) and "resumes" in str(caught.value)
+    assert "kept" in str(caught.value)
+    assert "resumes" in str(caught.value)
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,8 @@ def test_tile_numbers_match_the_slippy_map_convention():
     assert tile_x(-80.5204, 14) == 4527
     assert tile_y(43.4643, 14) == 5991
     assert (tile_x(-180, 0), tile_y(85, 0)) == (0, 0)
-    assert tile_x(180, 3) == 7 and tile_y(-89, 3) == 7
+    assert tile_x(180, 3) == 7
+    assert tile_y(-89, 3) == 7
 
 
 def test_count_matches_the_listed_tiles_and_margin_grows_the_box():

@@ -77,4 +77,6 @@ def demo_route_lines(base_url: str) -> list[list[tuple[float, float]]]:
     assignments = response.json()["assignments"]
     assert assignments, "the demo operator has no assignment today"
     features = assignments[0]["route"]["segments"]["features"]
-    return [[(float(lon), float(lat)) for lon, lat in f["geometry"]["coordinates"]] for f in features]
+    return [
+        [(float(lon), float(lat)) for lon, lat in f["geometry"]["coordinates"]] for f in features
+    ]
