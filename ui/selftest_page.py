@@ -1,0 +1,69 @@
+"""The self-test's map check: the real MapView, headless, must load the bundled Leaflet.
+
+It builds the same map widget the operator sees (bundled page, `sweepline:` scheme,
+basemap tiles, request blocker), waits for the page to report ready, asks the page
+whether Leaflet is there (`typeof L === "object"`) and whether anything tried to reach
+the network, then tears the widget down in the order QtWebEngine needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from PySide6.QtCore import QCoreApplication, QEvent
+
+from client.selftest import CheckResult, Status
+from ui.map_view import MapView
+
+LOAD_TIMEOUT_S = 30.0
+
+
+async def check_map(timeout_s: float = LOAD_TIMEOUT_S) -> CheckResult:
+    loop = asyncio.get_running_loop()
+    loaded: asyncio.Future[bool] = loop.create_future()
+    view = MapView()
+    try:
+        view.ready.connect(lambda: loaded.done() or loaded.set_result(True))
+        view.load_failed.connect(lambda: loaded.done() or loaded.set_result(False))
+        view.resize(800, 600)
+        view.show()
+        if view.is_ready and not loaded.done():
+            loaded.set_result(True)
+        try:
+            ok = await asyncio.wait_for(loaded, timeout_s)
+        except TimeoutError:
+            return CheckResult("map", Status.FAIL, f"map page not ready in {timeout_s:g} s")
+        if not ok:
+            return CheckResult(
+                "map", Status.FAIL, f"map page failed to load: {view.console_messages[:3]}"
+            )
+        answer: asyncio.Future[object] = loop.create_future()
+        view.evaluate_js(
+            'JSON.stringify({leaflet: typeof L === "object", version: L && L.version})',
+            lambda value: answer.done() or answer.set_result(value),
+        )
+        try:
+            raw = await asyncio.wait_for(answer, 10.0)
+        except TimeoutError:
+            return CheckResult("map", Status.FAIL, "the map page did not answer a query")
+        found = json.loads(raw) if isinstance(raw, str) and raw else {}
+        if not found.get("leaflet"):
+            return CheckResult("map", Status.FAIL, "the bundled Leaflet did not load in the page")
+        if view.blocked_requests:
+            return CheckResult(
+                "map",
+                Status.FAIL,
+                f"the map page tried to reach the network: {view.blocked_requests[:3]}",
+            )
+        served, _missing = view.tile_counts
+        return CheckResult(
+            "map",
+            Status.OK,
+            f"bundled Leaflet {found.get('version', '?')} loaded in the web view "
+            f'(typeof L === "object"); {served} basemap tile(s) served',
+        )
+    finally:
+        view.close()
+        view.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
