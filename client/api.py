@@ -40,6 +40,7 @@ class LoginResult:
     username: str
     role: str
     display_name: str
+    refresh_token: str = ""
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -70,6 +71,8 @@ class ApiClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token: str | None = None
+        # Single use; rotated by every refresh (server keeps a short grace window).
+        self.refresh_token: str | None = None
         self.deadline_s = deadline_s
         self._transport = transport
         self._client = self._make_client()
@@ -109,13 +112,34 @@ class ApiClient:
         )
         user = data["user"]
         self.token = str(data["access_token"])
+        self.refresh_token = str(data.get("refresh_token") or "") or None
         return LoginResult(
             access_token=self.token,
             expires_in=int(data.get("expires_in") or 0),
             username=str(user.get("username", username)),
             role=str(user.get("role", "")),
             display_name=str(user.get("display_name", username)),
+            refresh_token=self.refresh_token or "",
         )
+
+    async def refresh_session(self) -> bool:
+        """Trade the refresh token for new tokens; False if there is none or it is refused."""
+        if not self.refresh_token:
+            return False
+        try:
+            data = await self._request(
+                "POST",
+                "/api/v1/auth/refresh",
+                json_body={"refresh_token": self.refresh_token},
+                auth=False,
+                expect=("access_token",),
+            )
+        except LoginRequired:
+            self.refresh_token = None
+            return False
+        self.token = str(data["access_token"])
+        self.refresh_token = str(data.get("refresh_token") or "") or None
+        return True
 
     async def assignments_today(self) -> list[dict[str, Any]]:
         data = await self._request("GET", "/api/v1/assignments/today", expect=("assignments",))

@@ -76,6 +76,10 @@ MIGRATIONS: tuple[str, ...] = (
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# What makes a commit survive a power cut (tests/sync/test_reliability_storage.py runs
+# these under a VFS that drops un-fsynced writes).
+DURABILITY_PRAGMAS: tuple[str, ...] = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL")
+
 
 def utc_now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -85,8 +89,8 @@ def open_database(path: Path | str, device_id: str) -> sqlite3.Connection:
     """Open (creating if needed) and migrate the tablet database."""
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
+    for pragma in DURABILITY_PRAGMAS:
+        conn.execute(pragma)
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=5000")
     try:

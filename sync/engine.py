@@ -82,7 +82,7 @@ class SyncEngine:
         self._on_assignments_changed = on_assignments_changed
         self._backoff = backoff or Backoff()
         self._pull_interval_s = pull_interval_s
-        self._refresh_login = refresh_login
+        self._refresh_login = refresh_login or api.refresh_session
         self._seal_fixes = seal_fixes
         self._clock = clock
         self._wall_clock = wall_clock
@@ -196,7 +196,7 @@ class SyncEngine:
 
     async def _try_refresh(self) -> bool:
         """One token refresh per refusal, when the application offers a way to refresh."""
-        if self._refresh_login is None or self._refreshed:
+        if self._refreshed:
             return False
         self._refreshed = True
         try:
