@@ -147,62 +147,77 @@ class RouteSimulator:
 
     def fixes(self) -> Iterator[Fix]:
         """1 Hz fixes from the start of the drive to its end."""
-        p = self.profile
-        xy = [self._proj.to_xy(lon, lat) for lon, lat in self.path]
-        t = self.start
-        edge, offset = 0, 0.0
-        speed = sum(p.sweep_kmh) / 2 / 3.6
-        stop_left = 0
-        nx = ny = 0.0
-        rho = 0.85
-        heading = 0.0
-        while edge < len(xy) - 1:
-            swept = self.sweeping[edge]
-            if swept:
-                if stop_left > 0:
-                    stop_left -= 1
-                    speed = 0.0
-                elif self._rng.random() < p.stop_chance_per_s:
-                    stop_left = self._rng.randint(*p.stop_s)
-                    speed = 0.0
-                else:
-                    lo, hi = (k / 3.6 for k in p.sweep_kmh)
-                    base = speed if speed > 0 else (lo + hi) / 2
-                    speed = min(hi, max(lo, base + self._rng.gauss(0, 0.25)))
+        return drive(self.path, self.sweeping, start=self.start, rng=self._rng,
+                     profile=self.profile, projection=self._proj)
+
+
+def drive(
+    path: list[tuple[float, float]],
+    sweeping: list[bool],
+    *,
+    start: datetime,
+    rng: random.Random,
+    profile: SimulatorProfile | None = None,
+    projection: LocalProjection | None = None,
+) -> Iterator[Fix]:
+    """1 Hz fixes along a (lon, lat) path; `sweeping[i]` says how edge i is driven."""
+    p = profile or SimulatorProfile()
+    proj = projection or LocalProjection.around(path)
+    xy = [proj.to_xy(lon, lat) for lon, lat in path]
+    t = start
+    edge, offset = 0, 0.0
+    speed = sum(p.sweep_kmh) / 2 / 3.6
+    stop_left = 0
+    nx = ny = 0.0
+    rho = 0.85
+    heading = 0.0
+    while edge < len(xy) - 1:
+        swept = sweeping[edge]
+        if swept:
+            if stop_left > 0:
+                stop_left -= 1
+                speed = 0.0
+            elif rng.random() < p.stop_chance_per_s:
+                stop_left = rng.randint(*p.stop_s)
+                speed = 0.0
             else:
-                speed = p.transit_kmh / 3.6 * self._rng.uniform(0.85, 1.1)
-            travel = speed
-            while travel > 0 and edge < len(xy) - 1:
-                (ax, ay), (bx, by) = xy[edge], xy[edge + 1]
-                seg_len = math.hypot(bx - ax, by - ay)
-                heading = math.degrees(math.atan2(bx - ax, by - ay)) % 360
-                if offset + travel < seg_len:
-                    offset += travel
-                    travel = 0
-                else:
-                    travel -= seg_len - offset
-                    edge += 1
-                    offset = 0.0
-            if edge >= len(xy) - 1:
-                x, y = xy[-1]
+                lo, hi = (k / 3.6 for k in p.sweep_kmh)
+                base = speed if speed > 0 else (lo + hi) / 2
+                speed = min(hi, max(lo, base + rng.gauss(0, 0.25)))
+        else:
+            speed = p.transit_kmh / 3.6 * rng.uniform(0.85, 1.1)
+        travel = speed
+        while travel > 0 and edge < len(xy) - 1:
+            (ax, ay), (bx, by) = xy[edge], xy[edge + 1]
+            seg_len = math.hypot(bx - ax, by - ay)
+            heading = math.degrees(math.atan2(bx - ax, by - ay)) % 360
+            if offset + travel < seg_len:
+                offset += travel
+                travel = 0
             else:
-                (ax, ay), (bx, by) = xy[edge], xy[edge + 1]
-                seg_len = math.hypot(bx - ax, by - ay) or 1.0
-                x = ax + (bx - ax) * offset / seg_len
-                y = ay + (by - ay) * offset / seg_len
-            sigma = p.noise_m * math.sqrt(1 - rho * rho)
-            nx = rho * nx + self._rng.gauss(0, sigma)
-            ny = rho * ny + self._rng.gauss(0, sigma)
-            lon, lat = self._proj.to_lonlat(x + nx, y + ny)
-            t += timedelta(seconds=1)
-            yield Fix(
-                t=t,
-                lat=round(lat, 7),
-                lon=round(lon, 7),
-                speed_mps=round(speed, 2),
-                heading_deg=round(heading, 1),
-                accuracy_m=p.accuracy_m,
-            )
+                travel -= seg_len - offset
+                edge += 1
+                offset = 0.0
+        if edge >= len(xy) - 1:
+            x, y = xy[-1]
+        else:
+            (ax, ay), (bx, by) = xy[edge], xy[edge + 1]
+            seg_len = math.hypot(bx - ax, by - ay) or 1.0
+            x = ax + (bx - ax) * offset / seg_len
+            y = ay + (by - ay) * offset / seg_len
+        sigma = p.noise_m * math.sqrt(1 - rho * rho)
+        nx = rho * nx + rng.gauss(0, sigma)
+        ny = rho * ny + rng.gauss(0, sigma)
+        lon, lat = proj.to_lonlat(x + nx, y + ny)
+        t += timedelta(seconds=1)
+        yield Fix(
+            t=t,
+            lat=round(lat, 7),
+            lon=round(lon, 7),
+            speed_mps=round(speed, 2),
+            heading_deg=round(heading, 1),
+            accuracy_m=p.accuracy_m,
+        )
 
 
 async def replay(fixes: Iterator[Fix], sink: Callable[[Fix], object], *, speedup: float) -> None:
