@@ -4,6 +4,11 @@
 real Uptown Waterloo demo data, logs the demo operator in, and drives the assigned
 route with the simulator. `--screenshot FILE --quit-after SECONDS` runs the same thing
 headless for that long, saves the window as a PNG and exits 0.
+
+For IT: `--self-test` checks the tablet headless (one line per check, non-zero exit on
+failure), `--export-diagnostics ZIP` writes the diagnostics bundle; the managed config
+(`docs/config.md`) is read before anything else, and kiosk mode runs the window under a
+supervisor that restarts it after a crash.
 """
 
 from __future__ import annotations
@@ -18,6 +23,10 @@ import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from client.config import Config
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "sweep-demo"
@@ -27,7 +36,10 @@ log = logging.getLogger("sweepline")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
+    from client.version import VERSION
+
     p = argparse.ArgumentParser(prog="sweepline", description=__doc__.split("\n\n")[0])
+    p.add_argument("--version", action="version", version=f"sweepline {VERSION}")
     p.add_argument("--demo", action="store_true", help="run the self-contained demo")
     p.add_argument("--server", help="backend URL (not with --demo)")
     p.add_argument("--user", help="operator login name (not with --demo)")
@@ -37,23 +49,93 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=1, help="demo: simulator random seed")
     p.add_argument("--screenshot", type=Path, help="save the window to this PNG, then exit")
     p.add_argument("--quit-after", type=float, help="exit after this many seconds")
+    p.add_argument("--self-test", action="store_true", help="check this tablet headless, then exit")
+    p.add_argument(
+        "--export-diagnostics",
+        type=Path,
+        metavar="ZIP",
+        help="write the diagnostics bundle (logs, config, database counts), then exit",
+    )
+    p.add_argument("--kiosk", action="store_true", help="full screen, no way out but the exit key")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config key (see docs/config.md); repeatable",
+    )
     args = p.parse_args(argv)
     if args.demo and (args.server or args.user):
         p.error("--demo runs its own server; leave out --server and --user")
-    if not args.demo and not (args.server and args.user and args.device_id):
-        p.error("give --demo, or --server, --user and --device-id")
+    tool = args.self_test or args.export_diagnostics is not None
+    if not args.demo and not tool and not args.user:
+        p.error(
+            "give --demo, or --user (server_url and device_id from the config, or "
+            "--server and --device-id)"
+        )
     if args.screenshot and args.quit_after is None:
         p.error("--screenshot needs --quit-after SECONDS")
     return args
 
 
+def load_config(args: argparse.Namespace) -> Config:
+    """System file, user file, then these command-line options (docs/config.md)."""
+    from client.config import load_config as load
+    from client.config import parse_assignment
+
+    overrides: dict[str, str] = {}
+    for text in args.set:
+        try:
+            name, value = parse_assignment(text)
+        except ValueError as exc:
+            raise SystemExit(f"sweepline: --set: {exc}") from exc
+        overrides[name] = value
+    for name, value in (
+        ("server_url", args.server),
+        ("device_id", args.device_id),
+        ("data_dir", str(args.data_dir.resolve()) if args.data_dir else None),
+        ("kiosk", "true" if args.kiosk else None),
+    ):
+        if value:
+            overrides[name] = value
+    return load(command_line=overrides)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    from client.config import user_log_dir
+    from client.logs import register_secret, setup_logging
+    from client.supervisor import is_supervised, supervise
+    from client.version import VERSION
+
+    arguments = sys.argv[1:] if argv is None else argv
+    args = parse_args(arguments)
+    config = load_config(args)
+    setup_logging(user_log_dir(), config.log_level)
+    log.info("sweepline %s", VERSION)
+    for problem in config.problems:
+        log.warning("config: %s", problem)
+
+    if args.export_diagnostics is not None:
+        from client.diagnostics import export_diagnostics
+
+        path = export_diagnostics(args.export_diagnostics, config, log_dir=user_log_dir())
+        print(f"diagnostics written to {path}")
+        return 0
+    if args.self_test:
+        return _self_test(args, config)
+    if config.kiosk and not args.screenshot and not is_supervised():
+        # Restart on crash: this process only watches a child running the application.
+        own = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, __file__]
+        return supervise([*own, *arguments])
+    if not args.demo and not (config.server_url and config.device_id):
+        print(
+            "sweepline: no server_url or device_id: set them in the managed config "
+            "(docs/config.md) or give --server and --device-id",
+            file=sys.stderr,
+        )
+        return 2
     password = DEMO_PASSWORD if args.demo else getpass.getpass(f"Password for {args.user}: ")
+    register_secret(password)
 
     from PySide6.QtWidgets import QApplication
 
@@ -73,20 +155,67 @@ def main(argv: list[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        return loop.run_until_complete(_run(app, args, password))
+        return loop.run_until_complete(_run(app, args, config, password))
 
 
-async def _run(app: object, args: argparse.Namespace, password: str) -> int:
+def _self_test(args: argparse.Namespace, config: Config) -> int:
+    """Headless checks, one line each; 0 when every check passed."""
+    # The self-test never needs a screen or a GPU; as root Chromium needs its sandbox off.
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+    from PySide6.QtWidgets import QApplication
+
+    import ui.map_view  # noqa: F401  (QtWebEngineWidgets must load before the QApplication)
+    from ui.scheme import register_url_scheme
+
+    register_url_scheme()
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("Sweepline")
+    app.setQuitOnLastWindowClosed(False)
+
+    import qasync
+
+    from client.selftest import run_self_test
+    from ui.selftest_page import check_map
+
+    embedded = None
+    if args.demo:
+        from server.embedded import EmbeddedServer
+
+        scratch = Path(tempfile.mkdtemp(prefix="sweepline-self-test-server-"))
+        embedded = EmbeddedServer(scratch / "server.sqlite", seed_demo=True)
+        config = config.with_values(server_url=embedded.start())
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        with loop:
+            results = loop.run_until_complete(
+                run_self_test(config, extra_checks=[check_map], out=sys.stdout)
+            )
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    return 1 if any(r.failed for r in results) else 0
+
+
+async def _run(app: object, args: argparse.Namespace, config: Config, password: str) -> int:
     from client.api import ApiClient
     from client.credentials import TokenVault
     from client.errors import UserFacingError
+    from client.logs import register_secret
     from client.simulator import RouteSimulator, replay
     from client.store import Store
     from client.tablet import Tablet
     from client.transport import SwitchableTransport
+    from client.version import VERSION
     from ui.operator_window import OperatorWindow
 
-    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="sweepline-demo-"))
+    if args.demo:
+        data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="sweepline-demo-"))
+    else:
+        data_dir = config.data_path
     data_dir.mkdir(parents=True, exist_ok=True)
     embedded = None
     if args.demo:
@@ -97,7 +226,7 @@ async def _run(app: object, args: argparse.Namespace, password: str) -> int:
         log.info("demo server on %s, data in %s", base_url, data_dir)
         username, device_id = DEMO_USER, DEMO_DEVICE
     else:
-        base_url, username, device_id = args.server, args.user, args.device_id
+        base_url, username, device_id = config.server_url, args.user, config.device_id
 
     transport = SwitchableTransport()
     api = ApiClient(base_url, transport=transport)
@@ -105,9 +234,17 @@ async def _run(app: object, args: argparse.Namespace, password: str) -> int:
     tablet = Tablet(store, api, transport=transport, gps_source_name="simulator")
     vault = TokenVault()
     tasks: list[asyncio.Task[None]] = []
+    kiosk = None
     try:
+        if not vault.persistent and config.keyring_policy == "require" and not args.demo:
+            print(
+                "sweepline: no OS keyring, and keyring_policy = require: not logging in",
+                file=sys.stderr,
+            )
+            return 1
         try:
             login = await api.login(username, password, device_id)
+            register_secret(login.access_token)
             vault.save(username, login.access_token)
             await tablet.engine.pull()
             tablet.reload_assignment()
@@ -117,8 +254,13 @@ async def _run(app: object, args: argparse.Namespace, password: str) -> int:
                 print(f"sweepline: {exc}", file=sys.stderr)
                 return 1
         window = OperatorWindow(tablet, demo=args.demo)
+        window.setWindowTitle(f"{window.windowTitle()} {VERSION}")
         window.resize(1280, 800)
         window.show()
+        if config.kiosk:
+            from ui.kiosk import KioskGuard
+
+            kiosk = KioskGuard(window, config.kiosk_exit_shortcut, on_exit=window.close)
         tablet.start()
         if args.demo and tablet.assignment is not None:
             tablet.start_shift()
@@ -133,6 +275,8 @@ async def _run(app: object, args: argparse.Namespace, password: str) -> int:
         if args.screenshot:
             window.grab().save(str(args.screenshot))
             log.info("screenshot saved to %s", args.screenshot)
+        if kiosk is not None:
+            kiosk.release()
         window.close()
         return 0
     finally:
