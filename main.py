@@ -90,14 +90,15 @@ def load_config(args: argparse.Namespace) -> Config:
         except ValueError as exc:
             raise SystemExit(f"sweepline: --set: {exc}") from exc
         overrides[name] = value
-    for name, value in (
+    cli: tuple[tuple[str, str | None], ...] = (
         ("server_url", args.server),
         ("device_id", args.device_id),
         ("data_dir", str(args.data_dir.resolve()) if args.data_dir else None),
         ("kiosk", "true" if args.kiosk else None),
-    ):
-        if value:
-            overrides[name] = value
+    )
+    for key, given in cli:
+        if given:
+            overrides[key] = given
     return load(command_line=overrides)
 
 
@@ -155,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        return loop.run_until_complete(_run(app, args, config, password))
+        status: int = loop.run_until_complete(_run(app, args, config, password))
+        return status
 
 
 def _self_test(args: argparse.Namespace, config: Config) -> int:
@@ -177,7 +179,7 @@ def _self_test(args: argparse.Namespace, config: Config) -> int:
 
     import qasync
 
-    from client.selftest import run_self_test
+    from client.selftest import CheckResult, run_self_test
     from ui.selftest_page import check_map
 
     embedded = None
@@ -191,13 +193,13 @@ def _self_test(args: argparse.Namespace, config: Config) -> int:
     asyncio.set_event_loop(loop)
     try:
         with loop:
-            results = loop.run_until_complete(
+            results: list[CheckResult] = loop.run_until_complete(
                 run_self_test(config, extra_checks=[check_map], out=sys.stdout)
             )
     finally:
         if embedded is not None:
             embedded.stop()
-    return 1 if any(r.failed for r in results) else 0
+    return 1 if any(result.failed for result in results) else 0
 
 
 async def _run(app: object, args: argparse.Namespace, config: Config, password: str) -> int:

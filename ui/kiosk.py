@@ -21,7 +21,7 @@ log = logging.getLogger("sweepline.ui.kiosk")
 class KioskGuard(QObject):
     """Keeps `window` full screen and refuses to let it close until `release()`."""
 
-    def __init__(self, window: QWidget, exit_shortcut: str, on_exit: Callable[[], None]) -> None:
+    def __init__(self, window: QWidget, exit_shortcut: str, on_exit: Callable[[], object]) -> None:
         super().__init__(window)
         self._window = window
         self._released = False

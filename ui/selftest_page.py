@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent
 
@@ -19,13 +20,18 @@ from ui.map_view import MapView
 LOAD_TIMEOUT_S = 30.0
 
 
+def _settle(future: asyncio.Future[Any], value: Any) -> None:
+    if not future.done():
+        future.set_result(value)
+
+
 async def check_map(timeout_s: float = LOAD_TIMEOUT_S) -> CheckResult:
     loop = asyncio.get_running_loop()
     loaded: asyncio.Future[bool] = loop.create_future()
     view = MapView()
     try:
-        view.ready.connect(lambda: loaded.done() or loaded.set_result(True))
-        view.load_failed.connect(lambda: loaded.done() or loaded.set_result(False))
+        view.ready.connect(lambda: _settle(loaded, True))
+        view.load_failed.connect(lambda: _settle(loaded, False))
         view.resize(800, 600)
         view.show()
         if view.is_ready and not loaded.done():
@@ -41,7 +47,7 @@ async def check_map(timeout_s: float = LOAD_TIMEOUT_S) -> CheckResult:
         answer: asyncio.Future[object] = loop.create_future()
         view.evaluate_js(
             'JSON.stringify({leaflet: typeof L === "object", version: L && L.version})',
-            lambda value: answer.done() or answer.set_result(value),
+            lambda value: _settle(answer, value),
         )
         try:
             raw = await asyncio.wait_for(answer, 10.0)
