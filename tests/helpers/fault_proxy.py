@@ -155,6 +155,10 @@ class FaultProxy:
             await self._serve(creader, cwriter)
         except (ConnectionError, OSError):
             pass
+        except asyncio.CancelledError:
+            # Only stop() cancels these; ending normally keeps asyncio's stream callback
+            # (which calls task.exception()) from logging a spurious traceback.
+            pass
         finally:
             self._writers.discard(cwriter)
             self._tasks.discard(task)
