@@ -157,8 +157,48 @@ class Changes:
     outbox: bool = False
     sync: bool = False
     gps: bool = False
+    # Supervisor messages arrived, changed or were acknowledged.
+    messages: bool = False
+    # The shift started or ended.
+    shift: bool = False
 
     def __bool__(self) -> bool:
         return bool(
-            self.segments or self.vehicle or self.route or self.outbox or self.sync or self.gps
+            self.segments
+            or self.vehicle
+            or self.route
+            or self.outbox
+            or self.sync
+            or self.gps
+            or self.messages
+            or self.shift
         )
+
+
+class ExceptionKind(StrEnum):
+    """What stopped the operator sweeping a stretch, reported in one tap."""
+
+    PARKED_CARS = "parked_cars"
+    CONSTRUCTION = "construction"
+    DEBRIS_PILE = "debris_pile"
+    BLOCKED = "blocked"
+    OTHER = "other"
+
+
+class CurbSide(StrEnum):
+    """Which curb an exception concerns; sweepers brush the right-hand one."""
+
+    RIGHT = "right"
+    LEFT = "left"
+    BOTH = "both"
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisorMessage:
+    """A message from the supervisor, as pulled; `acknowledged` once the operator tapped OK."""
+
+    id: str
+    text: str
+    sender: str
+    sent_at: str
+    acknowledged: bool = False

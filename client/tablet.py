@@ -11,23 +11,33 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
+import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from client.api import ApiClient
 from client.assignments import AssignmentCache
 from client.coverage import CoverageTracker
+from client.coverage_engine import NotSweptReason, SegmentExplanation
 from client.errors import StorageError, UserFacingError
+from client.geo import LocalProjection, project_onto_polyline
+from client.messages import MessageInbox, PulledState
 from client.models import (
     Assignment,
     Changes,
+    CurbSide,
+    ExceptionKind,
     Fix,
     GpsQuality,
     GpsState,
     Progress,
+    Route,
+    SegmentState,
     SegmentStatus,
+    SupervisorMessage,
     SyncState,
 )
 from client.outbox import Outbox
@@ -44,6 +54,11 @@ FIX_BATCH_MAX = 60
 FIXES_PER_GPS_BATCH = 600
 GPS_STALE_S = 10.0
 TRAIL_LENGTH = 120
+# A fix further than this from every segment is "not on the route" for exceptions.
+CURRENT_SEGMENT_MAX_M = 25.0
+# Walking pace: above it the operator is driving (no typing, no reading dialogs).
+MOVING_KMH = 5.0
+NOT_SWEPT_EVENT = "segment_not_swept"
 
 
 def iso(t: datetime) -> str:
@@ -62,7 +77,14 @@ class Tablet:
         self.store = store
         self.api = api
         self.outbox = Outbox(store)
-        self.assignments = AssignmentCache(store)
+        self.messages = MessageInbox(store)
+        self.assignments: AssignmentCache = PulledState(
+            store, self.messages, lambda: self._notify(Changes(messages=True))
+        )
+        # Operator "not swept" reasons for engines without their own (the skeleton's).
+        self._not_swept: dict[str, str] = {}
+        self._geometry: tuple[LocalProjection, dict[str, tuple[list[float], ...]]] | None = None
+        self._geometry_route: Route | None = None
         self._transport = transport
         self._subscribers: list[Callable[[Changes], None]] = []
         self._fix_buffer: list[Fix] = []
@@ -134,16 +156,200 @@ class Tablet:
             return
         self._record_event("shift_started", {"assignment_id": self.assignment.id}, None)
         self.shift_active = True
+        self._notify(Changes(shift=True, outbox=True))
 
-    def end_shift(self) -> None:
+    def end_shift(self, left_open: Iterable[str] = ()) -> None:
+        """Stop recording; `left_open`: unswept segments the operator chose to leave open."""
         if not self.shift_active or self.assignment is None:
             return
         self.flush_fixes(seal=True)
-        self._record_event("shift_ended", {"assignment_id": self.assignment.id}, None)
+        payload: dict[str, object] = {"assignment_id": self.assignment.id}
+        open_ids = sorted(set(left_open))
+        if open_ids:
+            payload["left_open"] = open_ids
+        self._record_event("shift_ended", payload, None)
         self.shift_active = False
+        self._notify(Changes(shift=True, outbox=True))
+
+    def unswept_segments(self) -> list[str]:
+        """Segments neither swept nor given a reason: what the end-of-shift check asks about."""
+        out = []
+        for segment_id, status in self.statuses().items():
+            if status.state is SegmentState.SWEPT:
+                continue
+            if self.explain(segment_id).operator is not None:
+                continue
+            out.append(segment_id)
+        return out
+
+    # -- operator facts: exceptions, notes, reasons, acknowledgements ---------------------
+
+    def _last_fix(self) -> Fix | None:
+        return self._trail[-1] if self._trail else None
+
+    def speed_kmh(self) -> float | None:
+        """The receiver's speed at the last fresh fix, or None when there is none."""
+        fix = self._last_fix()
+        if fix is None or fix.speed_mps is None or self.gps_state().quality is not GpsQuality.FIX:
+            return None
+        return fix.speed_mps * 3.6
+
+    def is_moving(self) -> bool:
+        speed = self.speed_kmh()
+        return speed is not None and speed > MOVING_KMH
+
+    def current_segment(self) -> str | None:
+        """The route segment under the vehicle (nearest within 25 m of the last fix)."""
+        fix = self._last_fix()
+        if fix is None or self.assignment is None:
+            return None
+        if self._geometry is None or self._geometry_route is not self.assignment.route:
+            self._geometry_route = self.assignment.route
+            coords = [c for s in self.assignment.route.segments for c in s.coords]
+            proj = LocalProjection.around(coords) if coords else LocalProjection(0.0, 0.0)
+            shapes: dict[str, tuple[list[float], ...]] = {}
+            for seg in self.assignment.route.segments:
+                xy = [proj.to_xy(lon, lat) for lon, lat in seg.coords]
+                if len(xy) < 2:
+                    continue
+                xs, ys = [p[0] for p in xy], [p[1] for p in xy]
+                cum = [0.0]
+                for i in range(len(xs) - 1):
+                    cum.append(cum[-1] + math.hypot(xs[i + 1] - xs[i], ys[i + 1] - ys[i]))
+                shapes[seg.id] = (xs, ys, cum)
+            self._geometry = (proj, shapes)
+        proj, shapes = self._geometry
+        x, y = proj.to_xy(fix.lon, fix.lat)
+        best: tuple[float, str] | None = None
+        for segment_id, (xs, ys, cum) in shapes.items():
+            distance, _along = project_onto_polyline(x, y, xs, ys, cum)
+            if distance <= CURRENT_SEGMENT_MAX_M and (best is None or distance < best[0]):
+                best = (distance, segment_id)
+        return best[1] if best else None
+
+    def record_exception(
+        self, kind: ExceptionKind | str, side: CurbSide | str, note: str | None = None
+    ) -> str:
+        """One tap: commit an exception at the current segment and position; returns its id."""
+        if self.assignment is None:
+            raise RuntimeError("facts need an assignment to belong to")
+        kind, side = ExceptionKind(kind), CurbSide(side)
+        fix = self._last_fix()
+        event_id = str(uuid.uuid4())
+        payload: dict[str, object] = {
+            "kind": kind.value,
+            "side": side.value,
+            "assignment_id": self.assignment.id,
+            "route_id": self.assignment.route.id,
+            "segment_id": self.current_segment(),
+            "lat": fix.lat if fix else None,
+            "lon": fix.lon if fix else None,
+            "speed_kmh": round(self.speed_kmh() or 0.0, 1) if fix else None,
+        }
+        if note:
+            payload["note"] = note
+        self._record_event("exception", payload, fix.t if fix else None, event_id=event_id)
+        self._notify(Changes(outbox=True))
+        return event_id
+
+    def add_note(self, text: str, *, about: str | None = None) -> None:
+        """A typed note (only offered when stopped), optionally about an exception's id."""
+        if self.assignment is None or not text.strip():
+            return
+        fix = self._last_fix()
+        payload: dict[str, object] = {
+            "text": text.strip(),
+            "assignment_id": self.assignment.id,
+            "segment_id": self.current_segment(),
+        }
+        if about:
+            payload["about"] = about
+        self._record_event("note", payload, fix.t if fix else None)
+        self._notify(Changes(outbox=True))
+
+    def mark_not_swept(
+        self, segment_id: str, reason: NotSweptReason | str, note: str = ""
+    ) -> None:
+        """The operator says this segment is not swept, and why (a fact, and its colour)."""
+        if self.assignment is None or self.coverage is None:
+            return
+        reason = NotSweptReason(reason)
+        now = datetime.now(UTC)
+        engine_mark = getattr(self.coverage, "mark_not_swept", None)
+        payload: dict[str, object]
+        if engine_mark is not None:
+            payload = dict(engine_mark(segment_id, reason, now, note))
+        else:
+            self._not_swept[segment_id] = reason.value
+            payload = {"segment_id": segment_id, "reason": reason.value,
+                       "marked_at": iso(now), "note": note}
+        payload.update(assignment_id=self.assignment.id, route_id=self.assignment.route.id)
+        with self.store.transaction():
+            self._save_coverage()
+            self._record_event(NOT_SWEPT_EVENT, payload, None)
+        self._notify(Changes(segments=frozenset({segment_id}), outbox=True))
+
+    def explain(self, segment_id: str) -> SegmentExplanation:
+        """Why this segment is, or is not, swept (the engine's numbers when it has them)."""
+        if self.coverage is None:
+            raise KeyError(segment_id)
+        engine_explain = getattr(self.coverage, "explain", None)
+        if engine_explain is not None:
+            explanation: SegmentExplanation = engine_explain(segment_id)
+            return explanation
+        status = self.coverage.status(segment_id)
+        reason = self._not_swept.get(segment_id)
+        swept = status.state is SegmentState.SWEPT
+        why = None if swept else (
+            f"operator: {reason}" if reason else
+            "not driven" if status.covered_fraction == 0 else
+            f"{100 * status.covered_fraction:.0f} % of its length swept (needs 80 %)"
+        )
+        return SegmentExplanation(
+            segment_id=segment_id, profile="skeleton", state=status.state,
+            trimmed_length_m=0.0, buffer_m=15.0,
+            coverage_pct=round(100 * status.covered_fraction, 1),
+            passes=1 if status.covered_fraction else 0, sweeping_passes=1 if swept else 0,
+            sweeping_passes_by_side={}, sides_needed=1, sides_done=(), sweep_speed_kmh=None,
+            max_speed_kmh=None, source="inferred" if swept else None, reason=why,
+            swept_at=status.swept_at,
+            operator={"swept": False, "reason": reason} if reason else None,
+        )
+
+    def sweeping_passes(self) -> int:
+        """Sweeping passes over the whole route so far."""
+        if self.coverage is None:
+            return 0
+        passes = getattr(self.coverage, "passes", None)
+        if passes is None:
+            return len(self.coverage.swept_ids())
+        return sum(int(passes(s.id)[1]) for s in self.coverage.route.segments)
+
+    def supervisor_messages(self) -> list[SupervisorMessage]:
+        return self.messages.all()
+
+    def acknowledge_message(self, message_id: str) -> None:
+        """One tap: the operator has read the message (a `message_ack` fact)."""
+        if self.assignment is None:
+            return
+        with self.store.transaction():
+            if not self.messages.mark_acknowledged(message_id):
+                return
+            fix = self._last_fix()
+            self._record_event(
+                "message_ack",
+                {"message_id": message_id, "assignment_id": self.assignment.id},
+                fix.t if fix else None,
+            )
+        self._notify(Changes(messages=True, outbox=True))
 
     def _record_event(
-        self, type: str, payload: dict[str, object], gps_time: datetime | None
+        self,
+        type: str,
+        payload: dict[str, object],
+        gps_time: datetime | None,
+        *,
+        event_id: str | None = None,
     ) -> None:
         if self.assignment is None:
             raise RuntimeError("facts need an assignment to belong to")
@@ -153,6 +359,7 @@ class Tablet:
             payload,
             assignment_version=self.assignment.version,
             gps_time=iso(gps_time) if gps_time else None,
+            event_id=event_id,
         )
         self.engine.facts_added()
 

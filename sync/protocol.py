@@ -33,6 +33,8 @@ EVENT_TYPES: Final[frozenset[str]] = frozenset(
         "exception",
         "note",
         "message_ack",
+        # The operator says a segment is not swept, and why (end-of-shift check).
+        "segment_not_swept",
     }
 )
 # The `gps` stream carries one type: a batch of fixes as compact arrays.
