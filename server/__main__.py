@@ -313,20 +313,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command != "serve":
         return _run_admin(args, settings)
 
+    import socket
+
     import uvicorn
 
     from server.app import create_app
 
     app = create_app(args.db, seed_demo=args.seed_demo, settings=settings)
-    uvicorn.run(
+    # Our own socket with proto=IPPROTO_TCP: asyncio then sets TCP_NODELAY on accepted
+    # connections (uvicorn's own socket has proto 0, and every keep-alive answer would
+    # wait ~40 ms for a delayed ACK).
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return 2
+    sock.listen(2048)
+    config = uvicorn.Config(
         app,
-        host=args.host,
-        port=args.port,
         log_config=None,
         access_log=False,
         lifespan="off",
         timeout_graceful_shutdown=5,
+        backlog=2048,
     )
+    uvicorn.Server(config).run(sockets=[sock])
     return 0
 
 
