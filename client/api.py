@@ -30,7 +30,7 @@ from sync.protocol import PROTOCOL_VERSION, canonical_json
 
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 MAX_RETRY_AFTER_S = 3600.0
-_COMPRESS_IN_THREAD_BYTES = 64 * 1024
+_ENCODE_IN_THREAD_EVENTS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,12 +149,13 @@ class ApiClient:
         return await self._request("GET", f"/api/v1/routes/{route_id}/status", expect=("segments",))
 
     async def push(self, body: dict[str, Any]) -> dict[str, Any]:
-        plain = canonical_json({"protocol": PROTOCOL_VERSION, **body})
-        if len(plain) > _COMPRESS_IN_THREAD_BYTES:
-            # A large batch would hold the UI's event loop for tens of milliseconds.
-            raw = await asyncio.to_thread(gzip.compress, plain, 6)
+        full = {"protocol": PROTOCOL_VERSION, **body}
+        if len(body.get("events") or ()) > _ENCODE_IN_THREAD_EVENTS:
+            # Serialising and compressing a large batch would hold the UI's event loop
+            # for tens of milliseconds.
+            raw = await asyncio.to_thread(_encode_push, full)
         else:
-            raw = gzip.compress(plain, compresslevel=6)
+            raw = _encode_push(full)
         self.bytes_sent += len(raw)
         return await self._request(
             "POST",
@@ -239,6 +240,10 @@ class ApiClient:
         if not isinstance(data, dict) or any(k not in data for k in expect):
             raise NetworkUnavailable("the server's answer was not understood")
         return data
+
+
+def _encode_push(body: dict[str, Any]) -> bytes:
+    return gzip.compress(canonical_json(body), compresslevel=6)
 
 
 class ResponseTooLarge(NetworkUnavailable):

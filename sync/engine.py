@@ -34,7 +34,7 @@ from client.errors import (
     UpdateRequired,
 )
 from client.models import SyncState
-from client.outbox import Outbox
+from client.outbox import Outbox, OutboxEvent
 from client.store import Store
 from sync.backoff import Backoff
 from sync.protocol import STREAMS
@@ -267,7 +267,8 @@ class SyncEngine:
                 "client_id": client_id,
                 "device_id": self._store.device_id,
                 "stream": stream,
-                "events": [e.wire() for e in events],
+                # Parsing hundreds of stored payloads is off the UI's loop for big batches.
+                "events": await _wire(events),
             }
             self.push_requests += 1
             try:
@@ -433,6 +434,12 @@ class SyncEngine:
         if new != self.state:
             self.state = new
             self._on_state(new)
+
+
+async def _wire(events: list[OutboxEvent]) -> list[dict[str, Any]]:
+    if len(events) <= 8:
+        return [e.wire() for e in events]
+    return await asyncio.to_thread(lambda: [e.wire() for e in events])
 
 
 def _most_telling(errors: list[BaseException]) -> BaseException:
