@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from client.coverage_engine import KITCHENER_2023, CoverageEngine  # noqa: E402
-from client.geo import LocalProjection  # noqa: E402
-from client.simulator import RouteSimulator  # noqa: E402
-from tests.client.coverage_oracle import (  # noqa: E402
+from client.coverage_engine import KITCHENER_2023, CoverageEngine
+from client.geo import LocalProjection
+from client.simulator import RouteSimulator
+from tests.client.coverage_oracle import (
     cambridge_network,
     compare,
     kitchener_oracle,
@@ -56,23 +56,29 @@ def main() -> None:
     live_rate = len(fixes) / (t2 - t1)
     oracle_rate = len(fixes) / (t3 - t2)
     swept = len(engine.swept_ids())
-    print(f"network: {len(city.segments)} segments; track: {len(fixes)} fixes "
-          f"(district {args.district}, {len(district.segments)} segments)")
+    print(
+        f"network: {len(city.segments)} segments; track: {len(fixes)} fixes "
+        f"(district {args.district}, {len(district.segments)} segments)"
+    )
     print(f"live engine: build {t1 - t0:.2f} s, {t2 - t1:.2f} s, {live_rate:,.0f} fixes/s")
     print(f"shapely oracle: {t3 - t2:.2f} s, {oracle_rate:,.0f} fixes/s")
     print(f"ratio {live_rate / oracle_rate:.1f}x; agreement {agreement:.4f}; swept {swept}")
     for line in disagreements:
         print("  disagreement:", line)
-    print(json.dumps({
-        "segments": len(city.segments),
-        "fixes": len(fixes),
-        "live_fixes_per_s": round(live_rate, 1),
-        "oracle_fixes_per_s": round(oracle_rate, 1),
-        "ratio": round(live_rate / oracle_rate, 2),
-        "agreement": round(agreement, 4),
-        "disagreements": len(disagreements),
-        "swept_segments": swept,
-    }))
+    print(
+        json.dumps(
+            {
+                "segments": len(city.segments),
+                "fixes": len(fixes),
+                "live_fixes_per_s": round(live_rate, 1),
+                "oracle_fixes_per_s": round(oracle_rate, 1),
+                "ratio": round(live_rate / oracle_rate, 2),
+                "agreement": round(agreement, 4),
+                "disagreements": len(disagreements),
+                "swept_segments": swept,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ coordinates (1 m × 0.5 m) from which the covered area fraction is read.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import statistics
@@ -142,14 +143,19 @@ class SegmentExplanation:
 class _Seg:
     """One segment's trimmed geometry and everything the track has done to it."""
 
-    def __init__(self, seg: Segment, xy: list[tuple[float, float]], profile: CoverageProfile,
-                 rules: SegmentRules) -> None:
+    def __init__(
+        self,
+        seg: Segment,
+        xy: list[tuple[float, float]],
+        profile: CoverageProfile,
+        rules: SegmentRules,
+    ) -> None:
         self.id = seg.id
         self.length_m = seg.length_m
         self.rules = rules
         self.r = max(seg.lanes, 1) * profile.lane_width_m + profile.buffer_extra_m
         full = [0.0]
-        for (ax, ay), (bx, by) in zip(xy, xy[1:], strict=False):
+        for (ax, ay), (bx, by) in itertools.pairwise(xy):
             full.append(full[-1] + math.hypot(bx - ax, by - ay))
         total = full[-1]
         trim = profile.end_trim_m
@@ -175,8 +181,12 @@ class _Seg:
         self.usable = self.trimmed > 0 and not rules.excluded
         if self.usable:
             pad = self.r
-            self.bbox = (min(self.xs) - pad, min(self.ys) - pad, max(self.xs) + pad,
-                         max(self.ys) + pad)
+            self.bbox = (
+                min(self.xs) - pad,
+                min(self.ys) - pad,
+                max(self.xs) + pad,
+                max(self.ys) + pad,
+            )
         else:
             self.bbox = (0.0, 0.0, -1.0, -1.0)
         self.ncols = max(1, math.ceil(self.trimmed / _COL_M)) if self.usable else 0
@@ -224,8 +234,7 @@ class _Seg:
     def sides_done(self, profile: CoverageProfile) -> tuple[str, ...]:
         need = profile.side_done_fraction * self.trimmed
         done = tuple(
-            name for name, ln in zip(("right", "left"), self.len_on_side, strict=True)
-            if ln >= need
+            name for name, ln in zip(("right", "left"), self.len_on_side, strict=True) if ln >= need
         )
         return done
 
@@ -234,10 +243,7 @@ class _Seg:
             return False
         if profile.curb_sides:
             return len(self.sides_done(profile)) >= self.rules.sides_needed
-        return (
-            self.area_fraction > profile.min_area_fraction
-            and self.passes(self.len_on) >= 1
-        )
+        return self.area_fraction > profile.min_area_fraction and self.passes(self.len_on) >= 1
 
     def swept(self, profile: CoverageProfile) -> bool:
         if self.operator is not None:
@@ -257,10 +263,18 @@ class _Seg:
         nbytes = (self.nrows + 7) // 8
         raster = b"".join(c.to_bytes(nbytes, "little") for c in self.cols)
         meta = {
-            "v": _STATE_VERSION, "in": self.len_in, "on": self.len_on,
-            "side": self.len_on_side, "min": None if math.isinf(self.on_min) else self.on_min,
-            "max": self.on_max, "seen": self.max_seen, "sensed": self.sensed,
-            "inferred": self.inferred, "op": self.operator, "n": self.ncols, "rows": self.nrows,
+            "v": _STATE_VERSION,
+            "in": self.len_in,
+            "on": self.len_on,
+            "side": self.len_on_side,
+            "min": None if math.isinf(self.on_min) else self.on_min,
+            "max": self.on_max,
+            "seen": self.max_seen,
+            "sensed": self.sensed,
+            "inferred": self.inferred,
+            "op": self.operator,
+            "n": self.ncols,
+            "rows": self.nrows,
         }
         head = json.dumps(meta, separators=(",", ":")).encode()
         return zlib.compress(len(head).to_bytes(4, "little") + head + raster)
@@ -304,8 +318,10 @@ def _substring(
             if cum[i + 1] >= d:
                 seg = cum[i + 1] - cum[i]
                 t = (d - cum[i]) / seg if seg else 0.0
-                return (xy[i][0] + (xy[i + 1][0] - xy[i][0]) * t,
-                        xy[i][1] + (xy[i + 1][1] - xy[i][1]) * t)
+                return (
+                    xy[i][0] + (xy[i + 1][0] - xy[i][0]) * t,
+                    xy[i][1] + (xy[i + 1][1] - xy[i][1]) * t,
+                )
         return xy[-1]
 
     inner = [p for p, d in zip(xy, cum, strict=True) if a < d < b]
@@ -407,12 +423,26 @@ class CoverageEngine:
             for cy in range(int(y0 // _CELL_M), int(y1 // _CELL_M) + 1):
                 for s in self._grid.get((cx, cy), ()):
                     b = s.bbox
-                    if x1 + pad >= b[0] and x0 - pad <= b[2] and y1 + pad >= b[1] and y0 - pad <= b[3]:
+                    if (
+                        x1 + pad >= b[0]
+                        and x0 - pad <= b[2]
+                        and y1 + pad >= b[1]
+                        and y0 - pad <= b[3]
+                    ):
                         found[s.id] = s
         return list(found.values())
 
-    def _piece(self, px: float, py: float, qx: float, qy: float, speed: float,
-               activity: Activity, sensed: bool, t: datetime) -> CoverageUpdate:
+    def _piece(
+        self,
+        px: float,
+        py: float,
+        qx: float,
+        qy: float,
+        speed: float,
+        activity: Activity,
+        sensed: bool,
+        t: datetime,
+    ) -> CoverageUpdate:
         self.pieces += 1
         changed: set[str] = set()
         swept: set[str] = set()
@@ -504,8 +534,10 @@ class CoverageEngine:
         passes, on_passes = s.passes(s.len_in), s.passes(s.len_on)
         by_side = {"right": s.passes(s.len_on_side[0]), "left": s.passes(s.len_on_side[1])}
         done = s.sides_done(p) if p.curb_sides else ()
-        source = "operator" if s.operator else (
-            "sensed" if s.sensed else "inferred" if s.inferred else None
+        source = (
+            "operator"
+            if s.operator
+            else ("sensed" if s.sensed else "inferred" if s.inferred else None)
         )
         reason: str | None = None
         if status.state is not SegmentState.SWEPT:
@@ -522,8 +554,9 @@ class CoverageEngine:
             sweeping_passes_by_side=by_side,
             sides_needed=s.rules.sides_needed if p.curb_sides else 1,
             sides_done=done,
-            sweep_speed_kmh=None if math.isinf(s.on_min) else (round(s.on_min, 1),
-                                                                round(s.on_max, 1)),
+            sweep_speed_kmh=None
+            if math.isinf(s.on_min)
+            else (round(s.on_min, 1), round(s.on_max, 1)),
             max_speed_kmh=round(s.max_seen, 1) if s.len_in else None,
             source=source,
             reason=reason,
@@ -545,14 +578,17 @@ class CoverageEngine:
             missing = [side for side in ("right", "left") if side not in done]
             if s.len_on == 0:
                 return "driven, but never at sweeping speed" + (
-                    "" if s.max_seen <= p.max_speed_kmh else " (transit)")
+                    "" if s.max_seen <= p.max_speed_kmh else " (transit)"
+                )
             if s.rules.sides_needed == 2 and done:
                 return f"one curb swept; the {missing[0]} curb (drive it the other way) is not"
             return "not enough of its length swept in one direction"
         if s.area_fraction <= p.min_area_fraction:
-            return (f"only {100 * s.area_fraction:.0f} % of its buffer is within "
-                    f"{p.track_buffer_m:.0f} m of the track (needs > "
-                    f"{100 * p.min_area_fraction:.0f} %)")
+            return (
+                f"only {100 * s.area_fraction:.0f} % of its buffer is within "
+                f"{p.track_buffer_m:.0f} m of the track (needs > "
+                f"{100 * p.min_area_fraction:.0f} %)"
+            )
         if on_passes < 1:
             if passes >= 1:
                 return "driven, but not at sweeping speed (2–12 km/h)"
@@ -575,8 +611,7 @@ class CoverageEngine:
     ) -> dict[str, Any]:
         """The operator says it is not swept, and why; returns the fact's payload."""
         s = self._segs[segment_id]
-        s.operator = {"swept": False, "reason": str(reason), "note": note,
-                      "at": at.isoformat()}
+        s.operator = {"swept": False, "reason": str(reason), "note": note, "at": at.isoformat()}
         self._dirty.add(segment_id)
         return override_fact(self.explain(segment_id), reason, at, note)
 
@@ -673,8 +708,9 @@ def _clip_length(s: _Seg, px: float, py: float, dx: float, dy: float) -> tuple[f
     return total, side
 
 
-def _mark_cells(s: _Seg, px: float, py: float, qx: float, qy: float, plen: float,
-                rad: float) -> bool:
+def _mark_cells(
+    s: _Seg, px: float, py: float, qx: float, qy: float, plen: float, rad: float
+) -> bool:
     """Mark the raster cells within `rad` of the piece; True when any was new."""
     dp, ap = project_onto_polyline(px, py, s.xs, s.ys, s.cum)
     dq, aq = project_onto_polyline(qx, qy, s.xs, s.ys, s.cum)
@@ -724,10 +760,10 @@ def _mark_cells(s: _Seg, px: float, py: float, qx: float, qy: float, plen: float
             if dv != 0 and dw != 0:
                 t1, t2 = -v0 / dv, (plen - v0) / dv
                 u1, u2 = (-rad - w0) / dw, (rad - w0) / dw
-                slo = (t1 if t1 < t2 else t2)
-                shi = (t2 if t1 < t2 else t1)
-                ulo = (u1 if u1 < u2 else u2)
-                uhi = (u2 if u1 < u2 else u1)
+                slo = t1 if t1 < t2 else t2
+                shi = t2 if t1 < t2 else t1
+                ulo = u1 if u1 < u2 else u2
+                uhi = u2 if u1 < u2 else u1
                 if ulo > slo:
                     slo = ulo
                 if uhi < shi:

@@ -30,9 +30,12 @@ class Rejection(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FilterConfig:
-    max_hdop: float = 5.0
-    max_accuracy_m: float = 30.0
-    min_altitude_m: float = -500.0
+    # HDOP above 20 is "poor" by every receiver vendor's table; the reported error is
+    # used only when a source gives no HDOP (gpsd's `eph`)
+    max_hdop: float = 20.0
+    max_accuracy_m: float = 100.0
+    # below any land (the Dead Sea shore is at -430 m) even for a converging 3D solution
+    min_altitude_m: float = -1_000.0
     max_altitude_m: float = 9_000.0
     max_speed_mps: float = 50.0  # 180 km/h: a sweeper never does that
     jump_slack_m: float = 30.0  # GPS noise allowance on top of the speed limit
@@ -79,7 +82,11 @@ class FixFilter:
             return self._reject(Rejection.JUNK)
         if reading.hdop is not None and reading.hdop > c.max_hdop:
             return self._reject(Rejection.INACCURATE)
-        if fix.accuracy_m is not None and fix.accuracy_m > c.max_accuracy_m:
+        if (
+            reading.hdop is None
+            and fix.accuracy_m is not None
+            and fix.accuracy_m > c.max_accuracy_m
+        ):
             return self._reject(Rejection.INACCURATE)
         alt = reading.altitude_m
         if alt is not None and not c.min_altitude_m <= alt <= c.max_altitude_m:

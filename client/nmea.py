@@ -11,6 +11,7 @@ one is (as a GGA-only receiver that sends ZDA once a minute needs).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -102,13 +103,14 @@ def checksum_ok(line: str) -> tuple[bool, str]:
     return calc == expected, body
 
 
+_NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)")
+
+
 def _float(s: str) -> float | None:
-    if not s:
+    """A plain decimal number (no exponent, nan, inf or underscores), else None."""
+    if not _NUMBER.fullmatch(s):
         return None
-    try:
-        v = float(s)
-    except ValueError:
-        return None
+    v = float(s)
     return v if math.isfinite(v) else None
 
 
@@ -151,7 +153,7 @@ def _latlon(f: list[str], i: int) -> tuple[float, float] | None:
     return lat, lon
 
 
-def _speed(knots: str) -> float | None | bool:
+def _speed(knots: str) -> float | bool | None:
     """Speed in m/s, None when absent, False when present but invalid."""
     if not knots:
         return None
@@ -161,7 +163,7 @@ def _speed(knots: str) -> float | None | bool:
     return v * KNOTS_TO_MPS
 
 
-def _course(s: str) -> float | None | bool:
+def _course(s: str) -> float | bool | None:
     if not s:
         return None
     v = _float(s)
@@ -182,6 +184,8 @@ def _gga(f: list[str]) -> Position | None:
     sats = int(f[7]) if f[7].isdigit() else None
     hdop = _float(f[8])
     alt = _float(f[9])
+    if (f[8] and hdop is None) or (f[9] and alt is None):
+        return None
     if hdop is not None and not 0 < hdop < 1000:
         return None
     if alt is not None and not -12_000 < alt < 100_000:
@@ -246,6 +250,8 @@ def _gsa(f: list[str]) -> Dop | None:
     if len(f) < 17 or f[2] not in ("1", "2", "3"):
         return None
     hdop = _float(f[16])
+    if f[16] and hdop is None:
+        return None
     if hdop is not None and not 0 < hdop < 1000:
         return None
     return Dop(int(f[2]), hdop)
@@ -305,7 +311,8 @@ class NmeaAssembler:
         self._vel: Velocity | None = None
         self._dop: Dop | None = None
         self._undated: list[tuple[time, Reading]] = []
-        self.invalid = 0
+        self.invalid = 0  # lines giving nothing: unsupported, no fix, or invalid
+        self.bad_checksum = 0
 
     def feed_line(self, line: str | bytes) -> list[Reading]:
         stripped = line.strip()
@@ -314,6 +321,9 @@ class NmeaAssembler:
         sentence = parse_sentence(line)
         if sentence is None:
             self.invalid += 1
+            text = line.decode("ascii", "replace") if isinstance(line, bytes) else line
+            if not checksum_ok(text.strip())[0]:
+                self.bad_checksum += 1
             return []
         return self.feed(sentence)
 

@@ -147,8 +147,14 @@ class RouteSimulator:
 
     def fixes(self) -> Iterator[Fix]:
         """1 Hz fixes from the start of the drive to its end."""
-        return drive(self.path, self.sweeping, start=self.start, rng=self._rng,
-                     profile=self.profile, projection=self._proj)
+        return drive(
+            self.path,
+            self.sweeping,
+            start=self.start,
+            rng=self._rng,
+            profile=self.profile,
+            projection=self._proj,
+        )
 
 
 def drive(

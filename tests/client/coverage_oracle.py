@@ -95,7 +95,9 @@ def kitchener_oracle(
         )
         # 3. passes: track length inside the buffer / trimmed length, rounded
         inside = sum(buffer.intersection(ln).length for ln in lines)
-        inside_on = shapely.intersection(buffer, MultiLineString(on_lines)).length if on_lines else 0.0
+        inside_on = (
+            shapely.intersection(buffer, MultiLineString(on_lines)).length if on_lines else 0.0
+        )
         ratio, on_ratio = inside / trimmed.length, inside_on / trimmed.length
         passes, on_passes = math.floor(ratio + 0.5), math.floor(on_ratio + 0.5)
         # 4. kept only if more than 36 % of the buffer is covered by the track buffer
@@ -123,8 +125,14 @@ def waterloo_network() -> Route:
         lanes_s = str(props.get("lanes") or "2")
         lanes = int(lanes_s) if lanes_s.isdigit() else 2
         segments.append(
-            Segment(f"osm-{f['id']}", props.get("name") or "", line_length_m(coords), lanes,
-                    props.get("oneway") == "yes", coords)
+            Segment(
+                f"osm-{f['id']}",
+                props.get("name") or "",
+                line_length_m(coords),
+                lanes,
+                props.get("oneway") == "yes",
+                coords,
+            )
         )
     return Route("waterloo", "Uptown Waterloo", tuple(segments))
 
@@ -149,16 +157,21 @@ def cambridge_network(district: str | None = None) -> Route:
         part = max(parts, key=len)
         coords = tuple((float(x), float(y)) for x, y in part)
         segments.append(
-            Segment(str(props["ID"]), props.get("Street") or "", line_length_m(coords), 2,
-                    props.get("Direction") in ("1", "-1"), coords)
+            Segment(
+                str(props["ID"]),
+                props.get("Street") or "",
+                line_length_m(coords),
+                2,
+                props.get("Direction") in ("1", "-1"),
+                coords,
+            )
         )
-    return Route(f"cambridge-{district or 'all'}", f"Cambridge {district or ''}".strip(),
-                 tuple(segments))
+    return Route(
+        f"cambridge-{district or 'all'}", f"Cambridge {district or ''}".strip(), tuple(segments)
+    )
 
 
-def compare(
-    engine: CoverageEngine, oracle: dict[str, OracleResult]
-) -> tuple[float, list[str]]:
+def compare(engine: CoverageEngine, oracle: dict[str, OracleResult]) -> tuple[float, list[str]]:
     """Share of segments where status and pass counts agree, and each disagreement."""
     swept = engine.swept_ids()
     disagreements = []

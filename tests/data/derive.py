@@ -33,8 +33,9 @@ def _round(c: list[float]) -> list[float]:
 def main(shared: Path) -> None:
     for name in NMEA:
         shutil.copyfile(shared / "nmea" / name, HERE / "nmea" / Path(name).name)
-    src = json.loads((shared / "cambridge_ma/cambridge_centerlines_with_sweep_district.geojson")
-                     .read_text())
+    src = json.loads(
+        (shared / "cambridge_ma/cambridge_centerlines_with_sweep_district.geojson").read_text()
+    )
     feats = []
     for f in src["features"]:
         g = f["geometry"]
@@ -43,17 +44,21 @@ def main(shared: Path) -> None:
             if g["type"] == "LineString"
             else [[_round(c) for c in part] for part in g["coordinates"]]
         )
-        feats.append({
-            "type": "Feature",
-            "properties": {k: f["properties"].get(k) for k in CAMBRIDGE_FIELDS},
-            "geometry": {"type": g["type"], "coordinates": coords},
-        })
+        feats.append(
+            {
+                "type": "Feature",
+                "properties": {k: f["properties"].get(k) for k in CAMBRIDGE_FIELDS},
+                "geometry": {"type": g["type"], "coordinates": coords},
+            }
+        )
     out = {"type": "FeatureCollection", "features": feats}
     (HERE / "cambridge_ma/centerlines_sweep_district.geojson").write_text(
         json.dumps(out, separators=(",", ":"))
     )
-    shutil.copyfile(shared / "cambridge_ma/LICENSE_cambridgegis.md",
-                    HERE / "cambridge_ma/LICENSE_cambridgegis.md")
+    shutil.copyfile(
+        shared / "cambridge_ma/LICENSE_cambridgegis.md",
+        HERE / "cambridge_ma/LICENSE_cambridgegis.md",
+    )
     grt = json.loads((shared / "kitchener_waterloo/grt_route_shapes_2024-01.geojson").read_text())
     x0, y0, x1, y1 = UPTOWN_BBOX
     kept = []
@@ -69,12 +74,16 @@ def main(shared: Path) -> None:
                 run = []
         if len(best) >= 10:
             p = f["properties"]
-            kept.append({
-                "type": "Feature",
-                "properties": {k: p[k] for k in ("shape_id", "route_short_name",
-                                                 "route_long_name", "headsign")},
-                "geometry": {"type": "LineString", "coordinates": best},
-            })
+            kept.append(
+                {
+                    "type": "Feature",
+                    "properties": {
+                        k: p[k]
+                        for k in ("shape_id", "route_short_name", "route_long_name", "headsign")
+                    },
+                    "geometry": {"type": "LineString", "coordinates": best},
+                }
+            )
     (HERE / "kitchener_waterloo/grt_shapes_uptown.geojson").write_text(
         json.dumps({"type": "FeatureCollection", "features": kept}, separators=(",", ":"))
     )
