@@ -58,7 +58,7 @@ def test_system_file_locks_keys_against_user_and_command_line(system: Path, user
     write(
         system,
         'server_url = "https://sweep.city.example"\n'
-        'kiosk = true\n'
+        "kiosk = true\n"
         'locked = ["server_url", "kiosk"]\n',
     )
     write(user, '# mine\nserver_url = "https://evil.example"\n')
@@ -117,8 +117,7 @@ def test_bad_values_are_reported_with_file_and_line_and_previous_value_kept(
     lines = [(p.source, p.line) for p in config.problems]
     assert lines == [(str(user), n) for n in (3, 4, 5, 6, 7)]
     assert str(config.problems[0]) == (
-        f"{user}:3: bad value for 'locale': 'de_DE' (expected one of en_CA, fr_CA); "
-        "keeping 'fr_CA'"
+        f"{user}:3: bad value for 'locale': 'de_DE' (expected one of en_CA, fr_CA); keeping 'fr_CA'"
     )
     assert "expected true or false" in config.problems[1].message
     assert "must be https://" in config.problems[2].message

@@ -53,8 +53,10 @@ def test_positions_are_precise_only_at_debug(tmp_path: Path, clean_logging: None
         logs.remove_handlers(handlers)
     text = (tmp_path / logs.LOG_FILE).read_text(encoding="utf-8")
     info, debug = text.splitlines()
-    assert "INFO" in info and info.endswith("vehicle at 43.46,-80.52")
-    assert "DEBUG" in debug and debug.endswith("vehicle at 43.464512,-80.520134")
+    assert "INFO" in info
+    assert info.endswith("vehicle at 43.46,-80.52")
+    assert "DEBUG" in debug
+    assert debug.endswith("vehicle at 43.464512,-80.520134")
 
 
 def test_log_files_rotate(
