@@ -251,6 +251,10 @@ class Outbox:
         resend_from: int | None = None
         conflicted: list[int] = []
         now = utc_now_iso()
+        if client_id != self._store.client_id:
+            # The other stream's answer re-stamped everything while this push was in
+            # flight: this answer is about numbers that no longer exist here.
+            return PushOutcome(0, 0, 0, None, client_rebased=True)
         with self._store.transaction() as conn:
             for result in response.get("results", []):
                 seq, status = int(result["seq"]), str(result["status"])

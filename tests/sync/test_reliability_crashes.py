@@ -1,0 +1,272 @@
+"""RELIABILITY.md, "Crashes and storage": kills, power cuts, regressions, full and bad disks.
+
+The crash loop runs `SWEEPLINE_CRASH_KILLS` kills (default 50; set it higher to run it
+as a soak benchmark).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from client.db import MIGRATIONS, open_database
+from client.errors import StorageError
+from client.outbox import Outbox
+from client.store import Store
+from server.embedded import EmbeddedServer
+from tests.conftest import REPO
+from tests.sync.rig import DEMO_DEVICE, assert_exactly_once, make_rig, server_rows
+
+KILLS = int(os.environ.get("SWEEPLINE_CRASH_KILLS", "50"))
+
+
+def test_process_killed_mid_push_at_random_moments_loses_nothing(
+    server: EmbeddedServer, tmp_path: Path
+) -> None:
+    """Two tablets side by side, each killed -9 KILLS/2 times at random moments."""
+    lanes = [tmp_path / "lane0", tmp_path / "lane1"]
+    for lane in lanes:
+        lane.mkdir()
+    rng = random.Random(2026)
+    kills = 0
+    while kills < KILLS:
+        children = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.sync.crash_child",
+                    server.url,
+                    str(lane / "tablet.sqlite"),
+                    str(kills + n),
+                ],
+                cwd=REPO,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+            for n, lane in enumerate(lanes)
+        ]
+        for child in children:
+            assert child.stdout is not None
+            child.stdout.readline()  # logged in: from here on, any moment will do
+        for child in children:
+            # Rounds of record + push take about 10-50 ms: this lands anywhere in them.
+            time.sleep(rng.uniform(0.0, 0.12))
+            child.send_signal(signal.SIGKILL)
+        for child in children:
+            child.wait()
+            assert child.stdout is not None
+            child.stdout.close()
+            kills += 1
+
+    for lane in lanes:
+
+        async def finish(lane: Path = lane) -> None:
+            rig = await make_rig(server, lane)
+            rig.outbox.seal_fixes(10, partial=True)
+            rig.start()
+            await rig.drained(20)
+            await rig.close()
+
+        asyncio.run(finish())
+        store = Store(lane / "tablet.sqlite", device_id=DEMO_DEVICE)
+        facts = store.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+        assert facts > KILLS // 2, "the children committed facts before dying"
+        assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert_exactly_once(server.db_path, store)
+        store.close()
+
+
+def test_reply_lost_then_power_cut_repush_is_answered_duplicate(
+    server: EmbeddedServer, tmp_path: Path
+) -> None:
+    async def first_life() -> None:
+        rig = await make_rig(server, tmp_path)
+        rig.add_events(5)
+        await rig.proxy.set("drop", count=1)
+        with pytest.raises(Exception, match=r"cannot reach|cut off|answer"):
+            await rig.engine.sync_once()
+        # Power cut: nothing more runs; the file is all that is left (synchronous=FULL).
+        await rig.api.aclose()
+        await rig.proxy.stop()
+        rig.store.conn.close()
+
+    asyncio.run(first_life())
+    on_server = len(server_rows(server.db_path))
+    assert on_server == 5, "the server committed before the reply was lost"
+
+    async def second_life() -> dict[str, int]:
+        rig = await make_rig(server, tmp_path)
+        await rig.engine.sync_once()
+        states = dict(
+            rig.store.conn.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall()
+        )
+        await rig.close()
+        return states
+
+    assert asyncio.run(second_life()) == {"duplicate": 5}
+    assert len(server_rows(server.db_path)) == on_server
+
+
+def test_sequence_reuse_after_pruning_gives_new_seq_above_every_old_one(tmp_path: Path) -> None:
+    store = Store(tmp_path / "tablet.sqlite", device_id=DEMO_DEVICE)
+    box = Outbox(store)
+    for i in range(5):
+        box.append("events", "note", {"i": i}, assignment_version=1, gps_time=None)
+    before = store.conn.execute("SELECT max(seq) FROM outbox").fetchone()[0]
+    box.record_push_result(
+        "events",
+        store.client_id,
+        {
+            "last_processed_seq": 5,
+            "results": [{"seq": s, "status": "applied"} for s in range(1, 6)],
+        },
+    )
+    assert box.prune_acked("9999-01-01T00:00:00Z") == 5
+    assert store.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+    box.append("events", "note", {"i": "new"}, assignment_version=1, gps_time=None)
+    row = store.conn.execute("SELECT seq, stream_seq FROM outbox").fetchone()
+    assert row[0] > before
+    assert row[1] == 6, "the per-stream number carries on too"
+    store.close()
+
+
+def test_local_database_restored_from_an_old_copy_is_detected_new_client_id_nothing_lost(
+    server: EmbeddedServer, tmp_path: Path
+) -> None:
+    db = tmp_path / "tablet.sqlite"
+    old_copy = tmp_path / "old.sqlite"
+
+    async def scenario() -> tuple[str, str]:
+        rig = await make_rig(server, tmp_path)
+        rig.add_events(3, text="before copy")
+        await rig.engine.sync_once()
+        first_id = rig.store.client_id
+        rig.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copy(db, old_copy)
+        rig.add_events(4, text="lost future")
+        rig.add_fixes(20)
+        await rig.engine.sync_once()
+        await rig.close()
+        # Swap in the older file; the tablet records new, different facts on it.
+        _swap_in(old_copy, db)
+        rig = await make_rig(server, tmp_path)
+        rig.add_events(2, text="after restore")
+        rig.add_fixes(10, t0_ms=1_795_000_000_000)
+        rig.start()
+        await rig.drained(20)
+        new_id = rig.store.client_id
+        conflicts = rig.engine.state.conflicts
+        await rig.close()
+        assert conflicts >= 1, "the reused numbers were noticed, loudly"
+        return first_id, new_id
+
+    first_id, new_id = asyncio.run(scenario())
+    assert new_id != first_id
+    store = Store(db, device_id=DEMO_DEVICE)
+    assert_exactly_once(server.db_path, store, server_may_know_more=frozenset({first_id}))
+    texts = {
+        r[0]
+        for r in sqlite3.connect(server.db_path).execute(
+            "SELECT json_extract(payload_json, '$.text') FROM facts WHERE client_id = ?", (new_id,)
+        )
+    }
+    assert {"after restore 0", "after restore 1"} <= texts
+    store.close()
+
+
+def test_disk_full_no_crash_clear_message_recovers_and_keeps_what_was_stored(
+    tmp_path: Path,
+) -> None:
+    store = Store(tmp_path / "tablet.sqlite", device_id=DEMO_DEVICE)
+    box = Outbox(store)
+    box.append("events", "note", {"kept": True}, assignment_version=1, gps_time=None)
+    pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+    with pytest.raises(StorageError, match="storage is full") as info:
+        _fill(box)
+    assert "what was already saved is safe" in str(info.value)
+    assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    store.conn.execute("PRAGMA max_page_count = 1073741823")
+    box.append("events", "note", {"after": True}, assignment_version=1, gps_time=None)
+    assert box.pending_counts()["events"] == 2
+    store.close()
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip_header", "flip_page"])
+def test_corrupt_database_at_start_is_kept_aside_fresh_database_operator_told(
+    tmp_path: Path, damage: str
+) -> None:
+    path = tmp_path / "tablet.sqlite"
+    store = Store(path, device_id=DEMO_DEVICE)
+    box = Outbox(store)
+    for i in range(300):
+        box.append(
+            "events", "note", {"i": i, "pad": "p" * 200}, assignment_version=1, gps_time=None
+        )
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    data = bytearray(path.read_bytes())
+    if damage == "truncate":
+        data = data[: len(data) // 3]
+    elif damage == "flip_header":
+        data[0:16] = b"garbage garbage!"
+    else:
+        for i in range(4096 * 2, 4096 * 6):
+            data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+
+    store = Store(path, device_id=DEMO_DEVICE)
+    assert store.recovered_from is not None
+    assert store.recovered_from.exists(), "the damaged file is kept, never deleted"
+    assert store.recovered_from.read_bytes() == bytes(data)
+    assert store.recovery_notice is not None
+    assert "set aside" in store.recovery_notice
+    assert Outbox(store).pending_counts() == {"events": 0, "gps": 0}
+    store.close()
+
+
+def test_migration_interrupted_by_a_kill_reruns_cleanly(tmp_path: Path) -> None:
+    path = tmp_path / "tablet.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.executescript(MIGRATIONS[0])
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    # A child starts the upgrade to schema 2 the way client.db does, then dies mid-way.
+    script = (
+        "import os, signal, sqlite3, sys\n"
+        "from client.db import MIGRATIONS\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('BEGIN IMMEDIATE')\n"
+        "c.execute(MIGRATIONS[1].split(';')[0])\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    child = subprocess.run([sys.executable, "-c", script, str(path)], cwd=REPO, check=False)
+    assert child.returncode == -signal.SIGKILL
+    conn = open_database(path, DEMO_DEVICE)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert conn.execute("SELECT count(*) FROM fix_buffer").fetchone()[0] == 0
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+
+
+def _swap_in(old_copy: Path, db: Path) -> None:
+    for suffix in ("-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    shutil.copy(old_copy, db)
+
+
+def _fill(box: Outbox) -> None:
+    for i in range(1000):
+        box.buffer_fixes([[i, 1.0, 2.0, None, None, "x" * 2000]], assignment_version=1)
