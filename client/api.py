@@ -12,6 +12,8 @@ import asyncio
 import gzip
 import json
 import time
+import zlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -251,17 +253,49 @@ class ResponseTooLarge(NetworkUnavailable):
 
 
 async def _read_capped(response: httpx.Response, limit: int) -> bytes:
-    """The decoded body, read in chunks; a gzip bomb stops at `limit` bytes."""
+    """The body, inflated here with a cap, so a gzip bomb stops at `limit` bytes.
+
+    httpx's own decoder would inflate each received chunk whole (a 64 KiB chunk can
+    hold 64 MiB of zeros); reading raw bytes and inflating with `max_length` bounds it.
+    """
+    encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding in ("", "identity"):
+        inflater = None
+    elif encoding == "gzip":
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    elif encoding == "deflate":
+        inflater = zlib.decompressobj()
+    else:
+        raise NetworkUnavailable(f"the server's answer used an unknown encoding {encoding!r}")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > limit:
-            raise ResponseTooLarge(
-                f"the server's answer was larger than {limit // (1024 * 1024)} MiB; not accepted"
-            )
-        chunks.append(chunk)
+    too_large = ResponseTooLarge(
+        f"the server's answer was larger than {limit // (1024 * 1024)} MiB; not accepted"
+    )
+    if response.is_stream_consumed:
+        # Built in memory with its body (an httpx.MockTransport answer): same checks.
+        source: AsyncIterator[bytes] = _one(response.content)
+    else:
+        source = response.aiter_raw()
+    try:
+        async for raw in source:
+            if inflater is None:
+                out = raw
+            else:
+                out = inflater.decompress(raw, limit + 1 - size)
+                if inflater.unconsumed_tail:
+                    raise too_large
+            size += len(out)
+            if size > limit:
+                raise too_large
+            chunks.append(out)
+    except zlib.error as exc:
+        raise NetworkUnavailable("the server's answer was cut off or garbled") from exc
     return b"".join(chunks)
+
+
+async def _one(data: bytes) -> AsyncIterator[bytes]:
+    yield data
 
 
 def _detail(response: httpx.Response, body: bytes) -> str:

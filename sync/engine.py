@@ -97,6 +97,7 @@ class SyncEngine:
         self._locks = {s: asyncio.Lock() for s in STREAMS}
         # Streams stopped by an event the server will never take (413 for one event).
         self.blocked: dict[str, str] = {}
+        self._alert: str | None = None
         self._facts = asyncio.Event()
         self._connectivity = asyncio.Event()
         self._reconnected = False
@@ -245,7 +246,9 @@ class SyncEngine:
             online=True,
             offline_since=None,
             last_success=self._wall_clock(),
-            last_error=None,
+            # A stream stopped on an event the server refuses, or a reused-number
+            # alarm, stays on screen after later successes.
+            last_error=next(iter(self.blocked.values()), self._alert),
             pending=self._outbox.pending_counts(),
         )
         return moved
@@ -297,7 +300,7 @@ class SyncEngine:
                 "conflicts": self._outbox.conflict_count(),
             }
             if outcome.conflicts:
-                changes["last_error"] = (
+                changes["last_error"] = self._alert = (
                     f"ALERT: the server already had {outcome.conflicts} {stream} fact(s) under"
                     " the same number with other content. They are kept on this tablet and"
                     " sent again under a new identity. Tell your supervisor."
