@@ -19,7 +19,13 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from maps.assets import BASEMAP_ATTRIBUTION, LEAFLET_URL, SCHEME, TILE_URL_TEMPLATE
-from maps.page_script import PAGE_CSS, PAGE_SCRIPT, STATE_COLOURS, TRAIL_MAX_POINTS
+from maps.page_script import (
+    PAGE_CSS,
+    PAGE_SCRIPT,
+    STATE_COLOURS,
+    STATE_DASHES,
+    TRAIL_MAX_POINTS,
+)
 
 # Street level: Leaflet asks for tiles up to here; beyond the cache the streets show.
 MAX_ZOOM = 19
@@ -49,6 +55,7 @@ class _SweeplineApi(MacroElement):
         tiles_json = json.dumps(tiles.to_json() if tiles is not None else None)
         self.source = (
             PAGE_SCRIPT.replace("__COLOURS__", json.dumps(STATE_COLOURS))
+            .replace("__DASHES__", json.dumps(STATE_DASHES))
             .replace("__TILES__", tiles_json.replace("</", "<\\/"))
             .replace("__TRAIL_MAX__", str(TRAIL_MAX_POINTS))
             .replace("__MAP__", map_name)

@@ -16,8 +16,13 @@ from __future__ import annotations
 STATE_COLOURS = {
     "not_started": "#5b7fa6",
     "in_progress": "#e8a317",
+    "one_side": "#1f9d55",
     "swept": "#1f9d55",
+    "skipped": "#8a8f98",
 }
+# Besides colour, a dash pattern tells the curb-side states apart (and survives colour
+# blindness and the night filter): one curb swept is dashed green, skipped is dotted grey.
+STATE_DASHES = {"one_side": "14 10", "skipped": "2 14"}
 
 TRAIL_MAX_POINTS = 120
 
@@ -25,8 +30,15 @@ PAGE_SCRIPT = r"""
 window.sweepline = (function (map) {
   "use strict";
   var COLOURS = __COLOURS__;
+  var DASHES = __DASHES__;
   var TRAIL_MAX = __TRAIL_MAX__;
-  var LABELS = {not_started: "Not started", in_progress: "In progress", swept: "Swept"};
+  // Every visible word comes from Python (translated) through setLabels; these are the
+  // English defaults until then.
+  var LABELS = {
+    not_started: "Not started", in_progress: "In progress", one_side: "One curb swept",
+    swept: "Swept", skipped: "Skipped", length: "Length", passes: "Passes", why: "Why",
+    recentre: "Re-centre", close: "Close", legend: "Legend"
+  };
   var TILES = __TILES__;
   var segments = {};
   var stats = {
@@ -34,7 +46,8 @@ window.sweepline = (function (map) {
     segments: 0, skippedFeatures: 0, unknownSegments: 0,
     lastStatuses: null, lastVehicle: null,
     streetLoads: 0, streets: 0, streetLines: 0, streetsRendered: 0, streetsRenderMs: null,
-    tilesLoaded: 0, tileErrors: 0
+    tilesLoaded: 0, tileErrors: 0,
+    infoShown: 0, recentres: 0, follow: true, lastVehicleAt: null, lastStatusAt: null
   };
 
   // Panes, bottom to top: basemap tiles (200), street context (350), route (400).
@@ -73,9 +86,25 @@ window.sweepline = (function (map) {
   var vehicleArrow = null;
   var follow = true;
   function has(obj, key) { return Object.prototype.hasOwnProperty.call(obj, key); }
-  function stateOf(s) { return (typeof s === "string" && has(COLOURS, s)) ? s : "not_started"; }
+  // A status is a state name, or {state, info: {length, passes, why}} with the words
+  // the tap panel shows.
+  function stateOf(s) {
+    if (s && typeof s === "object") { s = s.state; }
+    return (typeof s === "string" && has(COLOURS, s)) ? s : "not_started";
+  }
+  function infoOf(s) {
+    var info = (s && typeof s === "object" && s.info && typeof s.info === "object") ? s.info : {};
+    return {
+      length: typeof info.length === "string" ? info.length : "",
+      passes: typeof info.passes === "string" ? info.passes : "",
+      why: typeof info.why === "string" ? info.why : ""
+    };
+  }
   function styleFor(state) {
-    return {color: COLOURS[state], weight: 8, opacity: 0.95, lineCap: "round"};
+    return {
+      color: COLOURS[state], weight: 8, opacity: 0.95, lineCap: "round",
+      dashArray: has(DASHES, state) ? DASHES[state] : null
+    };
   }
   function isNum(v) { return typeof v === "number" && isFinite(v); }
   function toLatLngs(coords) {
@@ -110,6 +139,67 @@ window.sweepline = (function (map) {
     entry.stateEl.textContent = LABELS[state];
   }
 
+  // The tap panel: what the operator sees after touching a segment. Built once from
+  // elements whose text is only ever set with textContent.
+  var infoControl = L.control({position: "topleft"});
+  var infoEls = {};
+  var infoId = null;
+  infoControl.onAdd = function () {
+    var box = text("div", "sweepline-info", "");
+    box.style.display = "none";
+    L.DomEvent.disableClickPropagation(box);
+    infoEls.close = text("button", "sweepline-info-close", "\u00d7");
+    infoEls.close.type = "button";
+    infoEls.close.addEventListener("click", function () { hideInfo(); });
+    box.appendChild(infoEls.close);
+    infoEls.street = text("div", "sweepline-info-street", "");
+    infoEls.state = text("div", "sweepline-info-state", "");
+    box.appendChild(infoEls.street);
+    box.appendChild(infoEls.state);
+    ["length", "passes", "why"].forEach(function (key) {
+      var row = text("div", "sweepline-info-row", "");
+      infoEls[key + "Label"] = text("span", "sweepline-info-label", "");
+      infoEls[key] = text("span", "sweepline-info-value", "");
+      row.appendChild(infoEls[key + "Label"]);
+      row.appendChild(infoEls[key]);
+      box.appendChild(row);
+    });
+    infoEls.box = box;
+    return box;
+  };
+  infoControl.addTo(map);
+  function fillInfo() {
+    if (infoId === null || !has(segments, infoId)) { return; }
+    var e = segments[infoId];
+    infoEls.street.textContent = e.street;
+    infoEls.state.textContent = LABELS[e.state];
+    infoEls.state.className = "sweepline-info-state sweepline-state-" + e.state;
+    infoEls.lengthLabel.textContent = LABELS.length + ": ";
+    infoEls.passesLabel.textContent = LABELS.passes + ": ";
+    infoEls.whyLabel.textContent = LABELS.why + ": ";
+    infoEls.length.textContent = e.info.length;
+    infoEls.passes.textContent = e.info.passes;
+    infoEls.why.textContent = e.info.why;
+    infoEls.close.title = LABELS.close;
+  }
+  function showInfo(id) {
+    if (!has(segments, id)) { return false; }
+    infoId = id;
+    fillInfo();
+    infoEls.box.style.display = "block";
+    stats.infoShown += 1;
+    return true;
+  }
+  function hideInfo() { infoId = null; infoEls.box.style.display = "none"; }
+  function shownInfo() {
+    if (infoId === null) { return null; }
+    return {
+      id: infoId, street: infoEls.street.textContent, state: infoEls.state.textContent,
+      length: infoEls.length.textContent, passes: infoEls.passes.textContent,
+      why: infoEls.why.textContent, html: infoEls.box.innerHTML
+    };
+  }
+
   function loadRoute(geojson, statuses) {
     routeLayer.clearLayers();
     segments = {};
@@ -129,13 +219,18 @@ window.sweepline = (function (map) {
       }
       var state = stateOf(statuses[id]);
       var layer = L.polyline(latlngs, styleFor(state));
-      var entry = {layer: layer, state: state, street: String(props.street || ""), stateEl: null};
+      var entry = {
+        layer: layer, state: state, street: String(props.street || ""), stateEl: null,
+        info: infoOf(statuses[id])
+      };
       layer.bindTooltip(makeTooltip(entry), {
         sticky: true, direction: "top", className: "sweepline-tooltip"
       });
+      layer.on("click", function () { showInfo(id); });
       layer.addTo(routeLayer);
       segments[id] = entry;
     });
+    if (infoId !== null && !has(segments, infoId)) { hideInfo(); } else { fillInfo(); }
     trail.bringToFront();
     stats.segments = Object.keys(segments).length;
     stats.routeLoads += 1;
@@ -196,9 +291,14 @@ window.sweepline = (function (map) {
       if (!has(segments, id)) { stats.unknownSegments += 1; return; }
       var state = stateOf(statuses[id]);
       if (segments[id].state !== state) { applyState(segments[id], state); }
+      if (statuses[id] && typeof statuses[id] === "object") {
+        segments[id].info = infoOf(statuses[id]);
+      }
+      if (id === infoId) { fillInfo(); }
       applied += 1;
     });
     stats.statusUpdates += 1;
+    stats.lastStatusAt = performance.now();
     stats.lastStatuses = statuses;
     return applied;
   }
@@ -235,6 +335,7 @@ window.sweepline = (function (map) {
     if (pts.length > TRAIL_MAX) { trail.setLatLngs(pts.slice(pts.length - TRAIL_MAX)); }
     if (follow && hasSize()) { map.panInside(latlng, {padding: [96, 96], animate: false}); }
     stats.vehicleUpdates += 1;
+    stats.lastVehicleAt = performance.now();
     stats.lastVehicle = {
       lat: pos.lat, lon: pos.lon, heading: isNum(pos.heading) ? pos.heading : null
     };
@@ -291,24 +392,108 @@ window.sweepline = (function (map) {
     streetCore.setStyle(streetStyle("core", theme));
   }
 
-  function setFollow(on) { follow = !!on; }
+  // Follow mode: the map keeps the vehicle in view until the operator pans it by hand;
+  // then a large "Re-centre" button brings it (and following) back.
+  var recentreControl = L.control({position: "bottomleft"});
+  var recentreButton = null;
+  recentreControl.onAdd = function () {
+    recentreButton = text("button", "sweepline-recentre", LABELS.recentre);
+    recentreButton.type = "button";
+    recentreButton.style.display = "none";
+    L.DomEvent.disableClickPropagation(recentreButton);
+    recentreButton.addEventListener("click", function () { recentre(); });
+    return recentreButton;
+  };
+  recentreControl.addTo(map);
+  function setFollow(on) {
+    follow = !!on;
+    stats.follow = follow;
+    recentreButton.style.display = follow ? "none" : "block";
+  }
+  function recentre() {
+    setFollow(true);
+    if (vehicle !== null && hasSize()) {
+      map.setView(vehicle.getLatLng(), Math.max(map.getZoom(), 16), {animate: false});
+    } else {
+      fitRoute();
+    }
+    stats.recentres += 1;
+  }
+  map.on("dragstart", function () { setFollow(false); });
+
+  var legendControl = L.control({position: "topright"});
+  var legendEls = {};
+  legendControl.onAdd = function () {
+    var box = text("div", "sweepline-legend", "");
+    ["not_started", "in_progress", "one_side", "swept", "skipped"].forEach(function (state) {
+      var row = text("div", "sweepline-legend-row", "");
+      var swatch = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+      swatch.setAttribute("width", "40");
+      swatch.setAttribute("height", "14");
+      var line = document.createElementNS("http://www.w3.org/2000/svg", "line");
+      line.setAttribute("x1", "4"); line.setAttribute("y1", "7");
+      line.setAttribute("x2", "36"); line.setAttribute("y2", "7");
+      line.setAttribute("stroke", COLOURS[state]);
+      line.setAttribute("stroke-width", "7");
+      line.setAttribute("stroke-linecap", "round");
+      if (has(DASHES, state)) { line.setAttribute("stroke-dasharray", DASHES[state]); }
+      swatch.appendChild(line);
+      row.appendChild(swatch);
+      legendEls[state] = text("span", "sweepline-legend-label", LABELS[state]);
+      row.appendChild(legendEls[state]);
+      box.appendChild(row);
+    });
+    return box;
+  };
+  legendControl.addTo(map);
+
+  function setLabels(labels) {
+    Object.keys(labels || {}).forEach(function (key) {
+      if (has(LABELS, key) && typeof labels[key] === "string") { LABELS[key] = labels[key]; }
+    });
+    Object.keys(legendEls).forEach(function (state) {
+      legendEls[state].textContent = LABELS[state];
+    });
+    recentreButton.textContent = LABELS.recentre;
+    Object.keys(segments).forEach(function (id) {
+      segments[id].stateEl.textContent = LABELS[segments[id].state];
+    });
+    fillInfo();
+  }
 
   function describeSegment(id) {
     if (!has(segments, id)) { return null; }
     var e = segments[id];
     var tip = e.layer.getTooltip();
     var el = tip && tip.getContent();
+    var path = e.layer._path;
     return {
       state: e.state, street: e.street, color: e.layer.options.color,
-      stroke: e.layer._path ? e.layer._path.getAttribute("stroke") : null,
+      stroke: path ? path.getAttribute("stroke") : null,
+      dash: path ? path.getAttribute("stroke-dasharray") : null,
+      info: e.info,
       tooltipText: el ? el.textContent : null, tooltipHtml: el ? el.innerHTML : null
     };
+  }
+
+  // Where a segment's middle is on screen (CSS pixels of the map), for tapping it.
+  function segmentPoint(id) {
+    if (!has(segments, id)) { return null; }
+    var pts = segments[id].layer.getLatLngs();
+    var mid = pts[Math.floor(pts.length / 2)];
+    if (pts.length === 2) {
+      mid = L.latLng((pts[0].lat + pts[1].lat) / 2, (pts[0].lng + pts[1].lng) / 2);
+    }
+    var p = map.latLngToContainerPoint(mid);
+    return {x: p.x, y: p.y};
   }
 
   return {
     loadRoute: loadRoute, setStatuses: setStatuses, moveVehicle: moveVehicle,
     setTrail: setTrail, fitRoute: fitRoute, setAttribution: setAttribution,
     setTheme: setTheme, setFollow: setFollow, describeSegment: describeSegment,
+    setLabels: setLabels, showInfo: showInfo, hideInfo: hideInfo, shownInfo: shownInfo,
+    recentre: recentre, segmentPoint: segmentPoint,
     setStreets: setStreets, fitStreets: fitStreets, reloadTiles: reloadTiles,
     colours: COLOURS, stats: stats, map: map
   };
@@ -337,7 +522,34 @@ body.sweepline-night, body.sweepline-night .leaflet-container { background: #1b1
   border-bottom: 14px solid #d62828; transform-origin: 6px 28px;
 }
 .sweepline-vehicle-arrow.sweepline-no-heading { display: none; }
+.sweepline-vehicle, .sweepline-vehicle * { pointer-events: none; }
 .sweepline-night .sweepline-basemap { filter: brightness(0.55) contrast(1.1); }
+.sweepline-info {
+  background: #ffffff; color: #1b1f24; border: 2px solid #333; border-radius: 6px;
+  padding: 10px 14px; font-size: 20px; max-width: 420px; min-width: 260px;
+  position: relative; box-shadow: 0 2px 8px rgba(0, 0, 0, 0.35);
+}
+.sweepline-info-close {
+  position: absolute; top: 2px; right: 2px; width: 64px; height: 64px;
+  font-size: 34px; border: none; background: transparent; color: inherit; cursor: pointer;
+}
+.sweepline-info-street { font-weight: bold; font-size: 24px; margin-right: 60px; }
+.sweepline-info-state { font-weight: bold; margin: 4px 0 6px 0; }
+.sweepline-info-row { margin: 2px 0; }
+.sweepline-info-label { font-weight: bold; }
+.sweepline-recentre {
+  min-width: 160px; min-height: 64px; font-size: 22px; font-weight: bold;
+  background: #1b4f8a; color: #ffffff; border: 3px solid #ffffff; border-radius: 8px;
+  box-shadow: 0 0 0 2px #1b1f24; padding: 0 16px; cursor: pointer;
+}
+.sweepline-legend {
+  background: rgba(255, 255, 255, 0.92); color: #1b1f24; padding: 6px 10px;
+  border-radius: 6px; font-size: 16px; line-height: 22px;
+}
+.sweepline-legend-row svg { vertical-align: middle; margin-right: 6px; }
+.sweepline-night .sweepline-info, .sweepline-night .sweepline-legend {
+  background: #2a3038; color: #e6e6e6; border-color: #5a6470;
+}
 .sweepline-attribution {
   background: rgba(255, 255, 255, 0.8); color: #333; font-size: 12px; padding: 0 5px;
 }

@@ -1,78 +1,180 @@
-"""OperatorWindow: the in-cab screen, a frame around the map, progress and status panels.
+"""OperatorWindow: the in-cab screen, a frame around its panels.
 
-The window holds no logic of its own beyond routing: each `Changes` from the core is
-sent to the panel that shows it, so a GPS fix moves the marker without touching the
-route, and a sync result updates the status strip without touching the map.
+Top: today's assignment and the shift button; under it the supervisor's message strip;
+in the middle the map (with the tap panel and re-centre) and the progress panel; below
+the map the one-tap exception bar; at the bottom, always in the same place, the status
+strip with its banners. The window routes each `Changes` from the core to the panel it
+concerns, applies the day/night theme, enforces the in-cab rule (no typing or reading
+dialogs above 5 km/h) and offers keyboard shortcuts for a laptop.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent, QFont
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
+    QLabel,
     QMainWindow,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from client.models import Changes, Route
+from client.models import Changes, CurbSide, ExceptionKind, Route
 from ui.core_bridge import CoreBridge
-from ui.map_view import MapView
+from ui.exceptions_bar import KIND_SHORTCUTS, SIDE_SHORTCUTS, ExceptionBar
+from ui.messages_strip import MessageStrip
+from ui.motion import MotionGate
+from ui.note_dialog import NoteDialog
 from ui.progress_panel import ProgressPanel
+from ui.route_map import RouteMap
+from ui.segment_views import page_labels, reason_name, side_name, segment_view
+from ui.shift import EndOfShiftDialog, assignment_summary
 from ui.status_panel import StatusPanel
 from ui.tablet_protocol import TabletLike
+from ui.themes import Theme, ThemeMode, next_mode, style_sheet, theme_for
 
-SIDE_PANEL_WIDTH_PX = 380
+log = logging.getLogger("sweepline.ui.operator")
+
+SIDE_PANEL_WIDTH_PX = 400
 TOUCH_TARGET_PX = 64
 NO_ROUTE = Route(id="", name="", segments=())
+TOAST_MS = 6000
+CLOCK_TICK_MS = 30_000
+# A note added within this long of an exception is attached to it.
+NOTE_ABOUT_EXCEPTION_S = 600
 
 
 class OperatorWindow(QMainWindow):
-    """Map + progress + always-visible status, and (in demo mode) a network cut button."""
+    """The operator's whole screen; `demo=True` adds the network cut button."""
 
     closed = Signal()
 
     def __init__(
-        self, tablet: TabletLike, *, demo: bool = False, parent: QWidget | None = None
+        self,
+        tablet: TabletLike,
+        *,
+        demo: bool = False,
+        theme_mode: ThemeMode | str = ThemeMode.AUTO,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._tablet = tablet
         self.setWindowTitle(self.tr("Sweepline"))
+        self.theme_mode = ThemeMode(theme_mode)
+        self.theme: Theme = theme_for(self.theme_mode)
+        self.motion = MotionGate(self)
+        self.note_draft = ""
+        self.note_dialog: NoteDialog | None = None
+        self.end_dialog: EndOfShiftDialog | None = None
+        self._last_exception: tuple[str, datetime] | None = None
+        self._shift_started_at: datetime | None = None
 
-        self.map_view = MapView(self)
+        # -- top bar: today's assignment, the shift, the theme -----------------------------
+        self.assignment_label = QLabel(self)
+        self.assignment_label.setObjectName("assignment")
+        self.assignment_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.assignment_label.setWordWrap(True)
+        self.assignment_label.setSizePolicy(
+            QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
+        )
+        font = QFont(self.assignment_label.font())
+        font.setPixelSize(22)
+        font.setBold(True)
+        self.assignment_label.setFont(font)
+        self.shift_button = QPushButton(self)
+        self.shift_button.setObjectName("shift_button")
+        self.shift_button.setMinimumSize(TOUCH_TARGET_PX * 3, TOUCH_TARGET_PX)
+        self.shift_button.clicked.connect(self._on_shift_button_clicked)
+        self.theme_button = QPushButton(self)
+        self.theme_button.setObjectName("theme_button")
+        self.theme_button.setMinimumSize(TOUCH_TARGET_PX * 2, TOUCH_TARGET_PX)
+        self.theme_button.clicked.connect(self.toggle_theme)
+        top = QWidget(self)
+        top.setObjectName("TopBar")
+        top.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        top_layout = QHBoxLayout(top)
+        top_layout.setContentsMargins(12, 6, 12, 6)
+        top_layout.addWidget(self.assignment_label, 1)
+        top_layout.addWidget(self.theme_button)
+        top_layout.addWidget(self.shift_button)
+
+        # -- middle: messages over the map, exceptions under it; progress beside ----------
+        self.message_strip = MessageStrip(self)
+        self.message_strip.acknowledged.connect(self._on_message_strip_acknowledged)
+        self.map_view = RouteMap(self)
+        self.toast = QLabel(self.map_view)
+        self.toast.setObjectName("toast")
+        self.toast.setTextFormat(Qt.TextFormat.PlainText)
+        self.toast.setWordWrap(True)
+        self.toast.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.toast.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+        self.toast.hide()
+        self._toast_timer = QTimer(self)
+        self._toast_timer.setSingleShot(True)
+        self._toast_timer.timeout.connect(self.toast.hide)
+        self.exception_bar = ExceptionBar(self)
+        self.exception_bar.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.exception_bar.exception_requested.connect(self._on_exception_bar_requested)
+        self.exception_bar.note_requested.connect(self.open_note)
         self.progress_panel = ProgressPanel(self)
         self.status_panel = StatusPanel(self)
         self.demo_button: QPushButton | None = None
 
+        left = QVBoxLayout()
+        left.setContentsMargins(0, 0, 0, 0)
+        left.setSpacing(0)
+        left.addWidget(self.message_strip)
+        left.addWidget(self.map_view, 1)
         side = QVBoxLayout()
-        side.addWidget(self.progress_panel)
-        side.addStretch(1)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addWidget(self.progress_panel, 1)
         if demo:
             self.demo_button = self._make_demo_button()
             side.addWidget(self.demo_button)
         side_widget = QWidget(self)
+        side_widget.setObjectName("SidePanel")
         side_widget.setLayout(side)
         side_widget.setFixedWidth(SIDE_PANEL_WIDTH_PX)
+        middle = QHBoxLayout()
+        middle.setContentsMargins(0, 0, 0, 0)
+        middle.setSpacing(0)
+        middle.addLayout(left, 1)
+        middle.addWidget(side_widget)
 
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.map_view, 1)
-        top.addWidget(side_widget)
         frame = QVBoxLayout()
         frame.setContentsMargins(0, 0, 0, 0)
         frame.setSpacing(0)
-        frame.addLayout(top, 1)
+        frame.addWidget(top)
+        frame.addLayout(middle, 1)
+        frame.addWidget(self.exception_bar)
         frame.addWidget(self.status_panel)
         central = QWidget(self)
+        central.setObjectName("OperatorCentral")
         central.setLayout(frame)
         self.setCentralWidget(central)
 
+        self.motion.moving_changed.connect(self._on_motion_changed)
+        self._clock = QTimer(self)
+        self._clock.setInterval(CLOCK_TICK_MS)
+        self._clock.timeout.connect(self._on_clock_tick)
+        self._clock.start()
+        self._install_shortcuts()
+        self.map_view.set_labels(page_labels())
+        self.apply_theme()
         self._draw_everything()
         self._bridge = CoreBridge(self)
         self._bridge.changed.connect(self._on_bridge_changed)
         self._bridge.attach(tablet)
+
+    # -- construction helpers ----------------------------------------------------------------
 
     def _make_demo_button(self) -> QPushButton:
         button = QPushButton(self.tr("Demo: cut connection to server"), self)
@@ -80,51 +182,299 @@ class OperatorWindow(QMainWindow):
         button.setCheckable(True)
         button.setChecked(not self._tablet.network_enabled)
         button.setMinimumHeight(TOUCH_TARGET_PX)
-        font = QFont(button.font())
-        font.setPixelSize(18)
-        button.setFont(font)
         button.setStyleSheet(
-            "QPushButton { border: 3px dashed #7a4d00; background: #fff4d6; padding: 8px; }"
+            "QPushButton { border: 3px dashed #7a4d00; background: #fff4d6; color: #3d2a00;"
+            " padding: 8px; font-size: 18px; }"
             "QPushButton:checked { background: #b3261e; color: white; border-style: solid; }"
         )
         button.toggled.connect(self._on_demo_button_toggled)
         return button
 
+    def _install_shortcuts(self) -> None:
+        def bind(key: str, slot: Any) -> None:
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+
+        for kind, key in KIND_SHORTCUTS.items():
+            bind(key, lambda k=kind: self.report_exception(k, self.exception_bar.side))
+        for side, key in SIDE_SHORTCUTS.items():
+            bind(key, lambda s=side: self.exception_bar.set_side(s))
+        bind("F8", self._on_shift_button_clicked)
+        bind("C", self.map_view.recentre)
+        bind("T", self.toggle_theme)
+        bind("N", self.open_note)
+        bind("Return", self.message_strip.acknowledge_current)
+
+    # -- drawing -------------------------------------------------------------------------------
+
+    def _views(self, segment_ids: Any = None) -> dict[str, dict[str, Any]]:
+        tablet = self._tablet
+        if tablet.assignment is None:
+            return {}
+        wanted = None if segment_ids is None else set(segment_ids)
+        return {
+            s.id: segment_view(s, tablet.explain(s.id))
+            for s in tablet.assignment.route.segments
+            if wanted is None or s.id in wanted
+        }
+
+    def _draw_route(self) -> None:
+        tablet = self._tablet
+        route = tablet.assignment.route if tablet.assignment is not None else NO_ROUTE
+        self.map_view.show_route_views(route, self._views())
+        self.assignment_label.setText(
+            assignment_summary(
+                tablet.assignment,
+                self.tr("No assignment for today: ask your supervisor."),
+                self.tr("Today: %1 · %2 · %3 · %4, %5 segments"),
+            )
+        )
+
+    def _draw_progress(self) -> None:
+        self.progress_panel.set_progress(self._tablet.progress(), self._tablet.sweeping_passes())
+
+    def _draw_shift(self) -> None:
+        active = self._tablet.shift_active
+        self.shift_button.setText(
+            self.tr("End shift") if active else self.tr("Start shift")
+        )
+        self.shift_button.setToolTip("F8")
+        self.shift_button.setEnabled(self._tablet.assignment is not None)
+        self.status_panel.set_shift_active(active)
+
+    def _draw_messages(self) -> None:
+        unread = [m for m in self._tablet.supervisor_messages() if not m.acknowledged]
+        self.message_strip.set_messages(unread)
+
     def _draw_everything(self) -> None:
         tablet = self._tablet
-        if tablet.assignment is not None:
-            self.map_view.show_route(tablet.assignment.route, tablet.statuses())
+        self._draw_route()
         self.map_view.set_trail(tablet.recent_trail())
         gps = tablet.gps_state()
         if gps.last_fix is not None:
             self.map_view.move_vehicle(gps.last_fix)
-        self.progress_panel.set_progress(tablet.progress())
+        self._draw_progress()
+        self._draw_shift()
+        self._draw_messages()
         self.status_panel.set_sync_state(tablet.sync_state())
         self.status_panel.set_gps_state(gps)
+        self.motion.update(tablet.speed_kmh())
 
     def _on_bridge_changed(self, changes: Changes) -> None:
         tablet = self._tablet
         if changes.route:
-            route = tablet.assignment.route if tablet.assignment is not None else NO_ROUTE
-            self.map_view.show_route(route, tablet.statuses())
+            self._draw_route()
         elif changes.segments:
-            statuses = tablet.statuses()
-            self.map_view.set_statuses(
-                {sid: statuses[sid] for sid in changes.segments if sid in statuses}
-            )
+            self.map_view.set_views(self._views(changes.segments))
         if changes.route or changes.segments:
-            self.progress_panel.set_progress(tablet.progress())
+            self._draw_progress()
         if changes.vehicle is not None:
             self.map_view.move_vehicle(changes.vehicle)
+            speed = tablet.speed_kmh()
+            self.progress_panel.set_speed(changes.vehicle.t, speed)
+            self.motion.update(speed)
+        if changes.shift:
+            self._draw_shift()
+            if tablet.shift_active:
+                fix = tablet.gps_state().last_fix
+                start = fix.t if fix is not None else datetime.now(UTC)
+                self.progress_panel.start_shift(start, tablet.progress())
         if changes.sync or changes.outbox:
             self.status_panel.set_sync_state(tablet.sync_state())
         if changes.gps:
             self.status_panel.set_gps_state(tablet.gps_state())
+        if changes.messages:
+            self._draw_messages()
+
+    def show_toast(self, text: str) -> None:
+        """A short confirmation over the map (plain text), gone after a few seconds."""
+        self.toast.setText(text)
+        self.toast.setStyleSheet(
+            f"background: {self.theme.checked}; color: {self.theme.checked_text};"
+            " font-size: 22px; font-weight: bold; padding: 12px; border-radius: 8px;"
+        )
+        self._place_toast()
+        self.toast.show()
+        self.toast.raise_()
+        self._toast_timer.start(TOAST_MS)
+
+    def _place_toast(self) -> None:
+        width = min(640, max(self.map_view.width() - 40, 200))
+        self.toast.setFixedWidth(width)
+        self.toast.adjustSize()
+        self.toast.move((self.map_view.width() - width) // 2, 16)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self.toast.isHidden():
+            self._place_toast()
+
+    # -- themes ----------------------------------------------------------------------------
+
+    def apply_theme(self) -> None:
+        self.theme = theme_for(self.theme_mode)
+        self.setStyleSheet(style_sheet(self.theme))
+        self.map_view.set_theme(self.theme.name)
+        self.status_panel.set_theme(self.theme)
+        self.progress_panel.set_theme(self.theme)
+        self.theme_button.setText(
+            {
+                ThemeMode.AUTO: self.tr("Screen:\nauto"),
+                ThemeMode.DAY: self.tr("Screen:\nday"),
+                ThemeMode.NIGHT: self.tr("Screen:\nnight"),
+            }[self.theme_mode]
+        )
+        self.theme_button.setToolTip("T")
+
+    def toggle_theme(self) -> None:
+        """The operator's toggle: auto (by time of day) → day → night → auto."""
+        self.theme_mode = next_mode(self.theme_mode)
+        self.apply_theme()
+
+    def set_theme_mode(self, mode: ThemeMode | str) -> None:
+        self.theme_mode = ThemeMode(mode)
+        self.apply_theme()
+
+    def _on_clock_tick(self) -> None:
+        if self.theme_mode is ThemeMode.AUTO and theme_for(ThemeMode.AUTO) != self.theme:
+            self.apply_theme()
+        self.status_panel.set_gps_state(self._tablet.gps_state())
+        self.status_panel.refresh()
+        self.motion.update(self._tablet.speed_kmh())
+
+    # -- the shift -----------------------------------------------------------------------------
+
+    def _on_shift_button_clicked(self) -> None:
+        tablet = self._tablet
+        if tablet.assignment is None:
+            return
+        if not tablet.shift_active:
+            tablet.start_shift()
+            self.show_toast(self.tr("Shift started: GPS recording is on."))
+            return
+        self.request_end_shift()
+
+    def request_end_shift(self) -> None:
+        """End the shift, after the end-of-shift check when anything is not swept."""
+        tablet = self._tablet
+        if self.motion.is_moving:
+            self.show_toast(self.tr("Stop the vehicle to end the shift."))
+            return
+        unswept = tablet.unswept_segments()
+        if not unswept:
+            tablet.end_shift()
+            self.show_toast(self.tr("Shift ended: everything is swept."))
+            return
+        assert tablet.assignment is not None
+        by_id = {s.id: s for s in tablet.assignment.route.segments}
+        dialog = EndOfShiftDialog([by_id[sid] for sid in unswept if sid in by_id], self)
+        dialog.setStyleSheet(style_sheet(self.theme))
+        dialog.resize(min(self.width() - 40, 1180), min(self.height() - 40, 720))
+        dialog.finished.connect(self._on_end_dialog_finished)
+        self.end_dialog = dialog
+        dialog.open()
+
+    def _on_end_dialog_finished(self, result: int) -> None:
+        dialog, self.end_dialog = self.end_dialog, None
+        if dialog is None:
+            return
+        dialog.deleteLater()
+        if result != QDialog.DialogCode.Accepted:
+            return
+        tablet = self._tablet
+        for segment_id, reason in dialog.reasons().items():
+            tablet.mark_not_swept(segment_id, reason)
+        tablet.end_shift(left_open=dialog.left_open())
+        self.show_toast(self.tr("Shift ended. Thank you."))
+
+    # -- exceptions and notes --------------------------------------------------------------------
+
+    def _on_exception_bar_requested(self, kind: str, side: str) -> None:
+        self.report_exception(ExceptionKind(kind), CurbSide(side))
+
+    def report_exception(self, kind: ExceptionKind, side: CurbSide) -> None:
+        """One tap: an exception at the current segment and position, as one fact."""
+        tablet = self._tablet
+        if tablet.assignment is None:
+            self.show_toast(self.tr("No assignment: nothing to report against."))
+            return
+        event_id = tablet.record_exception(kind.value, side.value)
+        self._last_exception = (event_id, datetime.now(UTC))
+        segment_id = tablet.current_segment()
+        street = ""
+        if segment_id is not None:
+            street = next(
+                (s.street for s in tablet.assignment.route.segments if s.id == segment_id), ""
+            )
+        what = reason_name(kind.value)
+        text = (
+            self.tr("Reported: %1, %2 curb, %3")
+            .replace("%1", what)
+            .replace("%2", side_name(side.value))
+            .replace("%3", street or self.tr("off the route"))
+        )
+        self.show_toast(text)
+
+    def open_note(self) -> None:
+        """The note editor, only when stopped (typing while driving is refused)."""
+        if self.motion.is_moving:
+            self.show_toast(self.tr("Stop the vehicle to type a note."))
+            return
+        if self.note_dialog is not None:
+            return
+        about = ""
+        if self._last_exception is not None:
+            age = (datetime.now(UTC) - self._last_exception[1]).total_seconds()
+            if age <= NOTE_ABOUT_EXCEPTION_S:
+                about = self.tr("Add a note to the exception you just reported")
+        dialog = NoteDialog(self.note_draft, about, self)
+        dialog.setStyleSheet(style_sheet(self.theme))
+        dialog.finished.connect(self._on_note_dialog_finished)
+        self.note_dialog = dialog
+        dialog.open()
+        dialog.editor.setFocus()
+
+    def _on_note_dialog_finished(self, result: int) -> None:
+        dialog, self.note_dialog = self.note_dialog, None
+        if dialog is None:
+            return
+        dialog.deleteLater()
+        if result == QDialog.DialogCode.Accepted and dialog.text.strip():
+            about = None
+            if self._last_exception is not None:
+                age = (datetime.now(UTC) - self._last_exception[1]).total_seconds()
+                if age <= NOTE_ABOUT_EXCEPTION_S:
+                    about = self._last_exception[0]
+            self._tablet.add_note(dialog.text, about=about)
+            self.note_draft = ""
+            self.show_toast(self.tr("Note saved."))
+        elif dialog.closed_by_motion:
+            self.note_draft = dialog.text
+            self.show_toast(self.tr("Moving: the note is kept for when you stop."))
+        else:
+            self.note_draft = ""
+
+    def _on_motion_changed(self, moving: bool) -> None:
+        self.exception_bar.set_moving(moving)
+        self.message_strip.set_moving(moving)
+        if moving and self.note_dialog is not None:
+            self.note_dialog.close_for_motion()
+        if moving and self.end_dialog is not None:
+            self.end_dialog.reject()
+
+    # -- messages ------------------------------------------------------------------------------
+
+    def _on_message_strip_acknowledged(self, message_id: str) -> None:
+        self._tablet.acknowledge_message(message_id)
+
+    # -- demo and lifecycle --------------------------------------------------------------------
 
     def _on_demo_button_toggled(self, checked: bool) -> None:
         self._tablet.set_network_enabled(not checked)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._bridge.detach()
+        self._clock.stop()
         super().closeEvent(event)
         self.closed.emit()

@@ -1,23 +1,29 @@
 """ProgressPanel: how much of today's route is swept, readable in one glance.
 
-The percentage is the biggest thing on the panel because it is what the operator looks
-for; km left and segment counts back it up.
+The percentage of curb-km is the biggest thing on the panel because it is what the
+operator looks for; km left, passes, the expected finish (from the recent sweeping rate)
+and the current speed against the sweeping band back it up, with two charts below.
 """
 
 from __future__ import annotations
 
+from collections import deque
+from datetime import datetime, timedelta
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from client.models import Progress
-from maps.page_script import STATE_COLOURS
-from ui.formatting import kilometres
+from ui.charts import BAND_KMH, ProgressChart, SpeedChart
+from ui.formatting import clock, kilometres
+from ui.themes import DAY, Theme
 
-PERCENT_FONT_PX = 72
-DETAIL_FONT_PX = 24
-BAR_HEIGHT_PX = 28
-SWEPT_COLOUR = STATE_COLOURS["swept"]
+PERCENT_FONT_PX = 64
+DETAIL_FONT_PX = 22
+BAR_HEIGHT_PX = 24
+# The expected finish uses the sweeping rate over this much recent time.
+RATE_WINDOW = timedelta(minutes=20)
 
 
 def _sized(label: QLabel, pixels: int, bold: bool = False) -> QLabel:
@@ -25,53 +31,158 @@ def _sized(label: QLabel, pixels: int, bold: bool = False) -> QLabel:
     font.setPixelSize(pixels)
     font.setBold(bold)
     label.setFont(font)
+    label.setTextFormat(Qt.TextFormat.PlainText)
     return label
 
 
 class ProgressPanel(QWidget):
-    """% swept (big), km left, segments swept of total."""
+    """% of curb-km swept (big), km left, passes, expected finish, speed, two charts."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ProgressPanel")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self._theme = DAY
         self.percent_label = _sized(QLabel(self), PERCENT_FONT_PX, bold=True)
         self.percent_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.percent_label.setObjectName("progress_percent")
-        self.caption_label = _sized(QLabel(self.tr("swept"), self), DETAIL_FONT_PX)
+        self.caption_label = _sized(QLabel(self), DETAIL_FONT_PX)
         self.caption_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.bar = QProgressBar(self)
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(False)
         self.bar.setFixedHeight(BAR_HEIGHT_PX)
-        self.bar.setStyleSheet(
-            f"QProgressBar {{ border: 1px solid #888; border-radius: 4px; background: #fff; }}"
-            f"QProgressBar::chunk {{ background: {SWEPT_COLOUR}; }}"
-        )
         self.left_label = _sized(QLabel(self), DETAIL_FONT_PX)
         self.left_label.setObjectName("progress_left")
-        self.segments_label = _sized(QLabel(self), DETAIL_FONT_PX)
+        self.passes_label = _sized(QLabel(self), DETAIL_FONT_PX)
+        self.passes_label.setObjectName("progress_passes")
+        self.finish_label = _sized(QLabel(self), DETAIL_FONT_PX)
+        self.finish_label.setObjectName("progress_finish")
+        self.speed_label = _sized(QLabel(self), DETAIL_FONT_PX, bold=True)
+        self.speed_label.setObjectName("progress_speed")
+        self.segments_label = _sized(QLabel(self), DETAIL_FONT_PX - 4)
         self.segments_label.setObjectName("progress_segments")
+        self.segments_label.setProperty("muted", True)
+        self.progress_chart = ProgressChart(self)
+        self.speed_chart = SpeedChart(self)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(2)
+        grid.addWidget(self.left_label, 0, 0)
+        grid.addWidget(self.passes_label, 0, 1)
+        grid.addWidget(self.finish_label, 1, 0)
+        grid.addWidget(self.speed_label, 1, 1)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 16, 16, 16)
-        layout.setSpacing(8)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(4)
         layout.addWidget(self.percent_label)
         layout.addWidget(self.caption_label)
         layout.addWidget(self.bar)
-        layout.addSpacing(8)
-        layout.addWidget(self.left_label)
+        layout.addLayout(grid)
         layout.addWidget(self.segments_label)
-        self.set_progress(Progress(total_m=0.0, swept_m=0.0, segments_total=0, segments_swept=0))
+        layout.addWidget(self.progress_chart)
+        layout.addWidget(self.speed_chart)
 
-    def set_progress(self, progress: Progress) -> None:
+        self._progress = Progress(0.0, 0.0, 0, 0)
+        self._passes = 0
+        self._rate_samples: deque[tuple[datetime, float]] = deque()
+        self._last_t: datetime | None = None
+        self._speed: float | None = None
+        self.retranslate()
+
+    # -- inputs --------------------------------------------------------------------------
+
+    def start_shift(self, at: datetime, progress: Progress) -> None:
+        """The shift starts now: the chart's clock and the rate restart from here."""
+        self._rate_samples.clear()
+        self._rate_samples.append((at, progress.swept_m))
+        self._last_t = at
+        self.progress_chart.start(at, progress.total_m / 1000)
+        self.progress_chart.record(at, progress.swept_m / 1000)
+        self._show_finish()
+
+    def set_progress(self, progress: Progress, passes: int | None = None) -> None:
         """Show `progress`; the percentage is floored so 100 % means really done."""
+        self._progress = progress
+        if passes is not None:
+            self._passes = passes
         fraction = min(max(progress.fraction, 0.0), 1.0)
-        percent = int(fraction * 100)
-        self.percent_label.setText(f"{percent} %")
+        self.percent_label.setText(f"{int(fraction * 100)} %")
         self.bar.setValue(round(fraction * 1000))
-        self.left_label.setText(self.tr("%1 left").replace("%1", kilometres(progress.left_m)))
+        self.left_label.setText(self.tr("Left: %1").replace("%1", kilometres(progress.left_m)))
+        self.passes_label.setText(self.tr("Passes: %1").replace("%1", str(self._passes)))
         self.segments_label.setText(
             self.tr("%1 of %2 segments swept")
             .replace("%1", str(progress.segments_swept))
             .replace("%2", str(progress.segments_total))
         )
+        if self._last_t is not None:
+            self._rate_samples.append((self._last_t, progress.swept_m))
+            self.progress_chart.record(self._last_t, progress.swept_m / 1000)
+        self._show_finish()
+
+    def set_speed(self, at: datetime, speed_kmh: float | None) -> None:
+        """The vehicle's speed at `at` (GPS time), or None when unknown."""
+        self._last_t = at
+        self._speed = speed_kmh
+        if speed_kmh is not None:
+            self.speed_chart.record(at, speed_kmh)
+        self._show_speed()
+        while (
+            len(self._rate_samples) > 2 and at - self._rate_samples[1][0] > RATE_WINDOW
+        ):
+            self._rate_samples.popleft()
+
+    # -- derived figures -------------------------------------------------------------------
+
+    def expected_finish(self) -> datetime | None:
+        """When the route will be done at the recent sweeping rate; None when unknown."""
+        if len(self._rate_samples) < 2 or self._last_t is None:
+            return None
+        if self._progress.left_m <= 0:
+            return self._last_t
+        (t0, m0), (t1, m1) = self._rate_samples[0], self._rate_samples[-1]
+        seconds = (t1 - t0).total_seconds()
+        if seconds <= 60 or m1 <= m0:
+            return None
+        rate = (m1 - m0) / seconds
+        return self._last_t + timedelta(seconds=self._progress.left_m / rate)
+
+    def _show_finish(self) -> None:
+        finish = self.expected_finish()
+        shown = clock(finish) if finish is not None else "—"
+        self.finish_label.setText(self.tr("Finish: %1").replace("%1", shown))
+
+    def _show_speed(self) -> None:
+        t = self._theme
+        speed = self._speed
+        if speed is None:
+            text, colour = self.tr("Speed: —"), t.muted
+        else:
+            lo, hi = BAND_KMH
+            value = f"{speed:.0f} km/h"
+            if speed > hi:
+                text, colour = self.tr("%1 too fast").replace("%1", value), t.bad
+            elif speed < lo:
+                text, colour = self.tr("%1 stopped").replace("%1", value), t.muted
+            else:
+                text, colour = self.tr("%1 in band").replace("%1", value), t.good
+        self.speed_label.setText(text)
+        self.speed_label.setStyleSheet(f"color: {colour};")
+
+    # -- look and language -----------------------------------------------------------------
+
+    def set_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        self.progress_chart.set_theme(theme)
+        self.speed_chart.set_theme(theme)
+        self._show_speed()
+
+    def retranslate(self) -> None:
+        self.caption_label.setText(self.tr("of curb-km swept"))
+        self.progress_chart.set_axis_labels(self.tr("curb-km"), self.tr("hours of shift"))
+        self.speed_chart.set_axis_labels(self.tr("km/h"), self.tr("minutes"))
+        self.set_progress(self._progress)
+        self._show_speed()

@@ -1,58 +1,77 @@
-"""StatusPanel: the always-visible strip saying connection, upload queue, sync and GPS.
+"""StatusPanel: the always-visible strip saying connection, upload queue, sync and GPS,
+with plain-words banners above it when something needs the operator's attention.
 
 It is the glanceable answer to "is my work getting to the city?": every field is a short
 phrase in plain words, large enough to read at arm's length, in the same place always.
+Banners (no GPS, storage full, offline for a long time, facts refused, log in again,
+update needed) appear in the same place too, most serious first.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from client.models import GpsQuality, GpsState, SyncState
 from ui.formatting import clock
+from ui.themes import DAY, Theme
 
 MIN_HEIGHT_PX = 64
 FONT_PX = 22
-
-GOOD = "#1f7a3d"
-WARN = "#9a5b00"
-BAD = "#b3261e"
+OFFLINE_LONG = timedelta(minutes=30)
+MAX_BANNERS = 2
 
 
 class StatusPanel(QWidget):
-    """Connection, waiting uploads, last sync, GPS quality and the last error."""
+    """Connection, waiting uploads, last sync, GPS quality, the last error and banners."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("StatusPanel")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setMinimumHeight(MIN_HEIGHT_PX)
+        self._theme = DAY
+        self._sync = SyncState(online=False, offline_since=None)
+        self._gps = GpsState(quality=GpsQuality.NO_FIX)
+        self._shift_active = False
+        self.banner_label = QLabel(self)
+        self.banner_label.setObjectName("banner")
+        self.banner_label.setWordWrap(True)
+        self.banner_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner_label.hide()
         self.connection_label = self._label("connection")
         self.pending_label = self._label("pending")
         self.last_sync_label = self._label("last_sync")
         self.gps_label = self._label("gps")
         self.error_label = self._label("error")
         self.error_label.setWordWrap(True)
-        self.error_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.error_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 4, 12, 4)
-        layout.setSpacing(28)
+        strip = QHBoxLayout()
+        strip.setContentsMargins(12, 0, 12, 0)
+        strip.setSpacing(24)
         for label in (
             self.connection_label,
             self.pending_label,
             self.last_sync_label,
             self.gps_label,
         ):
-            layout.addWidget(label)
-        layout.addWidget(self.error_label, 1)
-
-        self.set_sync_state(SyncState(online=False, offline_since=None))
-        self.set_gps_state(GpsState(quality=GpsQuality.NO_FIX))
+            strip.addWidget(label)
+        strip.addWidget(self.error_label, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner_label)
+        layout.addLayout(strip)
+        self._redraw()
 
     def _label(self, name: str) -> QLabel:
         label = QLabel(self)
         label.setObjectName(f"status_{name}")
+        label.setTextFormat(Qt.TextFormat.PlainText)
         font = QFont(label.font())
         font.setPixelSize(FONT_PX)
         label.setFont(font)
@@ -65,43 +84,124 @@ class StatusPanel(QWidget):
         weight = "bold" if bold else "normal"
         label.setStyleSheet(f"color: {colour}; font-weight: {weight};")
 
+    # -- inputs ----------------------------------------------------------------------------
+
     def set_sync_state(self, state: SyncState) -> None:
         """Show what `state` says about the connection and the upload queue."""
+        self._sync = state
+        self._redraw()
+
+    def set_gps_state(self, state: GpsState) -> None:
+        """Show the GPS quality; when the signal went stale, when the last fix was."""
+        self._gps = state
+        self._redraw()
+
+    def set_shift_active(self, active: bool) -> None:
+        """GPS problems are banners only during a shift (nothing is recorded outside one)."""
+        self._shift_active = active
+        self._redraw()
+
+    def set_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        self._redraw()
+
+    def refresh(self) -> None:
+        """Re-evaluate time-dependent wording (offline for a long time)."""
+        self._redraw()
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def _redraw(self) -> None:
+        self._draw_sync()
+        self._draw_gps()
+        self._draw_banners()
+
+    def _draw_sync(self) -> None:
+        t, state = self._theme, self._sync
         if state.online:
-            self._paint(self.connection_label, self.tr("● Online"), GOOD, bold=True)
+            self._paint(self.connection_label, self.tr("● Online"), t.good, bold=True)
         elif state.offline_since is not None:
             since = clock(state.offline_since)
             self._paint(
                 self.connection_label,
                 self.tr("● Offline since %1").replace("%1", since),
-                BAD,
+                t.bad,
                 bold=True,
             )
         else:
-            self._paint(self.connection_label, self.tr("● Offline"), BAD, bold=True)
+            self._paint(self.connection_label, self.tr("● Offline"), t.bad, bold=True)
 
         pending = self.tr("Waiting to upload: %1").replace("%1", str(state.pending_total))
         if state.rejected:
             pending += self.tr(" (%1 rejected)").replace("%1", str(state.rejected))
-        colour = GOOD if state.pending_total == 0 and not state.rejected else WARN
+        colour = t.good if state.pending_total == 0 and not state.rejected else t.warn
         self._paint(self.pending_label, pending, colour)
 
         last = clock(state.last_success) if state.last_success else self.tr("never")
-        self._paint(self.last_sync_label, self.tr("Last sync: %1").replace("%1", last), "#222")
+        self._paint(self.last_sync_label, self.tr("Last sync: %1").replace("%1", last), t.text)
 
         if state.last_error:
-            self._paint(self.error_label, state.last_error, BAD)
+            self._paint(self.error_label, state.last_error, t.bad)
+            self.error_label.setToolTip(state.last_error)
         else:
-            self._paint(self.error_label, self.tr("No problems"), GOOD)
+            self._paint(self.error_label, self.tr("No problems"), t.good)
 
-    def set_gps_state(self, state: GpsState) -> None:
-        """Show the GPS quality; when the signal went stale, when the last fix was."""
+    def _draw_gps(self) -> None:
+        t, state = self._theme, self._gps
         if state.quality is GpsQuality.FIX:
-            self._paint(self.gps_label, self.tr("GPS: good"), GOOD)
+            self._paint(self.gps_label, self.tr("GPS: good"), t.good)
         elif state.quality is GpsQuality.STALE and state.last_fix is not None:
             text = self.tr("GPS: lost since %1").replace("%1", clock(state.last_fix.t))
-            self._paint(self.gps_label, text, WARN, bold=True)
+            self._paint(self.gps_label, text, t.warn, bold=True)
         elif state.quality is GpsQuality.STALE:
-            self._paint(self.gps_label, self.tr("GPS: lost"), WARN, bold=True)
+            self._paint(self.gps_label, self.tr("GPS: lost"), t.warn, bold=True)
         else:
-            self._paint(self.gps_label, self.tr("GPS: no fix"), BAD, bold=True)
+            self._paint(self.gps_label, self.tr("GPS: no fix"), t.bad, bold=True)
+
+    def banners(self) -> list[str]:
+        """The banners that apply now, most serious first."""
+        state, out = self._sync, []
+        if state.storage_error:
+            out.append(
+                self.tr("The tablet cannot save: %1. Stop and tell your supervisor.").replace(
+                    "%1", state.storage_error
+                )
+            )
+        if state.update_required:
+            out.append(self.tr("This app needs an update before it can upload. Nothing is lost."))
+        if state.login_required:
+            out.append(self.tr("Log in again so your work can upload. Nothing is lost."))
+        if state.rejected:
+            out.append(
+                self.tr(
+                    "The server refused %1 record(s). They are kept on the tablet; "
+                    "tell your supervisor."
+                ).replace("%1", str(state.rejected))
+            )
+        if self._shift_active and self._gps.quality is not GpsQuality.FIX:
+            out.append(
+                self.tr("No GPS: sweeping is not being counted. Check the GPS antenna.")
+            )
+        since = state.offline_since
+        if not state.online and since is not None:
+            aware = since if since.tzinfo is not None else since.replace(tzinfo=UTC)
+            if datetime.now(UTC) - aware >= OFFLINE_LONG:
+                out.append(
+                    self.tr(
+                        "No connection since %1. Your work is safe on the tablet and "
+                        "uploads when the signal returns."
+                    ).replace("%1", clock(since))
+                )
+        return out
+
+    def _draw_banners(self) -> None:
+        shown = self.banners()[:MAX_BANNERS]
+        if not shown:
+            self.banner_label.hide()
+            self.banner_label.clear()
+            return
+        self.banner_label.setText("\n".join(f"⚠ {line}" for line in shown))
+        self.banner_label.show()
+
+    def banner_text(self) -> str | None:
+        return None if self.banner_label.isHidden() else self.banner_label.text()

@@ -6,10 +6,20 @@ screens can be built and tested while the core evolves; the core satisfies it by
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
-from client.models import Assignment, Changes, Fix, GpsState, Progress, SegmentStatus, SyncState
+from client.coverage_engine import SegmentExplanation
+from client.models import (
+    Assignment,
+    Changes,
+    Fix,
+    GpsState,
+    Progress,
+    SegmentStatus,
+    SupervisorMessage,
+    SyncState,
+)
 
 
 class TabletLike(Protocol):
@@ -17,19 +27,44 @@ class TabletLike(Protocol):
 
     assignment: Assignment | None
     network_enabled: bool
+    shift_active: bool
 
     def statuses(self) -> dict[str, SegmentStatus]: ...
 
+    def explain(self, segment_id: str) -> SegmentExplanation: ...
+
     def progress(self) -> Progress: ...
+
+    def sweeping_passes(self) -> int: ...
 
     def sync_state(self) -> SyncState: ...
 
     def gps_state(self) -> GpsState: ...
 
+    def speed_kmh(self) -> float | None: ...
+
     def recent_trail(self) -> list[Fix]: ...
+
+    def current_segment(self) -> str | None: ...
 
     def subscribe(self, callback: Callable[[Changes], None]) -> Callable[[], None]:
         """Call `callback` on the event-loop thread after each change; returns unsubscribe."""
         ...
 
     def set_network_enabled(self, enabled: bool) -> None: ...
+
+    def start_shift(self) -> None: ...
+
+    def end_shift(self, left_open: Iterable[str] = ()) -> None: ...
+
+    def unswept_segments(self) -> list[str]: ...
+
+    def mark_not_swept(self, segment_id: str, reason: str, note: str = "") -> None: ...
+
+    def record_exception(self, kind: str, side: str, note: str | None = None) -> str: ...
+
+    def add_note(self, text: str, *, about: str | None = None) -> None: ...
+
+    def supervisor_messages(self) -> list[SupervisorMessage]: ...
+
+    def acknowledge_message(self, message_id: str) -> None: ...

@@ -1,0 +1,120 @@
+"""LoginScreen: the operator logs in with a name and password before the shift.
+
+The token that comes back goes only to the TokenVault (the OS keyring, or memory when
+there is none): never to a file in clear. The screen shows errors in plain words and
+stays usable while the request runs (the request is awaited on the event loop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from client.api import ApiClient, LoginResult
+from client.credentials import TokenVault
+from client.errors import UserFacingError
+from client.logs import register_secret
+
+TOUCH_PX = 64
+
+
+class LoginScreen(QWidget):
+    submitted = Signal(str, str)  # username, password
+
+    def __init__(
+        self, device_id: str, username: str = "", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("LoginScreen")
+        self.setWindowTitle(self.tr("Sweepline — log in"))
+        title = QLabel(self.tr("Log in to start your shift"), self)
+        font = QFont(title.font())
+        font.setPixelSize(32)
+        font.setBold(True)
+        title.setFont(font)
+        self.device_label = QLabel(self.tr("Tablet: %1").replace("%1", device_id), self)
+        self.device_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.username_edit = QLineEdit(username, self)
+        self.username_edit.setObjectName("login_username")
+        self.username_edit.setPlaceholderText(self.tr("Operator name"))
+        self.password_edit = QLineEdit(self)
+        self.password_edit.setObjectName("login_password")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit.setPlaceholderText(self.tr("Password"))
+        self.login_button = QPushButton(self.tr("Log in"), self)
+        self.login_button.setObjectName("login_button")
+        self.login_button.setMinimumHeight(TOUCH_PX)
+        self.login_button.setDefault(True)
+        self.message_label = QLabel(self)
+        self.message_label.setObjectName("login_message")
+        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.message_label.setWordWrap(True)
+        for edit in (self.username_edit, self.password_edit):
+            edit.setMinimumHeight(TOUCH_PX)
+            edit.returnPressed.connect(self._submit)
+        self.login_button.clicked.connect(self._submit)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(160, 80, 160, 80)
+        layout.setSpacing(16)
+        layout.addWidget(title)
+        layout.addWidget(self.device_label)
+        layout.addWidget(self.username_edit)
+        layout.addWidget(self.password_edit)
+        layout.addWidget(self.login_button)
+        layout.addWidget(self.message_label)
+        layout.addStretch(1)
+
+    def _submit(self) -> None:
+        username = self.username_edit.text().strip()
+        password = self.password_edit.text()
+        if not username or not password:
+            self.show_message(self.tr("Enter your operator name and password."))
+            return
+        self.set_busy(True)
+        self.submitted.emit(username, password)
+
+    def set_busy(self, busy: bool) -> None:
+        self.login_button.setEnabled(not busy)
+        self.login_button.setText(self.tr("Logging in…") if busy else self.tr("Log in"))
+
+    def show_message(self, text: str) -> None:
+        self.message_label.setText(text)
+
+    def clear_password(self) -> None:
+        self.password_edit.clear()
+
+
+async def log_in(
+    screen: LoginScreen, api: ApiClient, vault: TokenVault, device_id: str
+) -> LoginResult:
+    """Show `screen` until a login succeeds; the token goes to `vault` only."""
+    loop = asyncio.get_running_loop()
+    while True:
+        attempt: asyncio.Future[tuple[str, str]] = loop.create_future()
+
+        def on_submitted(username: str, password: str, fut: asyncio.Future[tuple[str, str]] = attempt) -> None:
+            if not fut.done():
+                fut.set_result((username, password))
+
+        screen.submitted.connect(on_submitted)
+        try:
+            username, password = await attempt
+        finally:
+            screen.submitted.disconnect(on_submitted)
+        register_secret(password)
+        try:
+            result = await api.login(username, password, device_id)
+        except UserFacingError as exc:
+            screen.set_busy(False)
+            screen.clear_password()
+            screen.show_message(str(exc))
+            continue
+        register_secret(result.access_token)
+        vault.save(username, result.access_token)
+        screen.clear_password()
+        screen.set_busy(False)
+        return result

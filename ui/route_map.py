@@ -1,0 +1,60 @@
+"""RouteMap: the MapView with the operator screen's extras — curb-side states with the
+tap panel's words, translated page labels, follow mode and re-centre.
+
+Everything still reaches the page as JSON arguments to fixed `window.sweepline`
+functions; what was last sent is remembered and replayed after a reload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from client.models import Route
+from maps.payloads import route_payload
+from maps.streets import streets_around
+from ui.map_view import MapView
+
+
+class RouteMap(MapView):
+    """The operator's map: segments as `{state, info}` views rather than bare states."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._labels: dict[str, str] = {}
+        super().__init__(*args, **kwargs)
+
+    def show_route_views(self, route: Route, views: Mapping[str, dict[str, Any]]) -> None:
+        """Draw `route` with each segment's view (`ui.segment_views.segment_view`)."""
+        self._route = route_payload(route)
+        self._statuses = dict(views)  # type: ignore[arg-type]  # the page takes both forms
+        self._streets = streets_around(
+            (segment.coords for segment in route.segments), self._street_features
+        )
+        self._call("setStreets", self._streets)
+        self._call("loadRoute", self._route, self._statuses)
+
+    def set_views(self, views: Mapping[str, dict[str, Any]]) -> None:
+        """Restyle the given segments and refresh their tap-panel words."""
+        if not views:
+            return
+        self._statuses.update(views)  # type: ignore[arg-type]
+        self._call("setStatuses", dict(views))
+
+    def set_labels(self, labels: Mapping[str, str]) -> None:
+        self._labels = dict(labels)
+        self._call("setLabels", self._labels)
+
+    def set_follow(self, on: bool) -> None:
+        self._call("setFollow", on)
+
+    def recentre(self) -> None:
+        """Follow the vehicle again and bring it to the middle of the map."""
+        self._call("recentre")
+
+    def show_segment_info(self, segment_id: str) -> None:
+        self._call("showInfo", segment_id)
+
+    def _replay(self) -> None:
+        if self._labels:
+            self._call("setLabels", self._labels)
+        super()._replay()
