@@ -41,7 +41,7 @@ def install_language(locale: str) -> str:
         app.removeTranslator(old)
     _installed.clear()
     if not locale.startswith("fr"):
-        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Territory.Canada))
+        QLocale.setDefault(QLocale("en_CA"))
         return "en_CA"
     translator = QTranslator(app)
     if not translator.load(str(TRANSLATIONS / "sweepline_fr_CA.qm")):
@@ -49,5 +49,5 @@ def install_language(locale: str) -> str:
         return "en_CA"
     app.installTranslator(translator)
     _installed.append(translator)
-    QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Territory.Canada))
+    QLocale.setDefault(QLocale("fr_CA"))
     return "fr_CA"

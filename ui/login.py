@@ -96,7 +96,9 @@ async def log_in(
     while True:
         attempt: asyncio.Future[tuple[str, str]] = loop.create_future()
 
-        def on_submitted(username: str, password: str, fut: asyncio.Future[tuple[str, str]] = attempt) -> None:
+        def on_submitted(
+            username: str, password: str, fut: asyncio.Future[tuple[str, str]] = attempt
+        ) -> None:
             if not fut.done():
                 fut.set_result((username, password))
 

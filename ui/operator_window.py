@@ -35,7 +35,7 @@ from ui.motion import MotionGate
 from ui.note_dialog import NoteDialog
 from ui.progress_panel import ProgressPanel
 from ui.route_map import RouteMap
-from ui.segment_views import page_labels, reason_name, side_name, segment_view
+from ui.segment_views import page_labels, reason_name, segment_view, side_name
 from ui.shift import EndOfShiftDialog, assignment_summary
 from ui.status_panel import StatusPanel
 from ui.tablet_protocol import TabletLike

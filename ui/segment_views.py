@@ -16,12 +16,6 @@ from client.coverage_engine import SegmentExplanation
 from client.models import Segment, SegmentState
 from ui.formatting import kilometres
 
-_CTX = "SegmentInfo"
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate(_CTX, text)
-
 
 def display_state(e: SegmentExplanation) -> str:
     if e.operator is not None and not e.operator.get("swept", False):
@@ -36,17 +30,21 @@ def display_state(e: SegmentExplanation) -> str:
 
 
 def side_name(side: str) -> str:
-    return {"right": _tr("right"), "left": _tr("left"), "both": _tr("both")}.get(side, side)
+    return {
+        "right": QCoreApplication.translate("SegmentInfo", "right"),
+        "left": QCoreApplication.translate("SegmentInfo", "left"),
+        "both": QCoreApplication.translate("SegmentInfo", "both"),
+    }.get(side, side)
 
 
 def reason_name(reason: str) -> str:
     return {
-        "parked_cars": _tr("parked cars"),
-        "construction": _tr("construction"),
-        "blocked": _tr("blocked"),
-        "closed": _tr("road closed"),
-        "debris_pile": _tr("debris pile"),
-        "other": _tr("other"),
+        "parked_cars": QCoreApplication.translate("SegmentInfo", "parked cars"),
+        "construction": QCoreApplication.translate("SegmentInfo", "construction"),
+        "blocked": QCoreApplication.translate("SegmentInfo", "blocked"),
+        "closed": QCoreApplication.translate("SegmentInfo", "road closed"),
+        "debris_pile": QCoreApplication.translate("SegmentInfo", "debris pile"),
+        "other": QCoreApplication.translate("SegmentInfo", "other"),
     }.get(reason, reason)
 
 
@@ -55,50 +53,58 @@ def why_text(e: SegmentExplanation) -> str:
     state = display_state(e)
     if state == "skipped":
         reason = str((e.operator or {}).get("reason") or "other")
-        return _tr("Marked not swept: %1").replace("%1", reason_name(reason))
+        return QCoreApplication.translate("SegmentInfo", "Marked not swept: %1").replace(
+            "%1", reason_name(reason)
+        )
     if state == "swept":
         if e.source == "operator":
-            return _tr("Confirmed by the operator")
+            return QCoreApplication.translate("SegmentInfo", "Confirmed by the operator")
         if e.sides_needed == 2:
-            return _tr("Both curbs swept at sweeping speed")
-        return _tr("Swept at sweeping speed")
+            return QCoreApplication.translate("SegmentInfo", "Both curbs swept at sweeping speed")
+        return QCoreApplication.translate("SegmentInfo", "Swept at sweeping speed")
     if state == "one_side":
         done = e.sides_done[0]
         missing = "left" if done == "right" else "right"
         return (
-            _tr("The %1 curb is swept; the %2 curb is not (drive it the other way)")
+            QCoreApplication.translate(
+                "SegmentInfo", "The %1 curb is swept; the %2 curb is not (drive it the other way)"
+            )
             .replace("%1", side_name(done))
             .replace("%2", side_name(missing))
         )
     if e.reason == "excluded (provincial road)":
-        return _tr("Not ours to sweep (provincial road)")
+        return QCoreApplication.translate("SegmentInfo", "Not ours to sweep (provincial road)")
     if state == "not_started":
-        return _tr("Not driven yet")
+        return QCoreApplication.translate("SegmentInfo", "Not driven yet")
     if e.max_speed_kmh is not None and e.sweeping_passes == 0 and e.max_speed_kmh > 12:
-        return _tr("Driven too fast to sweep (up to %1 km/h; the band is 2–12)").replace(
-            "%1", f"{e.max_speed_kmh:.0f}"
-        )
-    return _tr("%1 % done so far: not enough of its length swept yet").replace(
-        "%1", f"{e.coverage_pct:.0f}"
-    )
+        return QCoreApplication.translate(
+            "SegmentInfo", "Driven too fast to sweep (up to %1 km/h; the band is 2–12)"
+        ).replace("%1", f"{e.max_speed_kmh:.0f}")
+    return QCoreApplication.translate(
+        "SegmentInfo", "%1 % done so far: not enough of its length swept yet"
+    ).replace("%1", f"{e.coverage_pct:.0f}")
 
 
 def passes_text(e: SegmentExplanation) -> str:
-    text = _tr("%1 driven, %2 sweeping").replace("%1", str(e.passes)).replace(
-        "%2", str(e.sweeping_passes)
+    text = (
+        QCoreApplication.translate("SegmentInfo", "%1 driven, %2 sweeping")
+        .replace("%1", str(e.passes))
+        .replace("%2", str(e.sweeping_passes))
     )
     by_side = e.sweeping_passes_by_side
     if e.sides_needed == 2 and by_side:
-        text += _tr(" (right %1, left %2)").replace("%1", str(by_side.get("right", 0))).replace(
-            "%2", str(by_side.get("left", 0))
+        text += (
+            QCoreApplication.translate("SegmentInfo", " (right %1, left %2)")
+            .replace("%1", str(by_side.get("right", 0)))
+            .replace("%2", str(by_side.get("left", 0)))
         )
     return text
 
 
 def segment_view(segment: Segment, e: SegmentExplanation) -> dict[str, Any]:
     """The page's per-segment status object: `{state, info: {length, passes, why}}`."""
-    length = kilometres(segment.length_m) if segment.length_m >= 1000 else (
-        f"{segment.length_m:.0f} m"
+    length = (
+        kilometres(segment.length_m) if segment.length_m >= 1000 else (f"{segment.length_m:.0f} m")
     )
     return {
         "state": display_state(e),
@@ -109,15 +115,15 @@ def segment_view(segment: Segment, e: SegmentExplanation) -> dict[str, Any]:
 def page_labels() -> dict[str, str]:
     """Every word the map page shows by itself, in the current language."""
     return {
-        "not_started": _tr("Not started"),
-        "in_progress": _tr("In progress"),
-        "one_side": _tr("One curb swept"),
-        "swept": _tr("Swept"),
-        "skipped": _tr("Skipped"),
-        "length": _tr("Length"),
-        "passes": _tr("Passes"),
-        "why": _tr("Why"),
-        "recentre": _tr("Re-centre"),
-        "close": _tr("Close"),
-        "legend": _tr("Legend"),
+        "not_started": QCoreApplication.translate("SegmentInfo", "Not started"),
+        "in_progress": QCoreApplication.translate("SegmentInfo", "In progress"),
+        "one_side": QCoreApplication.translate("SegmentInfo", "One curb swept"),
+        "swept": QCoreApplication.translate("SegmentInfo", "Swept"),
+        "skipped": QCoreApplication.translate("SegmentInfo", "Skipped"),
+        "length": QCoreApplication.translate("SegmentInfo", "Length"),
+        "passes": QCoreApplication.translate("SegmentInfo", "Passes"),
+        "why": QCoreApplication.translate("SegmentInfo", "Why"),
+        "recentre": QCoreApplication.translate("SegmentInfo", "Re-centre"),
+        "close": QCoreApplication.translate("SegmentInfo", "Close"),
+        "legend": QCoreApplication.translate("SegmentInfo", "Legend"),
     }

@@ -5,6 +5,7 @@ started): what the operator-screen tests drive through the real window."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import math
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -75,7 +76,7 @@ def drive_along(
     step_m = speed_kmh / 3.6
     t = start
     yield_list: list[Fix] = []
-    for (lon1, lat1), (lon2, lat2) in zip(coords, coords[1:], strict=False):
+    for (lon1, lat1), (lon2, lat2) in itertools.pairwise(coords):
         dlon = (lon2 - lon1) * 111_320 * math.cos(math.radians(lat1))
         dlat = (lat2 - lat1) * 110_540
         length = math.hypot(dlon, dlat)

@@ -158,7 +158,7 @@ def test_keyboard_shortcuts_report_pick_a_side_and_toggle_the_theme(
     window.activateWindow()
     QTest.keyClick(window, Qt.Key.Key_F9)
     QTest.keyClick(window, Qt.Key.Key_F2)
-    kind, payload = outbox(tablet, "exception")[-1]
+    _kind, payload = outbox(tablet, "exception")[-1]
     assert (payload["kind"], payload["side"]) == ("construction", "both")
     assert window.theme_mode == "day"
     QTest.keyClick(window, Qt.Key.Key_T)
@@ -185,7 +185,8 @@ def test_text_entry_is_refused_while_moving_and_kept_when_moving_off(
     assert window.exception_bar.note_button.isEnabled()
     qtbot.mouseClick(window.exception_bar.note_button, Qt.MouseButton.LeftButton)
     dialog = window.note_dialog
-    assert dialog is not None and dialog.isVisible()
+    assert dialog is not None
+    assert dialog.isVisible()
     QTest.keyClicks(dialog.editor, "Cars on both sides")
     # Driving off closes it; the draft is kept, nothing is recorded yet.
     tablet.record_fix(moving_at(segment, speed_kmh=9.0))
@@ -236,7 +237,8 @@ def test_markup_in_a_street_name_is_shown_as_text_and_runs_no_script(
         from PySide6.QtWidgets import QLabel
 
         names = [lbl for lbl in dialog.findChildren(QLabel) if MARKUP in lbl.text()]
-        assert names and all(lbl.textFormat() == Qt.TextFormat.PlainText for lbl in names)
+        assert names
+        assert all(lbl.textFormat() == Qt.TextFormat.PlainText for lbl in names)
         dialog.reject()
     finally:
         delete_widget(win)
@@ -256,7 +258,8 @@ def test_end_of_shift_needs_a_reason_or_leave_open_for_each_unswept_segment(
     tablet.record_fix(stopped_at(route.segments[0]))
     qtbot.mouseClick(window.shift_button, Qt.MouseButton.LeftButton)
     dialog = window.end_dialog
-    assert dialog is not None and dialog.isVisible()
+    assert dialog is not None
+    assert dialog.isVisible()
     unswept = tablet.unswept_segments()
     assert len(unswept) == len(route.segments)
     assert not dialog.end_button.isEnabled()
@@ -278,7 +281,6 @@ def test_end_of_shift_needs_a_reason_or_leave_open_for_each_unswept_segment(
     assert len(ended) == 1
     assert sorted(ended[0][1]["left_open"]) == sorted(unswept[2:])
     qtbot.wait_until(lambda: page_segment(qtbot, window, unswept[0])["state"] == "skipped")
-    print("POINT", run_js(qtbot, window.map_view, f"window.sweepline.segmentPoint({unswept[0]!r})"), window.map_view.size())
     tap_segment(qtbot, window, unswept[0])
     qtbot.wait_until(
         lambda: run_js(qtbot, window.map_view, "window.sweepline.shownInfo()") is not None

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from client.coverage_engine import SegmentExplanation
 from client.models import (
     Assignment,
     Changes,
@@ -20,6 +21,7 @@ from client.models import (
     Route,
     SegmentState,
     SegmentStatus,
+    SupervisorMessage,
     SyncState,
 )
 from maps.page_script import STATE_COLOURS
@@ -55,6 +57,27 @@ class StandInTablet:
         self._subscribers: list[Callable[[Changes], None]] = []
         self.network_enabled = True
         self.network_calls: list[bool] = []
+        self.shift_active = False
+
+    def explain(self, segment_id: str) -> SegmentExplanation:
+        status = self._statuses[segment_id]
+        swept = status.state is SegmentState.SWEPT
+        return SegmentExplanation(
+            segment_id=segment_id, profile="stand-in", state=status.state,
+            trimmed_length_m=0.0, buffer_m=0.0, coverage_pct=100 * status.covered_fraction,
+            passes=int(swept), sweeping_passes=int(swept), sweeping_passes_by_side={},
+            sides_needed=1, sides_done=(), sweep_speed_kmh=None, max_speed_kmh=None,
+            source="inferred" if swept else None, reason=None if swept else "not driven",
+        )
+
+    def sweeping_passes(self) -> int:
+        return sum(s.state is SegmentState.SWEPT for s in self._statuses.values())
+
+    def speed_kmh(self) -> float | None:
+        return None
+
+    def supervisor_messages(self) -> list[SupervisorMessage]:
+        return []
 
     def statuses(self) -> dict[str, SegmentStatus]:
         return dict(self._statuses)
@@ -152,7 +175,7 @@ def test_progress_panel_shows_percent_km_left_and_segments(qtbot):
     qtbot.add_widget(panel)
     panel.set_progress(Progress(total_m=5000, swept_m=1990, segments_total=12, segments_swept=5))
     assert panel.percent_label.text() == "39 %"
-    assert panel.left_label.text() == "3.0 km left"
+    assert panel.left_label.text() == "Left: 3.0 km"
     assert panel.segments_label.text() == "5 of 12 segments swept"
     assert panel.percent_label.font().pixelSize() >= 48
 
@@ -169,9 +192,9 @@ def test_window_redraws_what_each_change_names(qtbot, window, tablet):
     qtbot.wait_until(
         lambda: run_js(qtbot, window.map_view, "window.sweepline.stats.statusUpdates") == 2
     )
-    assert run_js(qtbot, window.map_view, "window.sweepline.stats.lastStatuses") == {
-        second: "in_progress"
-    }
+    last = run_js(qtbot, window.map_view, "window.sweepline.stats.lastStatuses")
+    assert list(last) == [second]
+    assert last[second]["state"] == "in_progress"
     seg = run_js(qtbot, window.map_view, f"window.sweepline.describeSegment({first!r})")
     assert seg["stroke"] == STATE_COLOURS["swept"]
     swept_m = route.segments[0].length_m

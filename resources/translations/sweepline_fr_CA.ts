@@ -1,0 +1,651 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="fr_CA" sourcelanguage="en_CA">
+<context>
+    <name>EndOfShiftDialog</name>
+    <message>
+        <location filename="../../ui/shift.py" line="53" />
+        <source>End of shift</source>
+        <translation>Fin du quart</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift.py" line="60" />
+        <source>These streets are not swept. Give a reason, or leave them open.</source>
+        <translation>Ces rues ne sont pas balayées. Donnez une raison ou laissez-les ouvertes.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift.py" line="99" />
+        <source>Leave the rest open</source>
+        <translation>Laisser le reste ouvert</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift.py" line="102" />
+        <source>Keep sweeping</source>
+        <translation>Continuer à balayer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift.py" line="105" />
+        <location filename="../../ui/shift.py" line="148" />
+        <source>End shift</source>
+        <translation>Finir le quart</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift.py" line="123" />
+        <source>Parked
+cars</source>
+        <translation>Voitures
+garées</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift.py" line="124" />
+        <source>Construction</source>
+        <translation>Travaux</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift.py" line="125" />
+        <source>Blocked</source>
+        <translation>Bloqué</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift.py" line="126" />
+        <source>Road
+closed</source>
+        <translation>Rue
+fermée</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift.py" line="127" />
+        <source>Other</source>
+        <translation>Autre</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift.py" line="128" />
+        <source>Leave
+open</source>
+        <translation>Laisser
+ouvert</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift.py" line="149" />
+        <source>%1 to answer</source>
+        <translation>%1 à répondre</translation>
+    </message>
+</context>
+<context>
+    <name>ExceptionBar</name>
+    <message>
+        <location filename="../../ui/exceptions_bar.py" line="79" />
+        <source>Parked
+cars</source>
+        <translation>Voitures
+garées</translation>
+    </message>
+    <message>
+        <location filename="../../ui/exceptions_bar.py" line="80" />
+        <source>Construction</source>
+        <translation>Travaux</translation>
+    </message>
+    <message>
+        <location filename="../../ui/exceptions_bar.py" line="81" />
+        <source>Debris
+pile</source>
+        <translation>Tas de
+débris</translation>
+    </message>
+    <message>
+        <location filename="../../ui/exceptions_bar.py" line="82" />
+        <source>Blocked</source>
+        <translation>Bloqué</translation>
+    </message>
+    <message>
+        <location filename="../../ui/exceptions_bar.py" line="83" />
+        <source>Other</source>
+        <translation>Autre</translation>
+    </message>
+    <message>
+        <location filename="../../ui/exceptions_bar.py" line="88" />
+        <source>Right
+curb</source>
+        <translation>Bordure
+droite</translation>
+    </message>
+    <message>
+        <location filename="../../ui/exceptions_bar.py" line="89" />
+        <source>Left
+curb</source>
+        <translation>Bordure
+gauche</translation>
+    </message>
+    <message>
+        <location filename="../../ui/exceptions_bar.py" line="90" />
+        <source>Both
+curbs</source>
+        <translation>Les deux
+bordures</translation>
+    </message>
+    <message>
+        <location filename="../../ui/exceptions_bar.py" line="100" />
+        <source>Add a
+note</source>
+        <translation>Ajouter
+une note</translation>
+    </message>
+</context>
+<context>
+    <name>LoginScreen</name>
+    <message>
+        <location filename="../../ui/login.py" line="32" />
+        <source>Sweepline — log in</source>
+        <translation>Sweepline — connexion</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login.py" line="33" />
+        <source>Log in to start your shift</source>
+        <translation>Connectez-vous pour commencer votre quart</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login.py" line="38" />
+        <source>Tablet: %1</source>
+        <translation>Tablette : %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login.py" line="42" />
+        <source>Operator name</source>
+        <translation>Nom d'opérateur</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login.py" line="46" />
+        <source>Password</source>
+        <translation>Mot de passe</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login.py" line="47" />
+        <location filename="../../ui/login.py" line="82" />
+        <source>Log in</source>
+        <translation>Se connecter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login.py" line="75" />
+        <source>Enter your operator name and password.</source>
+        <translation>Entrez votre nom d'opérateur et votre mot de passe.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login.py" line="82" />
+        <source>Logging in…</source>
+        <translation>Connexion…</translation>
+    </message>
+</context>
+<context>
+    <name>MessageStrip</name>
+    <message>
+        <location filename="../../ui/messages_strip.py" line="76" />
+        <source>Message from your supervisor: stop to read it.</source>
+        <translation>Message de votre superviseur : arrêtez-vous pour le lire.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages_strip.py" line="78" />
+        <source>Supervisor</source>
+        <translation>Superviseur</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages_strip.py" line="87" />
+        <source>(%1 more)</source>
+        <translation>(%1 de plus)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages_strip.py" line="89" />
+        <source>OK, read</source>
+        <translation>OK, lu</translation>
+    </message>
+</context>
+<context>
+    <name>NoteDialog</name>
+    <message>
+        <location filename="../../ui/note_dialog.py" line="18" />
+        <source>Note</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../../ui/note_dialog.py" line="21" />
+        <source>Add a note for your supervisor</source>
+        <translation>Ajouter une note pour votre superviseur</translation>
+    </message>
+    <message>
+        <location filename="../../ui/note_dialog.py" line="27" />
+        <source>Save note</source>
+        <translation>Enregistrer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/note_dialog.py" line="31" />
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+</context>
+<context>
+    <name>OperatorWindow</name>
+    <message>
+        <location filename="../../ui/operator_window.py" line="70" />
+        <source>Sweepline</source>
+        <translation>Sweepline</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="180" />
+        <source>Demo: cut connection to server</source>
+        <translation>Démo : couper la connexion au serveur</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="229" />
+        <source>No assignment for today: ask your supervisor.</source>
+        <translation>Aucune affectation aujourd'hui : demandez à votre superviseur.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="230" />
+        <source>Today: %1 · %2 · %3 · %4, %5 segments</source>
+        <translation>Aujourd'hui : %1 · %2 · %3 · %4, %5 tronçons</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="240" />
+        <source>End shift</source>
+        <translation>Finir le quart</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="240" />
+        <source>Start shift</source>
+        <translation>Commencer le quart</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="323" />
+        <source>Screen:
+auto</source>
+        <translation>Écran :
+auto</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="324" />
+        <source>Screen:
+day</source>
+        <translation>Écran :
+jour</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="325" />
+        <source>Screen:
+night</source>
+        <translation>Écran :
+nuit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="354" />
+        <source>Shift started: GPS recording is on.</source>
+        <translation>Quart commencé : l'enregistrement GPS est actif.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="362" />
+        <source>Stop the vehicle to end the shift.</source>
+        <translation>Arrêtez le véhicule pour finir le quart.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="367" />
+        <source>Shift ended: everything is swept.</source>
+        <translation>Quart terminé : tout est balayé.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="389" />
+        <source>Shift ended. Thank you.</source>
+        <translation>Quart terminé. Merci.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="400" />
+        <source>No assignment: nothing to report against.</source>
+        <translation>Aucune affectation : rien à signaler.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="412" />
+        <source>Reported: %1, %2 curb, %3</source>
+        <translation>Signalé : %1, bordure %2, %3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="415" />
+        <source>off the route</source>
+        <translation>hors du parcours</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="422" />
+        <source>Stop the vehicle to type a note.</source>
+        <translation>Arrêtez le véhicule pour écrire une note.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="430" />
+        <source>Add a note to the exception you just reported</source>
+        <translation>Ajouter une note au problème que vous venez de signaler</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="451" />
+        <source>Note saved.</source>
+        <translation>Note enregistrée.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="454" />
+        <source>Moving: the note is kept for when you stop.</source>
+        <translation>En mouvement : la note est gardée pour votre prochain arrêt.</translation>
+    </message>
+</context>
+<context>
+    <name>ProgressPanel</name>
+    <message>
+        <location filename="../../ui/progress_panel.py" line="114" />
+        <source>Left: %1</source>
+        <translation>Reste : %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/progress_panel.py" line="115" />
+        <source>Passes: %1</source>
+        <translation>Passages : %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/progress_panel.py" line="117" />
+        <source>%1 of %2 segments swept</source>
+        <translation>%1 tronçons balayés sur %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/progress_panel.py" line="156" />
+        <source>Finish: %1</source>
+        <translation>Fin prévue : %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/progress_panel.py" line="162" />
+        <source>Speed: —</source>
+        <translation>Vitesse : —</translation>
+    </message>
+    <message>
+        <location filename="../../ui/progress_panel.py" line="167" />
+        <source>%1 too fast</source>
+        <translation>%1 trop vite</translation>
+    </message>
+    <message>
+        <location filename="../../ui/progress_panel.py" line="169" />
+        <source>%1 stopped</source>
+        <translation>%1 arrêté</translation>
+    </message>
+    <message>
+        <location filename="../../ui/progress_panel.py" line="171" />
+        <source>%1 in band</source>
+        <translation>%1 dans la plage</translation>
+    </message>
+    <message>
+        <location filename="../../ui/progress_panel.py" line="184" />
+        <source>of curb-km swept</source>
+        <translation>des km de bordure balayés</translation>
+    </message>
+    <message>
+        <location filename="../../ui/progress_panel.py" line="185" />
+        <source>curb-km</source>
+        <translation>km de bordure</translation>
+    </message>
+    <message>
+        <location filename="../../ui/progress_panel.py" line="185" />
+        <source>hours of shift</source>
+        <translation>heures de quart</translation>
+    </message>
+    <message>
+        <location filename="../../ui/progress_panel.py" line="186" />
+        <source>km/h</source>
+        <translation>km/h</translation>
+    </message>
+    <message>
+        <location filename="../../ui/progress_panel.py" line="186" />
+        <source>minutes</source>
+        <translation>minutes</translation>
+    </message>
+</context>
+<context>
+    <name>SegmentInfo</name>
+    <message>
+        <location filename="../../ui/segment_views.py" line="34" />
+        <source>right</source>
+        <translation>droite</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="35" />
+        <source>left</source>
+        <translation>gauche</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="36" />
+        <source>both</source>
+        <translation>des deux côtés</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="42" />
+        <source>parked cars</source>
+        <translation>voitures garées</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="43" />
+        <source>construction</source>
+        <translation>travaux</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="44" />
+        <source>blocked</source>
+        <translation>bloqué</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="45" />
+        <source>road closed</source>
+        <translation>rue fermée</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="46" />
+        <source>debris pile</source>
+        <translation>tas de débris</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="47" />
+        <source>other</source>
+        <translation>autre</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="56" />
+        <source>Marked not swept: %1</source>
+        <translation>Marqué non balayé : %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="61" />
+        <source>Confirmed by the operator</source>
+        <translation>Confirmé par l'opérateur</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="63" />
+        <source>Both curbs swept at sweeping speed</source>
+        <translation>Les deux bordures balayées à vitesse de balayage</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="64" />
+        <source>Swept at sweeping speed</source>
+        <translation>Balayé à vitesse de balayage</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="69" />
+        <source>The %1 curb is swept; the %2 curb is not (drive it the other way)</source>
+        <translation>La bordure %1 est balayée ; la bordure %2 ne l'est pas (passez dans l'autre sens)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="76" />
+        <source>Not ours to sweep (provincial road)</source>
+        <translation>Pas à nous de balayer (route provinciale)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="78" />
+        <source>Not driven yet</source>
+        <translation>Pas encore parcouru</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="80" />
+        <source>Driven too fast to sweep (up to %1 km/h; the band is 2–12)</source>
+        <translation>Parcouru trop vite pour balayer (jusqu'à %1 km/h ; la plage est 2–12)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="83" />
+        <source>%1 % done so far: not enough of its length swept yet</source>
+        <translation>%1 % fait : pas encore assez de longueur balayée</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="90" />
+        <source>%1 driven, %2 sweeping</source>
+        <translation>%1 parcourus, %2 en balayage</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="97" />
+        <source> (right %1, left %2)</source>
+        <translation> (droite %1, gauche %2)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="118" />
+        <source>Not started</source>
+        <translation>Pas commencé</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="119" />
+        <source>In progress</source>
+        <translation>En cours</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="120" />
+        <source>One curb swept</source>
+        <translation>Une bordure balayée</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="121" />
+        <source>Swept</source>
+        <translation>Balayé</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="122" />
+        <source>Skipped</source>
+        <translation>Sauté</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="123" />
+        <source>Length</source>
+        <translation>Longueur</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="124" />
+        <source>Passes</source>
+        <translation>Passages</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="125" />
+        <source>Why</source>
+        <translation>Pourquoi</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="126" />
+        <source>Re-centre</source>
+        <translation>Recentrer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="127" />
+        <source>Close</source>
+        <translation>Fermer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="128" />
+        <source>Legend</source>
+        <translation>Légende</translation>
+    </message>
+</context>
+<context>
+    <name>StatusPanel</name>
+    <message>
+        <location filename="../../ui/status_panel.py" line="122" />
+        <source>● Online</source>
+        <translation>● En ligne</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_panel.py" line="127" />
+        <source>● Offline since %1</source>
+        <translation>● Hors ligne depuis %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_panel.py" line="132" />
+        <source>● Offline</source>
+        <translation>● Hors ligne</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_panel.py" line="134" />
+        <source>Waiting to upload: %1</source>
+        <translation>En attente d'envoi : %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_panel.py" line="136" />
+        <source> (%1 rejected)</source>
+        <translation> (%1 refusés)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_panel.py" line="140" />
+        <source>never</source>
+        <translation>jamais</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_panel.py" line="141" />
+        <source>Last sync: %1</source>
+        <translation>Dernière synchro : %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_panel.py" line="147" />
+        <source>No problems</source>
+        <translation>Aucun problème</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_panel.py" line="152" />
+        <source>GPS: good</source>
+        <translation>GPS : bon</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_panel.py" line="154" />
+        <source>GPS: lost since %1</source>
+        <translation>GPS : perdu depuis %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_panel.py" line="157" />
+        <source>GPS: lost</source>
+        <translation>GPS : perdu</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_panel.py" line="159" />
+        <source>GPS: no fix</source>
+        <translation>GPS : aucune position</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_panel.py" line="166" />
+        <source>The tablet cannot save: %1. Stop and tell your supervisor.</source>
+        <translation>La tablette ne peut pas enregistrer : %1. Arrêtez-vous et prévenez votre superviseur.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_panel.py" line="171" />
+        <source>This app needs an update before it can upload. Nothing is lost.</source>
+        <translation>L'application doit être mise à jour avant d'envoyer. Rien n'est perdu.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_panel.py" line="173" />
+        <source>Log in again so your work can upload. Nothing is lost.</source>
+        <translation>Reconnectez-vous pour que votre travail soit envoyé. Rien n'est perdu.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_panel.py" line="177" />
+        <source>The server refused %1 record(s). They are kept on the tablet; tell your supervisor.</source>
+        <translation>Le serveur a refusé %1 enregistrement(s). Ils sont gardés sur la tablette ; prévenez votre superviseur.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_panel.py" line="183" />
+        <source>No GPS: sweeping is not being counted. Check the GPS antenna.</source>
+        <translation>Pas de GPS : le balayage n'est pas compté. Vérifiez l'antenne GPS.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_panel.py" line="191" />
+        <source>No connection since %1. Your work is safe on the tablet and uploads when the signal returns.</source>
+        <translation>Aucune connexion depuis %1. Votre travail est en sécurité sur la tablette et sera envoyé au retour du signal.</translation>
+    </message>
+</context>
+</TS>
