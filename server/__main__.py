@@ -48,6 +48,9 @@ COMMANDS = (
     "list-assignments",
     "recompute-state",
     "backup",
+    "save-form",
+    "list-forms",
+    "import-areas",
 )
 
 
@@ -149,6 +152,16 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
     elif command == "list-assignments":
         parser.add_argument("--date")
         parser.add_argument("--operator")
+    elif command == "save-form":
+        parser.add_argument("file", type=Path, help="JSON form definition")
+        parser.add_argument("--by", default="cli", help="who is recorded as its author")
+    elif command == "import-areas":
+        parser.add_argument("file", type=Path, help="GeoJSON (Multi)Polygons, WGS84")
+        parser.add_argument("--name-field", default="District", help="property naming the area")
+        parser.add_argument("--kind", default="district", help="e.g. district, ward")
+        parser.add_argument("--id-prefix", default="", help="prefix for area ids")
+        parser.add_argument("--attribution", default="")
+        parser.add_argument("--replace", action="store_true", help="replace existing areas")
     elif command == "backup":
         parser.add_argument("destination", type=Path, help="new file to write the copy to")
     return parser
@@ -219,6 +232,30 @@ def _run_admin(args: argparse.Namespace, settings: Settings) -> int:
             )
         print(summary.describe())
 
+    def save_form_file() -> None:
+        from server.forms import save_form
+
+        definition = load_geojson(args.file)
+        with db.write() as conn:
+            form = save_form(conn, definition, args.by)
+        print(json.dumps({"id": form["id"], "version": form["version"]}))
+
+    def import_area_file() -> None:
+        from server.equity import import_areas
+
+        data = load_geojson(args.file)
+        with db.write() as conn:
+            ids = import_areas(
+                conn,
+                data,
+                name_field=args.name_field,
+                kind=args.kind,
+                id_prefix=args.id_prefix,
+                attribution=args.attribution,
+                replace=args.replace,
+            )
+        print(f"imported {len(ids)} areas: {', '.join(ids)}")
+
     def add_user() -> None:
         password = _password(args)
         with db.write() as conn:
@@ -288,8 +325,14 @@ def _run_admin(args: argparse.Namespace, settings: Settings) -> int:
             "list-routes": listing(admin.list_routes),
             "recompute-state": recompute,
             "backup": backup,
+            "save-form": save_form_file,
+            "import-areas": import_area_file,
         }
     )
+    if args.command == "list-forms":
+        from server.forms import list_forms
+
+        actions["list-forms"] = listing(list_forms)
     if args.command == "list-assignments":
         actions["list-assignments"] = listing(
             admin.list_assignments, day=args.date, operator=args.operator

@@ -19,11 +19,17 @@ from server.clock import server_time
 from server.db import Database
 from server.demo_data import seed_demo as seed_demo_data
 from server.errors import install_error_handlers
+from server.export_api import router as export_router
+from server.forms_api import router as forms_router
 from server.logs import log_event
+from server.messages_api import router as messages_router
+from server.metrics_api import router as metrics_router
 from server.overload import InflightLimit, OverloadMiddleware
 from server.plans_api import router as plans_router
 from server.schemas import HealthResponse
 from server.settings import Settings
+from server.stream import StreamHub
+from server.stream_api import router as stream_router
 from server.sync_api import router as sync_router
 from server.tiles_api import router as tiles_router
 from sync.protocol import PROTOCOL_VERSION
@@ -55,6 +61,8 @@ def create_app(
     )
     app.state.db = db
     app.state.settings = settings
+    # Live events for supervisors' streams; the push handler publishes to it.
+    app.state.stream_hub = StreamHub()
     app.state.login_throttle = LoginThrottle(
         settings.login_failures_allowed, settings.login_failure_window_s
     )
@@ -77,4 +85,9 @@ def create_app(
     app.include_router(sync_router)
     app.include_router(admin_router)
     app.include_router(tiles_router)
+    app.include_router(forms_router)
+    app.include_router(messages_router)
+    app.include_router(stream_router)
+    app.include_router(metrics_router)
+    app.include_router(export_router)
     return app

@@ -169,6 +169,43 @@ MIGRATIONS: Final[Sequence[Sequence[str]]] = (
         "CREATE INDEX facts_device ON facts(device_id, received_at)",
         "CREATE INDEX assignments_route ON assignments(route_id)",
     ),
+    (
+        # Pilot: versioned forms (every version kept: answers name the one they fit).
+        """CREATE TABLE forms (
+            id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            definition_json TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (id, version)
+        )""",
+        # Supervisor messages; `audience` is a username or '*' (every operator).
+        """CREATE TABLE messages (
+            id TEXT PRIMARY KEY,
+            text TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            sent_at TEXT NOT NULL,
+            audience TEXT NOT NULL
+        )""",
+        # One row per operator a message went to: when their tablet pulled it, and acked.
+        """CREATE TABLE message_recipients (
+            message_id TEXT NOT NULL REFERENCES messages(id),
+            username TEXT NOT NULL,
+            delivered_at TEXT,
+            acked_at TEXT,
+            PRIMARY KEY (message_id, username)
+        )""",
+        "CREATE INDEX message_recipients_user ON message_recipients(username)",
+        # Areas for the equity view (sweeping districts, wards), imported like routes.
+        """CREATE TABLE areas (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            attribution TEXT NOT NULL DEFAULT '',
+            geometry_json TEXT NOT NULL
+        )""",
+        "CREATE INDEX facts_type ON facts(type, received_at)",
+    ),
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -19,7 +19,9 @@ from server.auth import OPERATOR, User
 from server.clock import iso_z, parse_iso, server_time
 from server.db import Database
 from server.errors import ApiError
+from server.forms import form_answer_problem
 from server.logs import log_event
+from server.messages import mark_acked
 from server.plans import segment_exists
 from server.schemas import PushEvent, PushRequest
 from server.settings import Settings
@@ -125,6 +127,10 @@ def _judge(
         return _Verdict(
             f"unknown segment {payload['segment_id']!r} on route {payload['route_id']!r}", "", 0
         )
+    if event.type == "form_answer":
+        reason = form_answer_problem(conn, payload)
+        if reason:
+            return _Verdict(reason, "", 0)
     flags = ""
     assignment_id = payload.get("assignment_id")
     if isinstance(assignment_id, str) and _is_stale(conn, user, assignment_id, event):
@@ -303,6 +309,8 @@ def apply_push(db: Database, user: User, body: PushRequest, settings: Settings) 
             if status == APPLIED and event.type == "segment_swept":
                 swept_at = _fact_time(event.gps_time, event.device_time, received_at)
                 record_sweep(conn, event.payload, swept_at, user.username)
+            if status == APPLIED and event.type == "message_ack":
+                mark_acked(conn, user.username, str(event.payload["message_id"]), received_at)
             high_water = event.seq
             flags = (STALE_ASSIGNMENT,) if verdict.flags == STALE_ASSIGNMENT else ()
             results.append(Result(event.seq, status, reason=verdict.reason, flags=flags))

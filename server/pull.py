@@ -24,6 +24,8 @@ from server.auth import User
 from server.clock import local_today
 from server.db import Database
 from server.facts import bind_client, high_waters
+from server.forms import EVERYONE, form_changes
+from server.messages import MESSAGE_ENTITY, SNAPSHOT_DAYS, mark_delivered, message_changes
 from server.plans import current_assignments_page
 
 
@@ -112,6 +114,14 @@ def _snapshot_page(
     has_more = len(rows) > limit
     rows = rows[:limit]
     changes = [_put(v) for v in rows]
+    if not cursor.snapshot_after:
+        # The first page of a reset also carries every form and the recent messages, so
+        # a tablet that replaces its state keeps them.
+        extra = form_changes(conn)
+        if not user.sees_all:
+            recent = (local_today() - timedelta(days=SNAPSHOT_DAYS)).isoformat()
+            extra += message_changes(conn, user.username, recent)
+        changes = extra + changes
     if has_more:
         return changes, Cursor(cursor.epoch, cursor.username, cursor.position, rows[-1]["id"]), True
     return changes, Cursor(cursor.epoch, cursor.username, cursor.position), False
@@ -126,8 +136,8 @@ def _log_page(
     )
     params: list[Any] = [cursor.position]
     if not user.sees_all:
-        sql += " AND operator = ?"
-        params.append(user.username)
+        sql += " AND operator IN (?, ?)"
+        params.extend((user.username, EVERYONE))
     rows = conn.execute(sql + " ORDER BY change_id LIMIT ?", [*params, limit + 1]).fetchall()
     has_more = len(rows) > limit
     rows = rows[:limit]
@@ -161,4 +171,8 @@ def pull(db: Database, user: User, client_id: str, cursor_text: str | None, limi
         else:
             changes, next_cursor, has_more = _log_page(conn, user, cursor, limit)
         acked = high_waters(conn, client_id)
+    delivered = [c["id"] for c in changes if c["entity"] == MESSAGE_ENTITY and c["op"] == "put"]
+    if delivered and not user.sees_all:
+        with db.write() as conn:
+            mark_delivered(conn, user.username, delivered)
     return PullPage(encode_cursor(next_cursor), reset, has_more, acked, changes)

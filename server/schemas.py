@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.forms_schemas import FormOut
+from server.messages_schemas import PulledMessage
 from sync.protocol import STREAMS
 
 SQLITE_INT_MAX = 2**63 - 1
@@ -181,10 +183,10 @@ class LastProcessed(BaseModel):
 
 class Change(BaseModel):
     op: Literal["put", "del"]
-    entity: Literal["assignment"]
+    entity: Literal["assignment", "form", "message"]
     id: str
     version: int
-    value: AssignmentOut | None
+    value: AssignmentOut | FormOut | PulledMessage | None
 
 
 class PullResponse(BaseModel):

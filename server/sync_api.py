@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
 from server.auth import CurrentUser
 from server.body import LimitedBodyRoute
@@ -29,6 +29,7 @@ from server.schemas import (
     PushResult,
 )
 from server.settings import Settings
+from server.stream import publish_push
 from sync.protocol import PROTOCOL_VERSION
 
 router = APIRouter(
@@ -48,6 +49,7 @@ router = APIRouter(
 
 @router.post("/push", response_model=PushResponse, response_model_exclude_none=True)
 def push(
+    request: Request,
     body: PushRequest,
     user: CurrentUser,
     db: Annotated[Database, Depends(get_db)],
@@ -62,6 +64,16 @@ def push(
             "allowed: send fewer",
         )
     outcome = apply_push(db, user, body, settings)
+    publish_push(
+        request.app.state.stream_hub,
+        username=user.username,
+        device_id=body.device_id,
+        stream=body.stream,
+        events=[(e.type, e.payload, e.gps_time) for e in body.events],
+        seqs=[e.seq for e in body.events],
+        statuses={r.seq: r.status for r in outcome.results},
+        last_processed_seq=outcome.last_processed_seq,
+    )
     return PushResponse(
         stream=body.stream,
         last_processed_seq=outcome.last_processed_seq,

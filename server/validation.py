@@ -22,8 +22,9 @@ _REQUIRED_STRINGS: Final[Mapping[str, tuple[str, ...]]] = {
     "exception": ("kind",),
     "note": ("text",),
     "message_ack": ("message_id",),
+    "form_answer": ("form_id",),
 }
-SWEEP_SOURCES: Final = frozenset({"inferred", "confirmed"})
+SWEEP_SOURCES: Final = frozenset({"inferred", "sensed", "confirmed"})
 SWEEP_SIDES: Final = frozenset({"left", "right", "both"})
 MAX_TEXT: Final = 4000
 

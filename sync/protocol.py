@@ -35,6 +35,8 @@ EVENT_TYPES: Final[frozenset[str]] = frozenset(
         "message_ack",
         # The operator says a segment is not swept, and why (end-of-shift check).
         "segment_not_swept",
+        # An answer to a server-defined form, checked against the form version it names.
+        "form_answer",
     }
 )
 # The `gps` stream carries one type: a batch of fixes as compact arrays.

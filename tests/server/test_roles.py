@@ -28,6 +28,11 @@ ADMIN_LOGIN = {"username": "boss", "password": "boss-password"}
 OP2_LOGIN = {"username": "op2", "password": "op2-password"}
 TODAY = date.today().isoformat()
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+WALK_FORM = {
+    "id": "walk-form",
+    "title": "Walk",
+    "questions": [{"id": "ok", "type": "yes_no", "label": "OK?"}],
+}
 
 
 def seed_second_operator_and_admin(db_path: Path) -> None:
@@ -188,6 +193,54 @@ ENDPOINTS: dict[tuple[str, str], tuple[Callable[[], Call], dict[str, int]]] = {
         lambda: ("POST", "/api/v1/admin/segment-state/recompute", {}),
         _expect(403, 403, 200),
     ),
+    ("GET", "/api/v1/forms"): (lambda: ("GET", "/api/v1/forms", {}), _expect(200, 200, 200)),
+    ("GET", "/api/v1/forms/{form_id}"): (
+        lambda: ("GET", "/api/v1/forms/no-such-form", {}),
+        _expect(404, 404, 404),
+    ),
+    ("POST", "/api/v1/forms"): (
+        lambda: ("POST", "/api/v1/forms", {"json": {"definition": WALK_FORM}}),
+        _expect(403, 200, 200),
+    ),
+    ("GET", "/api/v1/messages"): (
+        lambda: ("GET", "/api/v1/messages", {}),
+        _expect(403, 200, 200),
+    ),
+    ("POST", "/api/v1/messages"): (
+        lambda: ("POST", "/api/v1/messages", {"json": {"text": "walk", "to": "op2"}}),
+        _expect(403, 200, 200),
+    ),
+    ("GET", "/api/v1/stream"): (
+        lambda: ("GET", "/api/v1/stream", {"params": {"max_s": 0.2}}),
+        _expect(403, 200, 200),
+    ),
+    ("GET", "/api/v1/fleet"): (lambda: ("GET", "/api/v1/fleet", {}), _expect(403, 200, 200)),
+    ("POST", "/api/v1/assignments/{assignment_id}/reassign"): (
+        lambda: (
+            "POST",
+            "/api/v1/assignments/no-such-assignment/reassign",
+            {"json": {"device_id": "tab-2"}},
+        ),
+        _expect(403, 404, 404),
+    ),
+    ("GET", "/api/v1/progress"): (
+        lambda: ("GET", "/api/v1/progress", {}),
+        _expect(403, 200, 200),
+    ),
+    ("GET", "/api/v1/routes/{route_id}/history"): (
+        lambda: ("GET", "/api/v1/routes/uptown-east/history", {}),
+        _expect(403, 200, 200),
+    ),
+    ("GET", "/api/v1/feedback"): (
+        lambda: ("GET", "/api/v1/feedback", {"params": {"operator": "op2"}}),
+        _expect(403, 200, 200),
+    ),
+    ("GET", "/api/v1/metrics"): (lambda: ("GET", "/api/v1/metrics", {}), _expect(403, 200, 200)),
+    ("GET", "/api/v1/equity"): (lambda: ("GET", "/api/v1/equity", {}), _expect(403, 200, 200)),
+    ("GET", "/api/v1/export/{kind}"): (
+        lambda: ("GET", "/api/v1/export/feedback", {"params": {"format": "geojson"}}),
+        _expect(403, 200, 200),
+    ),
     # Map tiles are public map data: no login, and this server has none configured.
     ("GET", "/api/v1/tiles/{z}/{x}/{y}.png"): (
         lambda: ("GET", "/api/v1/tiles/1/0/0.png", {}),
@@ -268,7 +321,10 @@ def test_operator_reads_only_their_own_data(rhttp: httpx.Client) -> None:
         json={"protocol": PROTOCOL_VERSION, "client_id": str(uuid.uuid4()), "cursor": None},
         headers=op2,
     ).json()
-    assert {c["value"]["operator"] for c in pulled["changes"]} == {"op2"}
+    assignments = [c for c in pulled["changes"] if c["entity"] == "assignment"]
+    assert {c["value"]["operator"] for c in assignments} == {"op2"}
+    # Forms are for everyone; messages only for whom they were sent to.
+    assert {c["entity"] for c in pulled["changes"]} <= {"assignment", "form", "message"}
     staff = rhttp.get(
         "/api/v1/facts", params={"username": "op2"}, headers=login(rhttp, SUPERVISOR_LOGIN)
     ).json()["facts"]

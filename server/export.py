@@ -1,0 +1,193 @@
+"""Exports for the pilot: progress, exceptions and feedback as CSV or GeoJSON.
+
+Built from the same functions the supervisor views read, so an export says exactly what
+the screens show. CSV cells that a spreadsheet would run as a formula (starting with
+`=`, `+`, `-`, `@`) are prefixed with an apostrophe: operators' notes are untrusted text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from typing import Any, Final
+
+from server.metrics import _events, fact_time, feedback_items, segment_history
+
+KINDS: Final = ("progress", "exceptions", "feedback")
+FORMATS: Final = ("csv", "geojson")
+
+
+def _segment_geometry(conn: sqlite3.Connection) -> dict[tuple[str, str], Any]:
+    return {
+        (r["route_id"], r["segment_id"]): json.loads(r["coords_json"])
+        for r in conn.execute("SELECT route_id, segment_id, coords_json FROM segments")
+    }
+
+
+def progress_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    rows = []
+    for route in conn.execute("SELECT id FROM routes ORDER BY id").fetchall():
+        for s in segment_history(conn, route["id"]):
+            rows.append(
+                {
+                    "route_id": route["id"],
+                    "segment_id": s["segment_id"],
+                    "street": s["street"],
+                    "length_m": s["length_m"],
+                    "swept": s["swept_at"] is not None,
+                    "swept_at": s["swept_at"],
+                    "swept_by": s["swept_by"],
+                    "passes": s["passes"],
+                    "exceptions": len(s["exceptions"]),
+                }
+            )
+    return rows
+
+
+def exception_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    rows = []
+    for row in _events(conn, ("exception",)):
+        payload = json.loads(row["payload_json"])
+        rows.append(
+            {
+                "position": row["position"],
+                "time": fact_time(row),
+                "username": row["username"],
+                "device_id": row["device_id"],
+                "kind": payload.get("kind"),
+                "side": payload.get("side"),
+                "route_id": payload.get("route_id"),
+                "segment_id": payload.get("segment_id"),
+                "lat": payload.get("lat"),
+                "lon": payload.get("lon"),
+                "note": payload.get("note"),
+            }
+        )
+    return rows
+
+
+def feedback_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """One row per answered question (and one per free comment)."""
+    rows = []
+    for item in feedback_items(conn):
+        base = {
+            k: item[k]
+            for k in (
+                "position",
+                "type",
+                "status",
+                "reason",
+                "time",
+                "username",
+                "device_id",
+                "route_id",
+                "segment_id",
+                "lat",
+                "lon",
+                "form_id",
+                "form_version",
+            )
+        }
+        if item["type"] == "note":
+            rows.append({**base, "question_id": None, "question": None, "answer": item["text"]})
+        for answer in item["answers"]:
+            value = answer["value"]
+            rows.append(
+                {
+                    **base,
+                    "question_id": answer["question_id"],
+                    "question": answer["label"],
+                    "answer": "; ".join(value) if isinstance(value, list) else value,
+                }
+            )
+    return rows
+
+
+def _safe(value: object) -> object:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def to_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_safe(row.get(c)) for c in columns])
+    return out.getvalue()
+
+
+_COLUMNS: Final = {
+    "progress": [
+        "route_id",
+        "segment_id",
+        "street",
+        "length_m",
+        "swept",
+        "swept_at",
+        "swept_by",
+        "passes",
+        "exceptions",
+    ],
+    "exceptions": [
+        "position",
+        "time",
+        "username",
+        "device_id",
+        "kind",
+        "side",
+        "route_id",
+        "segment_id",
+        "lat",
+        "lon",
+        "note",
+    ],
+    "feedback": [
+        "position",
+        "type",
+        "status",
+        "reason",
+        "time",
+        "username",
+        "device_id",
+        "route_id",
+        "segment_id",
+        "lat",
+        "lon",
+        "form_id",
+        "form_version",
+        "question_id",
+        "question",
+        "answer",
+    ],
+}
+
+
+def export(conn: sqlite3.Connection, kind: str, fmt: str) -> str:
+    """The export as text: CSV, or a GeoJSON FeatureCollection (segments as LineStrings,
+    exceptions and feedback as Points, or no geometry where no position was recorded)."""
+    if kind == "progress":
+        rows = progress_rows(conn)
+    elif kind == "exceptions":
+        rows = exception_rows(conn)
+    elif kind == "feedback":
+        rows = feedback_rows(conn) if fmt == "csv" else feedback_items(conn)
+    else:
+        raise ValueError(f"unknown export {kind!r}")
+    if fmt == "csv":
+        return to_csv(rows, _COLUMNS[kind])
+    geometry = _segment_geometry(conn) if kind == "progress" else {}
+    features = []
+    for row in rows:
+        if kind == "progress":
+            coords = geometry.get((row["route_id"], row["segment_id"]))
+            geom: dict[str, Any] | None = {"type": "LineString", "coordinates": coords}
+        elif isinstance(row.get("lat"), int | float) and isinstance(row.get("lon"), int | float):
+            geom = {"type": "Point", "coordinates": [row["lon"], row["lat"]]}
+        else:
+            geom = None
+        features.append({"type": "Feature", "geometry": geom, "properties": row})
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)

@@ -1,0 +1,184 @@
+"""The supervisors' live stream: an in-process hub the push path publishes to, and the
+fleet snapshot a stream (or a polling supervisor) starts from.
+
+Pushes are handled on uvicorn's worker threads; each subscriber is an asyncio queue on
+the event loop serving its `GET /api/v1/stream`. `publish` hands every item to each
+loop with `call_soon_threadsafe`, so a push never waits for a slow supervisor: a queue
+that fills up drops what does not fit and the stream tells its client to resynchronise
+(`lagged`). Nothing here is durable; the facts are, and a supervisor that reconnects
+starts again from a fresh snapshot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from server.clock import local_today, server_time
+from server.metrics import route_progress
+from sync.protocol import APPLIED, FIX_BATCH, FIX_FIELDS, FixBatchError, decode_fix_batch
+
+QUEUE_SIZE: Final = 5000
+
+
+@dataclass(eq=False)
+class Subscriber:
+    loop: asyncio.AbstractEventLoop
+    queue: asyncio.Queue[tuple[int, str, str]] = field(
+        default_factory=lambda: asyncio.Queue(QUEUE_SIZE)
+    )
+    dropped: int = 0
+
+    def offer(self, item: tuple[int, str, str]) -> None:
+        try:
+            self.queue.put_nowait(item)
+        except asyncio.QueueFull:
+            self.dropped += 1
+
+
+class StreamHub:
+    """Fan-out of live events to every open stream (thread-safe publish)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._subscribers: set[Subscriber] = set()
+        self._next_id = 0
+
+    def subscribe(self) -> Subscriber:
+        """Call on the event loop that will read the subscriber's queue."""
+        sub = Subscriber(asyncio.get_running_loop())
+        with self._lock:
+            self._subscribers.add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        with self._lock:
+            self._subscribers.discard(sub)
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
+    def publish(self, kind: str, data: dict[str, Any]) -> None:
+        with self._lock:
+            if not self._subscribers:
+                return
+            self._next_id += 1
+            item = (self._next_id, kind, json.dumps(data, separators=(",", ":")))
+            subscribers = list(self._subscribers)
+        for sub in subscribers:
+            try:
+                sub.loop.call_soon_threadsafe(sub.offer, item)
+            except RuntimeError:  # that stream's loop has closed
+                self.unsubscribe(sub)
+
+
+def _last_fix(payload: Any) -> dict[str, Any] | None:
+    try:
+        rows = decode_fix_batch(payload)
+    except FixBatchError:
+        return None
+    last = dict(zip(FIX_FIELDS, rows[-1], strict=True))
+    return {**last, "fix_count": len(rows)}
+
+
+def publish_push(
+    hub: StreamHub,
+    *,
+    username: str,
+    device_id: str,
+    stream: str,
+    events: Iterable[tuple[str, Any, str | None]],
+    statuses: dict[int, str],
+    seqs: Iterable[int],
+    last_processed_seq: int,
+) -> None:
+    """Publish what one push applied: positions, progress, exceptions and feedback, then
+    the device's sync time. `events` are (type, payload, gps_time) in seq order."""
+    if hub.subscriber_count == 0:
+        return
+    now = server_time()
+    base = {"username": username, "device_id": device_id, "received_at": now}
+    last_position: dict[str, Any] | None = None
+    for seq, (type_, payload, gps_time) in zip(seqs, events, strict=True):
+        if statuses.get(seq) != APPLIED:
+            continue
+        if type_ == FIX_BATCH:
+            last_position = _last_fix(payload) or last_position
+        elif type_ == "segment_swept":
+            hub.publish(
+                "progress",
+                {
+                    **base,
+                    **_pick(payload, "route_id", "segment_id", "assignment_id", "side"),
+                    "swept_at": gps_time or now,
+                },
+            )
+        elif type_ == "exception":
+            hub.publish("exception", {**base, "payload": payload, "time": gps_time or now})
+        elif type_ in ("form_answer", "note"):
+            hub.publish(
+                "feedback", {**base, "type": type_, "payload": payload, "time": gps_time or now}
+            )
+    if last_position is not None:
+        hub.publish("position", {**base, **last_position, "published": time.time()})
+    hub.publish("sync", {**base, "stream": stream, "last_processed_seq": last_processed_seq})
+
+
+def _pick(payload: Any, *keys: str) -> dict[str, Any]:
+    return {k: payload.get(k) for k in keys} if isinstance(payload, dict) else {}
+
+
+def fleet_snapshot(conn: sqlite3.Connection, day: str | None = None) -> list[dict[str, Any]]:
+    """Each vehicle assigned on `day` (default today): who, which route, how far, and how
+    fresh its data is (last fix and when the server last heard from the device)."""
+    day = day or local_today().isoformat()
+    progress = {p["route_id"]: p for p in route_progress(conn, day)}
+    vehicles: dict[str, dict[str, Any]] = {}
+    for row in conn.execute(
+        "SELECT a.id, a.operator, a.device_id, a.vehicle, a.route_id, r.name FROM assignments a"
+        " JOIN routes r ON r.id = a.route_id WHERE a.date = ? ORDER BY a.device_id, a.id",
+        (day,),
+    ):
+        p = progress.get(row["route_id"], {})
+        vehicles.setdefault(
+            row["device_id"],
+            {
+                "device_id": row["device_id"],
+                "vehicle": row["vehicle"],
+                "username": row["operator"],
+                "assignment_id": row["id"],
+                "route_id": row["route_id"],
+                "route_name": row["name"],
+                "length_m": p.get("length_m", 0.0),
+                "swept_m": p.get("swept_m", 0.0),
+                "pct": p.get("pct", 0.0),
+                "last_fix": None,
+                "last_sync": None,
+            },
+        )
+    if not vehicles:
+        return []
+    marks = ",".join("?" * len(vehicles))
+    for row in conn.execute(
+        f"SELECT device_id, MAX(received_at) AS last FROM facts WHERE device_id IN ({marks})"
+        " GROUP BY device_id",
+        list(vehicles),
+    ):
+        vehicles[row["device_id"]]["last_sync"] = row["last"]
+    for row in conn.execute(
+        "SELECT device_id, payload_json, received_at FROM facts WHERE rowid IN"
+        " (SELECT MAX(rowid) FROM facts WHERE stream = 'gps' AND status = 'applied'"
+        f" AND device_id IN ({marks}) GROUP BY device_id)",
+        list(vehicles),
+    ):
+        fix = _last_fix(json.loads(row["payload_json"]))
+        if fix is not None:
+            vehicles[row["device_id"]]["last_fix"] = {**fix, "received_at": row["received_at"]}
+    return list(vehicles.values())
