@@ -71,7 +71,16 @@ class RouteSimulator:
         for e in edges:
             adjacency.setdefault(e.start, []).append(e)
             adjacency.setdefault(e.end, []).append(e)
-        todo = {e.segment.id for e in edges}
+        # Sweepers brush the right-hand curb: a two-way street is swept once in each
+        # direction; a one-way or single-lane street once (one-way: only forwards).
+        todo: set[tuple[str, bool | None]] = set()
+        for e in edges:
+            if e.segment.oneway:
+                todo.add((e.segment.id, True))
+            elif e.segment.lanes <= 1:
+                todo.add((e.segment.id, None))
+            else:
+                todo |= {(e.segment.id, True), (e.segment.id, False)}
         points: list[tuple[float, float]] = [edges[0].segment.coords[0]]
         sweeping: list[bool] = []
         here = edges[0].start
@@ -83,30 +92,37 @@ class RouteSimulator:
                 points.append(c)
                 sweeping.append(swept)
 
+        def task_from(node: Node, e: _Edge) -> tuple[str, bool | None] | None:
+            forward = e.start == node
+            for task in ((e.segment.id, forward), (e.segment.id, None)):
+                if task in todo:
+                    return task
+            return None
+
         def sweepable_from(node: Node) -> list[_Edge]:
-            return [
-                e
-                for e in adjacency.get(node, [])
-                if e.segment.id in todo and (e.start == node or not e.segment.oneway)
-            ]
+            return [e for e in adjacency.get(node, []) if task_from(node, e) is not None]
 
         while todo:
             options = sweepable_from(here)
             if options:
                 edge = self._rng.choice(options)
+                task = task_from(here, edge)
+                if task is not None:
+                    todo.discard(task)
                 coords = edge.segment.coords if edge.start == here else edge.segment.coords[::-1]
                 add(coords, True)
-                todo.discard(edge.segment.id)
                 here = edge.end if edge.start == here else edge.start
                 continue
             transit = self._shortest_path_to_work(here, adjacency, sweepable_from)
             if transit is None:
                 # The rest of the route is not connected to here by route streets: start
                 # over at the next unswept segment without inventing a path to it.
-                nxt = next(e for e in edges if e.segment.id in todo)
-                points.append(nxt.segment.coords[0])
+                seg_id, forward = next(iter(sorted(todo, key=lambda t: (t[0], str(t[1])))))
+                nxt = next(e for e in edges if e.segment.id == seg_id)
+                start = nxt.end if forward is False else nxt.start
+                points.append(nxt.segment.coords[-1] if forward is False else nxt.segment.coords[0])
                 sweeping.append(False)
-                here = nxt.start
+                here = start
                 continue
             for leg in transit:
                 add(leg, False)
@@ -175,7 +191,9 @@ def drive(
     speed = sum(p.sweep_kmh) / 2 / 3.6
     stop_left = 0
     nx = ny = 0.0
-    rho = 0.85
+    # Receiver position errors drift slowly: second-to-second correlation is high, so the
+    # jitter between consecutive fixes is a fraction of a metre, as with real receivers.
+    rho = 0.97
     heading = 0.0
     while edge < len(xy) - 1:
         swept = sweeping[edge]

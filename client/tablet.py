@@ -20,8 +20,7 @@ from datetime import UTC, datetime
 
 from client.api import ApiClient
 from client.assignments import AssignmentCache
-from client.coverage import CoverageTracker
-from client.coverage_engine import NotSweptReason, SegmentExplanation
+from client.coverage_engine import SWEEPLINE, CoverageEngine, NotSweptReason, SegmentExplanation
 from client.errors import StorageError, UserFacingError
 from client.geo import LocalProjection, project_onto_polyline
 from client.messages import MessageInbox, PulledState
@@ -102,7 +101,7 @@ class Tablet:
             seal_fixes=lambda: self.outbox.seal_fixes(FIXES_PER_GPS_BATCH, partial=True),
         )
         self.assignment: Assignment | None = None
-        self.coverage: CoverageTracker | None = None
+        self.coverage: CoverageEngine | None = None
         self._load_assignment()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -130,7 +129,7 @@ class Tablet:
         if self.assignment is None:
             self.coverage = None
             return
-        self.coverage = CoverageTracker(self.assignment.route)
+        self.coverage = CoverageEngine(self.assignment.route, SWEEPLINE)
         rows = self.store.conn.execute(
             "SELECT segment_id, covered, swept_at FROM segment_coverage WHERE assignment_id = ?",
             (self.assignment.id,),
@@ -386,17 +385,22 @@ class Tablet:
         if self.assignment is None or self.coverage is None:
             return
         status = self.coverage.status(segment_id)
+        explanation = self.coverage.explain(segment_id)
+        payload: dict[str, object] = {
+            "assignment_id": self.assignment.id,
+            "route_id": self.assignment.route.id,
+            "segment_id": segment_id,
+            "covered_fraction": round(status.covered_fraction, 3),
+            "source": "sensed" if explanation.source == "sensed" else "inferred",
+        }
+        if explanation.sides_done:
+            sides = explanation.sides_done
+            payload["side"] = sides[0] if len(sides) == 1 else "both"
         with self.store.transaction():
             self._save_coverage()
             self._record_event(
                 "segment_swept",
-                {
-                    "assignment_id": self.assignment.id,
-                    "route_id": self.assignment.route.id,
-                    "segment_id": segment_id,
-                    "covered_fraction": round(status.covered_fraction, 3),
-                    "source": "inferred",
-                },
+                payload,
                 fix.t,
             )
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from client.models import SegmentState
 from client.simulator import RouteSimulator
 from server.embedded import EmbeddedServer
 from tests.e2e.live_tablet import cache_assignment, offline_tablet
@@ -45,7 +46,9 @@ def test_window_recolours_a_segment_after_fixes_along_it(qtbot: QtBot, tmp_path:
 
         qtbot.wait_until(lambda: page_state() == "swept", timeout=10_000)
         untouched = next(
-            s.id for s in route.segments if tablet.coverage.status(s.id).covered_fraction == 0
+            s.id
+            for s in route.segments
+            if tablet.coverage.status(s.id).state is SegmentState.NOT_STARTED
         )
         assert (
             run_js(qtbot, window.map_view, f"window.sweepline.describeSegment({untouched!r}).state")
