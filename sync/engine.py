@@ -263,7 +263,6 @@ class SyncEngine:
             count, nbytes = self.batch_limits[stream]
             events = self._outbox.pending(stream, max_count=count, max_bytes=nbytes)
             if not events:
-                self._last_progress = self._clock()  # nothing owed is nothing stuck
                 return moved
             client_id = self._store.client_id
             body = {
