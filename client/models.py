@@ -139,6 +139,8 @@ class SyncState:
     clock_skew_s: float | None = None
     # The local database could not be written (disk full …), in plain words.
     storage_error: str | None = None
+    # Facts accepted for an assignment that changed while offline (the operator is told).
+    stale_facts: int = 0
     # Times the watchdog recreated the HTTP client because uploads made no progress.
     watchdog_restarts: int = 0
 

@@ -222,6 +222,13 @@ class Outbox:
         ).fetchone()
         return int(row[0])
 
+    def flagged_count(self, flag: str) -> int:
+        """Facts the server accepted but flagged (e.g. `stale_assignment`)."""
+        row = self._store.conn.execute(
+            "SELECT count(*) FROM outbox WHERE reason LIKE ?", (f"flagged:%{flag}%",)
+        ).fetchone()
+        return int(row[0])
+
     def conflict_count(self) -> int:
         row = self._store.conn.execute(
             "SELECT count(*) FROM outbox WHERE state = 'conflict'"
@@ -260,11 +267,16 @@ class Outbox:
                 seq, status = int(result["seq"]), str(result["status"])
                 if status in (APPLIED, DUPLICATE, REJECTED, CONFLICT_REUSED_SEQ):
                     state = {CONFLICT_REUSED_SEQ: "conflict"}.get(status, status)
+                    reason = result.get("reason")
+                    flags = result.get("flags") or []
+                    if flags and reason is None:
+                        # Accepted but flagged (e.g. stale_assignment): kept for the screens.
+                        reason = "flagged: " + ",".join(str(f) for f in flags)
                     cur = conn.execute(
                         "UPDATE outbox SET state = ?, reason = ?, acked_at = ?"
                         " WHERE client_id = ? AND stream = ? AND stream_seq = ?"
                         " AND state = 'pending'",
-                        (state, result.get("reason"), now, client_id, stream, seq),
+                        (state, reason, now, client_id, stream, seq),
                     )
                     if status == REJECTED:
                         rejected += cur.rowcount

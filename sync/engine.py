@@ -297,6 +297,7 @@ class SyncEngine:
                 "pending": self._outbox.pending_counts(),
                 "rejected": self._outbox.problem_count(),
                 "conflicts": self._outbox.conflict_count(),
+                "stale_facts": self._outbox.flagged_count("stale_assignment"),
             }
             if outcome.conflicts:
                 changes["last_error"] = self._alert = (

@@ -174,3 +174,22 @@ def test_failed_transaction_leaves_nothing(store: Store) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         append_then_fail()
     assert box.pending_counts()["events"] == 0
+
+
+def test_facts_accepted_but_flagged_stale_are_counted_for_the_operator(store: Store) -> None:
+    box = Outbox(store)
+    for i in range(2):
+        box.append("events", "note", {"i": i}, assignment_version=1, gps_time=None)
+    box.record_push_result(
+        "events",
+        store.client_id,
+        {
+            "last_processed_seq": 2,
+            "results": [
+                {"seq": 1, "status": "applied", "flags": ["stale_assignment"]},
+                {"seq": 2, "status": "applied"},
+            ],
+        },
+    )
+    assert box.flagged_count("stale_assignment") == 1
+    assert box.pending_counts()["events"] == 0
