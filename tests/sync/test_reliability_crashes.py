@@ -25,7 +25,7 @@ from client.outbox import Outbox
 from client.store import Store
 from server.embedded import EmbeddedServer
 from tests.conftest import REPO
-from tests.sync.rig import DEMO_DEVICE, assert_exactly_once, make_rig, server_rows
+from tests.sync.rig import DEMO_DEVICE, assert_exactly_once, make_rig, server_rows, until
 
 KILLS = int(os.environ.get("SWEEPLINE_CRASH_KILLS", "50"))
 
@@ -328,3 +328,39 @@ def test_power_cut_control_synchronous_normal_loses_confirmed_events(tmp_path: P
     confirmed, present, check = _power_cut_run(tmp_path, "NORMAL", 1)
     assert check == "ok"
     assert set(range(1, confirmed + 1)) - present, "NORMAL should have lost commits"
+
+
+def test_killed_between_token_response_and_keyring_write_relogin_keeps_the_queue(
+    server: EmbeddedServer, tmp_path: Path
+) -> None:
+    db = tmp_path / "tablet.sqlite"
+    store = Store(db, device_id=DEMO_DEVICE)
+    box = Outbox(store)
+    for i in range(4):
+        box.append("events", "note", {"i": i}, assignment_version=1, gps_time=None)
+    store.close()
+    # The login answer arrives, and the process dies before it can store the tokens.
+    script = (
+        "import asyncio, os, signal, sys\n"
+        "from client.api import ApiClient\n"
+        "async def main():\n"
+        "    api = ApiClient(sys.argv[1])\n"
+        "    await api.login('demo', 'sweep-demo', 'demo-tablet-1')\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "asyncio.run(main())\n"
+    )
+    child = subprocess.run([sys.executable, "-c", script, server.url], cwd=REPO, check=False)
+    assert child.returncode == -signal.SIGKILL
+
+    async def restart() -> None:
+        rig = await make_rig(server, tmp_path, login=False)  # no token survived
+        rig.start()
+        await until(lambda: rig.engine.state.login_required, 10)
+        assert rig.engine.state.pending_total == 4, "the queue is kept"
+        await rig.api.login("demo", "sweep-demo", DEMO_DEVICE)
+        rig.engine.login_completed()
+        await rig.drained(10)
+        await rig.close()
+
+    asyncio.run(restart())
+    assert_exactly_once(server.db_path, Store(db, device_id=DEMO_DEVICE))
