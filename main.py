@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import getpass
 import logging
 import os
 import sys
@@ -42,7 +41,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--version", action="version", version=f"sweepline {VERSION}")
     p.add_argument("--demo", action="store_true", help="run the self-contained demo")
     p.add_argument("--server", help="backend URL (not with --demo)")
-    p.add_argument("--user", help="operator login name (not with --demo)")
+    p.add_argument("--user", help="operator login name to fill in (not with --demo)")
     p.add_argument("--device-id", default=os.environ.get("SWEEPLINE_DEVICE_ID", ""))
     p.add_argument("--data-dir", type=Path, help="folder for the tablet database")
     p.add_argument("--speed", type=float, default=12.0, help="demo: simulated time speed-up")
@@ -58,6 +57,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     p.add_argument("--kiosk", action="store_true", help="full screen, no way out but the exit key")
     p.add_argument(
+        "--theme",
+        choices=("auto", "day", "night"),
+        default="auto",
+        help="screen theme at start (auto: by time of day); the operator can toggle it",
+    )
+    p.add_argument(
         "--set",
         action="append",
         default=[],
@@ -67,12 +72,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.demo and (args.server or args.user):
         p.error("--demo runs its own server; leave out --server and --user")
-    tool = args.self_test or args.export_diagnostics is not None
-    if not args.demo and not tool and not args.user:
-        p.error(
-            "give --demo, or --user (server_url and device_id from the config, or "
-            "--server and --device-id)"
-        )
     if args.screenshot and args.quit_after is None:
         p.error("--screenshot needs --quit-after SECONDS")
     return args
@@ -135,8 +134,10 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    password = DEMO_PASSWORD if args.demo else getpass.getpass(f"Password for {args.user}: ")
-    register_secret(password)
+    # Outside the demo the operator logs in on the login screen (ui.login).
+    password = DEMO_PASSWORD if args.demo else ""
+    if password:
+        register_secret(password)
 
     from PySide6.QtWidgets import QApplication
 
@@ -150,6 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     # The coroutine below decides when to stop, after flushing and closing cleanly;
     # Qt quitting on its own would stop the loop under it.
     app.setQuitOnLastWindowClosed(False)
+    from ui.i18n import choose_locale, install_language
+
+    log.info("language: %s", install_language(choose_locale(config.locale)))
 
     import qasync
 
@@ -245,9 +249,21 @@ async def _run(app: object, args: argparse.Namespace, config: Config, password: 
             )
             return 1
         try:
-            login = await api.login(username, password, device_id)
-            register_secret(login.access_token)
-            vault.save(username, login.access_token)
+            if args.demo:
+                login = await api.login(username, password, device_id)
+                register_secret(login.access_token)
+                vault.save(username, login.access_token)
+            else:
+                from ui.login import LoginScreen, log_in
+
+                screen = LoginScreen(device_id, username or "")
+                screen.resize(1280, 800)
+                screen.show()
+                try:
+                    await log_in(screen, api, vault, device_id)
+                finally:
+                    screen.close()
+                    screen.deleteLater()
             await tablet.engine.pull()
             tablet.reload_assignment()
         except UserFacingError as exc:
@@ -255,7 +271,7 @@ async def _run(app: object, args: argparse.Namespace, config: Config, password: 
             if tablet.assignment is None:
                 print(f"sweepline: {exc}", file=sys.stderr)
                 return 1
-        window = OperatorWindow(tablet, demo=args.demo)
+        window = OperatorWindow(tablet, demo=args.demo, theme_mode=args.theme)
         window.setWindowTitle(f"{window.windowTitle()} {VERSION}")
         window.resize(1280, 800)
         window.show()

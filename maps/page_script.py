@@ -547,6 +547,10 @@ body.sweepline-night, body.sweepline-night .leaflet-container { background: #1b1
   border-radius: 6px; font-size: 16px; line-height: 22px;
 }
 .sweepline-legend-row svg { vertical-align: middle; margin-right: 6px; }
+.sweepline-night .leaflet-bar a, .sweepline-night .leaflet-bar a:hover {
+  background: #2a3038; color: #e6e6e6; border-bottom-color: #5a6470;
+}
+.sweepline-night .sweepline-attribution { background: rgba(20, 23, 27, 0.8); color: #9aa3ad; }
 .sweepline-night .sweepline-info, .sweepline-night .sweepline-legend {
   background: #2a3038; color: #e6e6e6; border-color: #5a6470;
 }

@@ -23,7 +23,7 @@ refcount_guard.install()
 SPEED_WINDOW_S = 300.0
 BAND_KMH = (2.0, 12.0)
 PROGRESS_STEP_S = 30.0
-CHART_HEIGHT_PX = 150
+CHART_HEIGHT_PX = 110
 
 pg.setConfigOptions(antialias=True)
 
@@ -35,14 +35,14 @@ def _style(plot: pg.PlotWidget, theme: Theme, left: str, bottom: str) -> None:
         axis = item.getAxis(name)
         axis.setPen(pg.mkPen(theme.chart_fg))
         axis.setTextPen(pg.mkPen(theme.chart_fg))
-        axis.setLabel(label, color=theme.chart_fg, **{"font-size": "13pt"})
+        axis.setLabel(label, color=theme.chart_fg, **{"font-size": "11pt"})
 
 
-class _Chart(pg.PlotWidget):
+class _Chart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph is untyped
     def __init__(self, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setMinimumHeight(CHART_HEIGHT_PX)
-        self.setMaximumHeight(CHART_HEIGHT_PX + 40)
+        self.setMaximumHeight(CHART_HEIGHT_PX + 60)
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()

@@ -19,7 +19,7 @@ from ui.charts import BAND_KMH, ProgressChart, SpeedChart
 from ui.formatting import clock, kilometres
 from ui.themes import DAY, Theme
 
-PERCENT_FONT_PX = 64
+PERCENT_FONT_PX = 56
 DETAIL_FONT_PX = 22
 BAR_HEIGHT_PX = 24
 # The expected finish uses the sweeping rate over this much recent time.
@@ -71,12 +71,12 @@ class ProgressPanel(QWidget):
         grid.setVerticalSpacing(2)
         grid.addWidget(self.left_label, 0, 0)
         grid.addWidget(self.passes_label, 0, 1)
-        grid.addWidget(self.finish_label, 1, 0)
-        grid.addWidget(self.speed_label, 1, 1)
+        grid.addWidget(self.finish_label, 1, 0, 1, 2)
+        grid.addWidget(self.speed_label, 2, 0, 1, 2)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 8)
-        layout.setSpacing(4)
+        layout.setContentsMargins(12, 4, 12, 4)
+        layout.setSpacing(2)
         layout.addWidget(self.percent_label)
         layout.addWidget(self.caption_label)
         layout.addWidget(self.bar)

@@ -26,8 +26,10 @@ class TabletLike(Protocol):
     """The tablet core as the operator window sees it."""
 
     assignment: Assignment | None
-    network_enabled: bool
     shift_active: bool
+
+    @property
+    def network_enabled(self) -> bool: ...
 
     def statuses(self) -> dict[str, SegmentStatus]: ...
 

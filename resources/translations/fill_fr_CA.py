@@ -85,7 +85,7 @@ FR = {
     "%1 stopped": "%1 arrêté",
     "%1 in band": "%1 dans la plage",
     "of curb-km swept": "des km de bordure balayés",
-    "curb-km": "km de bordure",
+    "curb-km": "km bord.",
     "hours of shift": "heures de quart",
     "km/h": "km/h",
     "minutes": "minutes",

@@ -379,7 +379,7 @@ nuit</translation>
     <message>
         <location filename="../../ui/progress_panel.py" line="185" />
         <source>curb-km</source>
-        <translation>km de bordure</translation>
+        <translation>km bord.</translation>
     </message>
     <message>
         <location filename="../../ui/progress_panel.py" line="185" />
