@@ -12,6 +12,7 @@ closes it; SQLite's own locking serialises writers (`BEGIN IMMEDIATE`).
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -216,6 +217,9 @@ class Database:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        # Writers queue on this lock instead of in SQLite's busy handler, which sleeps in
+        # steps of up to 100 ms and turns contention into long tail latency.
+        self._write_lock = threading.Lock()
 
     def migrate(self) -> int:
         """Bring the schema to SCHEMA_VERSION; returns the version found before."""
@@ -270,13 +274,14 @@ class Database:
         """One write transaction (`BEGIN IMMEDIATE`): committed on success, else rolled back."""
         conn = self._open()
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+            with self._write_lock:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
         finally:
             conn.close()
 
