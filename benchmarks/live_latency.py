@@ -1,0 +1,105 @@
+"""Live latency: a GPS fix in → vehicle marker moved and segment recoloured, confirmed
+from the page side.
+
+The real OperatorWindow on a real tablet core (cached assignment, no server) with the
+real Leaflet page. For each fix along a street: t0, `tablet.record_fix(fix)` (coverage,
+facts, the bridge, the window, `runJavaScript` calls), then a page-side query that
+returns the marker position and the segment's state; the time is taken when that answer
+shows the marker at the fix and, for the fix that completes the segment, the new
+colour. Prints median and worst; the last line is JSON with `median_ms` and `worst_ms`.
+
+    QT_QPA_PLATFORM=offscreen QTWEBENGINE_DISABLE_SANDBOX=1 \
+    QTWEBENGINE_CHROMIUM_FLAGS=--disable-gpu .venv/bin/python benchmarks/live_latency.py
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import ui.map_view  # noqa: F401  (QtWebEngine before the QApplication)
+from ui.scheme import register_url_scheme
+
+register_url_scheme()
+
+from PySide6.QtCore import QCoreApplication, QEventLoop  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+WARM_UP = 10
+
+
+def main() -> int:
+    app = QApplication(sys.argv[:1])
+    from tests.ui.conftest import waterloo_route
+    from tests.ui.operator_rig import close_tablet, drive_along, make_tablet
+    from ui.operator_window import OperatorWindow
+
+    route = waterloo_route(12)
+    tablet = make_tablet(Path(tempfile.mkdtemp(prefix="sweepline-latency-")), route)
+    window = OperatorWindow(tablet, theme_mode="day")
+    window.resize(1280, 800)
+    window.show()
+    while not window.map_view.is_ready:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    tablet.start_shift()
+    samples: list[float] = []
+    recolour_samples: list[float] = []
+    t = datetime.now(UTC)
+    for segment in route.segments:
+        fixes = [*drive_along(segment, t), *drive_along(segment, t + timedelta(minutes=3),
+                                                         backwards=True)]
+        t += timedelta(minutes=10)
+        for fix in fixes:
+            was = tablet.statuses()[segment.id].state
+            answer: list[object] = []
+            t0 = time.perf_counter()
+            tablet.record_fix(fix)
+            now = tablet.statuses()[segment.id].state
+            expected = window._views([segment.id])[segment.id]["state"]
+            window.map_view.evaluate_js(
+                "JSON.stringify({v: window.sweepline.stats.lastVehicle, "
+                f"s: window.sweepline.describeSegment({json.dumps(segment.id)}).state}})",
+                answer.append,
+            )
+            while not answer:
+                app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+            elapsed = (time.perf_counter() - t0) * 1000
+            data = json.loads(str(answer[0]))
+            vehicle = data["v"]
+            moved = abs(vehicle["lat"] - fix.lat) < 1e-9 and abs(vehicle["lon"] - fix.lon) < 1e-9
+            if not moved or data["s"] != expected:
+                print(f"page did not confirm: {data} vs {expected}", file=sys.stderr)
+                return 1
+            samples.append(elapsed)
+            if now != was:
+                recolour_samples.append(elapsed)
+    window.close()
+    window.deleteLater()
+    QCoreApplication.processEvents()
+    close_tablet(tablet)
+    median = statistics.median(samples)
+    worst = max(samples)
+    print(f"fixes: {len(samples)}, of which recolouring a segment: {len(recolour_samples)}")
+    print(f"median {median:.1f} ms, p95 {statistics.quantiles(samples, n=20)[18]:.1f} ms, "
+          f"worst {worst:.1f} ms")
+    if recolour_samples:
+        print(f"recolouring fixes: median {statistics.median(recolour_samples):.1f} ms, "
+              f"worst {max(recolour_samples):.1f} ms")
+    warm = samples[WARM_UP:]
+    print(f"after the first {WARM_UP} fixes (first paint, first chart draw): "
+          f"worst {max(warm):.1f} ms")
+    print(json.dumps({"median_ms": round(median, 2), "worst_ms": round(worst, 2),
+                      "worst_after_warmup_ms": round(max(warm), 2),
+                      "fixes": len(samples), "recolours": len(recolour_samples)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
