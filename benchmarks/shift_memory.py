@@ -100,12 +100,14 @@ def main() -> int:
     fixes = 0
     seed = 1
     t = start
-    while (t - start).total_seconds() < total_s:
+    done = False
+    while not done:
         sim = RouteSimulator(route, start=t, seed=seed)
         seed += 1
         for fix in sim.fixes():
             elapsed = (fix.t - start).total_seconds()
             if elapsed >= total_s:
+                done = True
                 break
             tablet.record_fix(fix)
             fixes += 1
@@ -121,7 +123,6 @@ def main() -> int:
                 print(f"{elapsed / 3600:4.1f} h  {rss:7.1f} MB in {procs} processes  "
                       f"(wall {time.perf_counter() - wall0:5.0f} s, {fixes} fixes)", flush=True)
                 next_sample += 1800
-        t = t.replace(microsecond=0)
     rss, procs = tree_rss_mb(os.getpid())
     samples.append((hours, rss))
     tablet.end_shift()
