@@ -1,6 +1,7 @@
 """The child of the crash loop: records facts and syncs them until it is killed (-9).
 
-`python -m tests.sync.crash_child URL DB_PATH SEED`: logs in, then forever appends a few
+`python -m tests.sync.crash_child URL DB_PATH SEED TOKEN`: uses the parent's access token
+(as a restarted tablet uses the stored one), then forever appends a few
 events and fixes and pushes, so a kill lands at any moment: mid-transaction, mid-push,
 between the server's commit and the local ack.
 """
@@ -19,15 +20,15 @@ from client.outbox import Outbox
 from client.store import Store
 from sync.engine import SyncEngine
 
-DEMO_USER, DEMO_PASSWORD, DEMO_DEVICE = "demo", "sweep-demo", "demo-tablet-1"
+DEMO_DEVICE = "demo-tablet-1"
 
 
-async def main(url: str, db_path: Path, seed: int) -> None:
+async def main(url: str, db_path: Path, seed: int, token: str) -> None:
     rng = random.Random(seed)
     store = Store(db_path, device_id=DEMO_DEVICE)
     outbox = Outbox(store)
     api = ApiClient(url, deadline_s=5.0)
-    await api.login(DEMO_USER, DEMO_PASSWORD, DEMO_DEVICE)
+    api.token = token
     engine = SyncEngine(store, outbox, AssignmentCache(store), api, max_batch_events=7)
     print("ready", flush=True)
     n = 0
@@ -50,4 +51,4 @@ async def main(url: str, db_path: Path, seed: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])))
+    asyncio.run(main(sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]))

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from client.api import ApiClient
 from client.db import MIGRATIONS, open_database
 from client.errors import StorageError
 from client.outbox import Outbox
@@ -33,11 +34,12 @@ KILLS = int(os.environ.get("SWEEPLINE_CRASH_KILLS", "50"))
 def test_process_killed_mid_push_at_random_moments_loses_nothing(
     server: EmbeddedServer, tmp_path: Path
 ) -> None:
-    """Two tablets side by side, each killed -9 KILLS/2 times at random moments."""
-    lanes = [tmp_path / "lane0", tmp_path / "lane1"]
+    """Three tablets side by side, each killed -9 about KILLS/3 times at random moments."""
+    lanes = [tmp_path / f"lane{n}" for n in range(3)]
     for lane in lanes:
         lane.mkdir()
     rng = random.Random(2026)
+    token = asyncio.run(_login_token(server.url))
     kills = 0
     while kills < KILLS:
         children = [
@@ -49,6 +51,7 @@ def test_process_killed_mid_push_at_random_moments_loses_nothing(
                     server.url,
                     str(lane / "tablet.sqlite"),
                     str(kills + n),
+                    token,
                 ],
                 cwd=REPO,
                 stdout=subprocess.PIPE,
@@ -81,10 +84,19 @@ def test_process_killed_mid_push_at_random_moments_loses_nothing(
         asyncio.run(finish())
         store = Store(lane / "tablet.sqlite", device_id=DEMO_DEVICE)
         facts = store.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
-        assert facts > KILLS // 2, "the children committed facts before dying"
+        assert facts > KILLS // 3, "the children committed facts before dying"
         assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert_exactly_once(server.db_path, store)
         store.close()
+
+
+async def _login_token(url: str) -> str:
+    api = ApiClient(url)
+    try:
+        result = await api.login("demo", "sweep-demo", DEMO_DEVICE)
+    finally:
+        await api.aclose()
+    return result.access_token
 
 
 def test_reply_lost_then_power_cut_repush_is_answered_duplicate(
