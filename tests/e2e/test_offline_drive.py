@@ -89,6 +89,8 @@ def test_offline_stretch_delivers_every_fact_exactly_once(tmp_path: Path) -> Non
         seqs = [seq for s, seq, _ in remote if s == stream]
         assert seqs == list(range(1, len(seqs) + 1)), f"{stream} has gaps or duplicates"
     assert _server_fix_count(server_db, str(result["client_id"])) == DRIVE_FIXES
+    assert result["client_swept"], "seven minutes of sweeping swept something"
+    assert result["server_swept"] == result["client_swept"]
 
 
 def _server_fix_count(server_db: Path, client_id: str) -> int:
@@ -101,6 +103,3 @@ def _server_fix_count(server_db: Path, client_id: str) -> int:
     finally:
         conn.close()
     return int(row[0])
-
-    assert result["client_swept"], "seven minutes of sweeping swept something"
-    assert result["server_swept"] == result["client_swept"]
