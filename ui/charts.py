@@ -14,11 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from ui import refcount_guard
 from ui.themes import DAY, Theme
-
-# pyqtgraph emits signals on every data and range change (see ui.refcount_guard).
-refcount_guard.install()
 
 SPEED_WINDOW_S = 300.0
 BAND_KMH = (2.0, 12.0)
@@ -109,8 +105,11 @@ class SpeedChart(_Chart):
         self.setObjectName("speed_chart")
         self._samples: deque[tuple[datetime, float]] = deque()
         self.band = pg.LinearRegionItem(
-            values=BAND_KMH, orientation="horizontal", movable=False,
-            brush=pg.mkBrush("#1f9d5533"), pen=pg.mkPen(None),
+            values=BAND_KMH,
+            orientation="horizontal",
+            movable=False,
+            brush=pg.mkBrush("#1f9d5533"),
+            pen=pg.mkPen(None),
         )
         self.addItem(self.band)
         self._line = self.plot([], [], pen=pg.mkPen("#d62828", width=3))

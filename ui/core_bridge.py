@@ -11,11 +11,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from client.models import Changes
-from ui import refcount_guard
 from ui.tablet_protocol import TabletLike
-
-# Every emit below would otherwise cost a reference to True (see ui.refcount_guard).
-refcount_guard.install()
 
 
 class CoreBridge(QObject):

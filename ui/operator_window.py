@@ -115,6 +115,8 @@ class OperatorWindow(QMainWindow):
         self.toast.setTextFormat(Qt.TextFormat.PlainText)
         self.toast.setWordWrap(True)
         self.toast.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # A confirmation must never swallow the operator's next tap on the map under it.
+        self.toast.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.toast.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
         self.toast.hide()
         self._toast_timer = QTimer(self)

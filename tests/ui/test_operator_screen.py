@@ -68,8 +68,19 @@ def page_segment(qtbot: QtBot, window: OperatorWindow, segment_id: str) -> dict[
 
 
 def tap_segment(qtbot: QtBot, window: OperatorWindow, segment_id: str) -> None:
-    """A real mouse click on the middle of the segment, as a finger would."""
-    point = run_js(qtbot, window.map_view, f"window.sweepline.segmentPoint({segment_id!r})")
+    """A real mouse click on the middle of the segment, as a finger would.
+
+    The segment's screen position is read until it stops moving: a layout change (the
+    shift bar after ending a shift) resizes the map and Leaflet pans it.
+    """
+    expression = f"window.sweepline.segmentPoint({segment_id!r})"
+    point = run_js(qtbot, window.map_view, expression)
+    for _ in range(50):
+        qtbot.wait(100)
+        again = run_js(qtbot, window.map_view, expression)
+        if again == point:
+            break
+        point = again
     target = window.map_view.web_view().focusProxy()
     assert target is not None
     QTest.mouseClick(
