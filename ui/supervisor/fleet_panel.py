@@ -1,0 +1,134 @@
+"""The fleet table (vehicle, operator, route, progress, last fix and last sync ages,
+live/delayed) with the connection line above it and reassignment below it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.fleet import FleetFeed
+from ui.supervisor.common import DELAYED_COLOUR, LIVE_COLOUR, age, cell, make_table, plain_label
+
+COLUMNS = ["Vehicle", "Operator", "Route", "Progress", "Last fix", "Last sync", "Status"]
+
+
+class FleetPanel(QWidget):
+    vehicle_selected = Signal(str)  # device id
+    # the selected vehicle's device id, the device that takes the route, operator ("": same)
+    reassign_requested = Signal(str, str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.connection = plain_label(name="fleetConnection")
+        self.table = make_table(COLUMNS, name="fleetTable")
+        self.table.itemSelectionChanged.connect(self._on_table_selection)
+
+        box = QGroupBox("Reassign the selected vehicle's route")
+        self.device = QComboBox()
+        self.device.setEditable(True)
+        self.device.setObjectName("reassignDevice")
+        self.operator = QComboBox()
+        self.operator.setEditable(True)
+        self.operator.setObjectName("reassignOperator")
+        self.reassign_button = QPushButton("Reassign")
+        self.reassign_button.setObjectName("reassignButton")
+        self.reassign_button.clicked.connect(self._on_reassign_clicked)
+        self.reassign_result = plain_label(name="reassignResult")
+        form = QFormLayout(box)
+        form.addRow("To device", self.device)
+        form.addRow("Operator (blank: unchanged)", self.operator)
+        row = QHBoxLayout()
+        row.addWidget(self.reassign_button)
+        row.addWidget(self.reassign_result, 1)
+        form.addRow(row)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.connection)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(box)
+        self._order: list[str] = []
+
+    def selected_device(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self._order[rows[0].row()] if rows[0].row() < len(self._order) else None
+
+    def select_device(self, device_id: str) -> None:
+        if device_id in self._order:
+            self.table.selectRow(self._order.index(device_id))
+
+    def show_fleet(self, feed: FleetFeed) -> None:
+        """Redraw from the feed (called on every change and once a second for the ages)."""
+        if feed.stream_up:
+            self.connection.setText("Live: updates arrive as the tablets sync.")
+            self.connection.setStyleSheet(f"color: {LIVE_COLOUR.name()}; font-weight: bold;")
+        else:
+            why = feed.last_error or "connecting"
+            self.connection.setText(
+                f"Delayed: the live stream is down ({why}); polling every "
+                f"{feed.poll_interval_s:.0f} s and reconnecting."
+            )
+            self.connection.setStyleSheet(f"color: {DELAYED_COLOUR.name()}; font-weight: bold;")
+        selected = self.selected_device()
+        order = sorted(feed.vehicles, key=lambda d: (feed.vehicles[d].vehicle, d))
+        self.table.blockSignals(True)
+        try:
+            self.table.setRowCount(len(order))
+            for row, device_id in enumerate(order):
+                v = feed.vehicles[device_id]
+                live = feed.is_live(device_id)
+                fix_age = feed.age_s(v.last_fix.received_at) if v.last_fix else None
+                values = [
+                    f"{v.vehicle} ({v.device_id})",
+                    v.username,
+                    v.route_name or v.route_id,
+                    f"{v.pct:.0f} % ({v.swept_m / 1000:.1f} of {v.length_m / 1000:.1f} km)",
+                    age(fix_age),
+                    age(feed.age_s(v.last_sync)),
+                    "● live" if live else "● delayed",
+                ]
+                for col, value in enumerate(values):
+                    colour = None
+                    if col == len(values) - 1:
+                        colour = LIVE_COLOUR if live else DELAYED_COLOUR
+                    self.table.setItem(row, col, cell(value, key=device_id, colour=colour))
+            self._order = order
+            if selected in order:
+                self.table.selectRow(order.index(selected))
+        finally:
+            self.table.blockSignals(False)
+        for combo, values in (
+            (self.device, sorted(feed.vehicles)),
+            (self.operator, ["", *sorted({v.username for v in feed.vehicles.values()})]),
+        ):
+            current = combo.currentText()
+            known = [combo.itemText(i) for i in range(combo.count())]
+            if known != values:
+                combo.clear()
+                combo.addItems(values)
+                combo.setEditText(current)
+
+    def _on_table_selection(self) -> None:
+        device_id = self.selected_device()
+        if device_id is not None:
+            self.vehicle_selected.emit(device_id)
+
+    def _on_reassign_clicked(self) -> None:
+        device_id = self.selected_device()
+        target = self.device.currentText().strip()
+        if device_id is None:
+            self.reassign_result.setText("Select the vehicle whose route moves first.")
+            return
+        if not target:
+            self.reassign_result.setText("Name the device that takes the route.")
+            return
+        self.reassign_requested.emit(device_id, target, self.operator.currentText().strip())

@@ -1,0 +1,427 @@
+"""SupervisorWindow: the supervisor's desk view. Tabs on the left (fleet, progress,
+feedback, metrics, messages, export), the map on the right.
+
+The window is the controller of its panels: it runs the `SupervisorApi` calls as asyncio
+tasks on the Qt loop (qasync), relays the `FleetFeed`'s changes through a signal, and
+hands each panel plain data. The map shows one route at a time (the selected vehicle's,
+route's or feedback item's) with `MapView.show_route`; the selected vehicle's position,
+or the place a feedback item was given, is the map's marker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from client.errors import UserFacingError
+from client.fleet import FeedChange, FleetFeed
+from client.models import Fix, Route, Segment, SegmentState, SegmentStatus
+from client.supervisor_api import SupervisorApi
+from ui.map_view import MapView
+from ui.supervisor.common import plain_label
+from ui.supervisor.export_panel import ExportPanel
+from ui.supervisor.feedback_panel import FeedbackPanel
+from ui.supervisor.fleet_panel import FleetPanel
+from ui.supervisor.messages_panel import MessagesPanel
+from ui.supervisor.metrics_panel import MetricsPanel
+from ui.supervisor.progress_panel import ProgressPanel
+
+log = logging.getLogger("sweepline.ui.supervisor")
+
+T = TypeVar("T")
+CLOCK_TICK_MS = 1000
+MESSAGES_REFRESH_MS = 5000
+
+
+def routes_from_export(collection: dict[str, Any]) -> dict[str, tuple[Route, set[str]]]:
+    """Route geometry and swept segment ids from the progress GeoJSON export."""
+    segments: dict[str, list[Segment]] = {}
+    swept: dict[str, set[str]] = {}
+    for feature in collection.get("features") or []:
+        props = feature.get("properties") or {}
+        geometry = feature.get("geometry") or {}
+        coords = geometry.get("coordinates") or []
+        if geometry.get("type") != "LineString" or len(coords) < 2:
+            continue
+        route_id = str(props.get("route_id"))
+        segment = Segment(
+            id=str(props.get("segment_id")),
+            street=str(props.get("street") or ""),
+            length_m=float(props.get("length_m") or 0.0),
+            lanes=1,
+            oneway=False,
+            coords=tuple((float(c[0]), float(c[1])) for c in coords),
+        )
+        segments.setdefault(route_id, []).append(segment)
+        if props.get("swept"):
+            swept.setdefault(route_id, set()).add(segment.id)
+    return {
+        rid: (Route(rid, rid, tuple(segs)), swept.get(rid, set())) for rid, segs in segments.items()
+    }
+
+
+def _statuses(route: Route, swept: set[str]) -> dict[str, SegmentStatus]:
+    return {
+        s.id: SegmentStatus(
+            s.id, SegmentState.SWEPT if s.id in swept else SegmentState.NOT_STARTED, 0.0
+        )
+        for s in route.segments
+    }
+
+
+class _FeedBridge(QObject):
+    """Re-emits the feed's plain callbacks as a Qt signal; `detach()` unsubscribes."""
+
+    changed = Signal(object)
+
+    def __init__(self, feed: FleetFeed, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._unsubscribe: Callable[[], None] | None = feed.subscribe(self.changed.emit)
+
+    def detach(self) -> None:
+        unsubscribe, self._unsubscribe = self._unsubscribe, None
+        if unsubscribe is not None:
+            unsubscribe()
+
+
+class SupervisorWindow(QMainWindow):
+    closed = Signal()
+    # Emitted after each finished background call (name), for tests and diagnostics.
+    call_finished = Signal(str)
+
+    def __init__(
+        self,
+        api: SupervisorApi,
+        feed: FleetFeed,
+        *,
+        export_folder: Path | None = None,
+        map_view: MapView | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sweepline — supervisor")
+        self.api = api
+        self.feed = feed
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self._routes: dict[str, tuple[Route, set[str]]] = {}
+        self._route_names: dict[str, str] = {}
+        self._map_route: str | None = None
+        self._map_device: str | None = None
+        self._forms: list[dict[str, Any]] = []
+        self._feedback_filters: dict[str, str] = {}
+
+        self.fleet = FleetPanel()
+        self.progress = ProgressPanel()
+        self.feedback = FeedbackPanel()
+        self.metrics = MetricsPanel()
+        self.messages = MessagesPanel()
+        self.exports = ExportPanel(folder=export_folder)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("supervisorTabs")
+        for panel, title in (
+            (self.fleet, "Fleet"),
+            (self.progress, "Progress"),
+            (self.feedback, "Feedback"),
+            (self.metrics, "Metrics"),
+            (self.messages, "Messages"),
+            (self.exports, "Export"),
+        ):
+            self.tabs.addTab(panel, title)
+
+        self.map_view = map_view or MapView()
+        self.map_title = plain_label(
+            "Select a vehicle, a route or a feedback item.", name="mapTitle"
+        )
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.map_title)
+        right_layout.addWidget(self.map_view, 1)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.tabs)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        self.setCentralWidget(split)
+        self.status = plain_label(name="supervisorStatus", wrap=False)
+        self.statusBar().addWidget(self.status, 1)
+
+        self._bridge = _FeedBridge(feed, self)
+        self._bridge.changed.connect(self._on_feed_changed)
+        self.fleet.vehicle_selected.connect(self._on_fleet_vehicle_selected)
+        self.fleet.reassign_requested.connect(self._on_fleet_reassign_requested)
+        self.progress.route_selected.connect(self._on_progress_route_selected)
+        self.progress.refresh_requested.connect(self.refresh_progress)
+        self.feedback.filters_changed.connect(self._on_feedback_filters_changed)
+        self.feedback.item_selected.connect(self._on_feedback_item_selected)
+        self.metrics.refresh_button.clicked.connect(self.refresh_metrics)
+        self.messages.send_requested.connect(self._on_messages_send_requested)
+        self.exports.export_requested.connect(self._on_exports_export_requested)
+
+        self._clock = QTimer(self)
+        self._clock.setInterval(CLOCK_TICK_MS)
+        self._clock.timeout.connect(self._on_clock_timeout)
+        self._messages_timer = QTimer(self)
+        self._messages_timer.setInterval(MESSAGES_REFRESH_MS)
+        self._messages_timer.timeout.connect(self.refresh_messages)
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the feed and load every panel (call with the asyncio loop running)."""
+        self.feed.start()
+        self._clock.start()
+        self._messages_timer.start()
+        self.refresh_all()
+
+    def refresh_all(self) -> None:
+        self._spawn("routes", self._load_routes())
+        self._spawn("forms", self._load_forms())
+        self.refresh_progress()
+        self.refresh_feedback()
+        self.refresh_metrics()
+        self.refresh_messages()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._clock.stop()
+        self._messages_timer.stop()
+        self._bridge.detach()
+        for task in list(self._tasks):
+            task.cancel()
+        super().closeEvent(event)
+        self.closed.emit()
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._tasks)
+
+    def _spawn(
+        self, name: str, coro: Coroutine[Any, Any, T], then: Callable[[T], None] | None = None
+    ) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+
+        def done(finished: asyncio.Future[T]) -> None:
+            self._tasks.discard(finished)
+            if finished.cancelled():
+                return
+            error = finished.exception()
+            if isinstance(error, UserFacingError):
+                self.status.setText(f"Could not {name.replace('_', ' ')}: {error}")
+            elif error is not None:
+                log.error("supervisor: %s failed", name, exc_info=error)
+                self.status.setText(f"Could not {name.replace('_', ' ')}: an unexpected error")
+            elif then is not None:
+                then(finished.result())
+            self.call_finished.emit(name)
+
+        task.add_done_callback(done)
+
+    # -- loading --------------------------------------------------------------------------
+
+    async def _load_routes(self) -> None:
+        raw = await self.api.export("progress", "geojson")
+        self._routes = routes_from_export(json.loads(raw))
+        for info in await self.api.routes():
+            self._route_names[str(info["id"])] = str(info.get("name") or info["id"])
+        self._update_choices()
+        if self._map_route is not None:
+            self._show_route(self._map_route, force=True)
+
+    async def _load_forms(self) -> None:
+        self._forms = await self.api.forms()
+        self._update_choices()
+
+    def refresh_progress(self) -> None:
+        self._spawn("load progress", self.api.progress(), self.progress.show_progress)
+        route_id = self.progress.selected_route()
+        if route_id is not None:
+            self._load_history(route_id)
+
+    def refresh_feedback(self) -> None:
+        self._spawn(
+            "load feedback",
+            self.api.feedback(**self._feedback_filters),
+            self.feedback.show_items,
+        )
+
+    def refresh_metrics(self) -> None:
+        self._spawn("load metrics", self.api.metrics(), self.metrics.show_metrics)
+
+    def refresh_messages(self) -> None:
+        self._spawn("load messages", self.api.messages(), self.messages.show_messages)
+
+    def _load_history(self, route_id: str) -> None:
+        self._spawn(
+            "load history",
+            self.api.history(route_id),
+            lambda segments: self.progress.show_history(route_id, segments),
+        )
+
+    def _update_choices(self) -> None:
+        operators = sorted({v.username for v in self.feed.vehicles.values()})
+        routes = [(rid, f"{self._route_names.get(rid, rid)}") for rid in sorted(self._routes)]
+        questions = [
+            (str(q["id"]), f"{form.get('title')}: {q.get('label')}")
+            for form in self._forms
+            for q in form.get("questions") or []
+        ]
+        self.feedback.set_choices(operators, routes, questions)
+        self.messages.set_operators(operators)
+
+    # -- the map --------------------------------------------------------------------------
+
+    def _show_route(self, route_id: str, *, force: bool = False) -> bool:
+        if route_id not in self._routes:
+            return False
+        if route_id != self._map_route or force:
+            route, swept = self._routes[route_id]
+            self.map_view.show_route(route, _statuses(route, swept))
+            self.map_view.set_trail([])
+            self._map_route = route_id
+        return True
+
+    def _show_vehicle(self, device_id: str) -> None:
+        vehicle = self.feed.vehicles.get(device_id)
+        if vehicle is None:
+            return
+        self._map_device = device_id
+        self._show_route(vehicle.route_id)
+        fix = vehicle.last_fix
+        where = "no position yet"
+        if fix is not None:
+            self.map_view.move_vehicle(
+                Fix(
+                    t=datetime.fromtimestamp(fix.t_ms / 1000, UTC),
+                    lat=fix.lat,
+                    lon=fix.lon,
+                    speed_mps=fix.speed_mps,
+                    heading_deg=fix.heading_deg,
+                    accuracy_m=fix.acc_m,
+                )
+            )
+            where = f"at {fix.lat:.5f}, {fix.lon:.5f}"
+        self.map_title.setText(
+            f"{vehicle.vehicle} ({vehicle.username}) on {vehicle.route_name}: {where}"
+        )
+
+    # -- feed -----------------------------------------------------------------------------
+
+    def _on_feed_changed(self, change: FeedChange) -> None:
+        if change.kind in ("fleet", "connection", "vehicle"):
+            self.fleet.show_fleet(self.feed)
+        if change.kind == "fleet":
+            self._update_choices()
+            if self._map_device is not None:
+                self._show_vehicle(self._map_device)
+        elif change.kind == "vehicle" and change.device_id and change.device_id == self._map_device:
+            self._show_vehicle(change.device_id)
+        elif change.kind == "progress":
+            route_id = str(change.data.get("route_id"))
+            segment_id = str(change.data.get("segment_id"))
+            if route_id in self._routes:
+                self._routes[route_id][1].add(segment_id)
+            if route_id == self._map_route:
+                self.map_view.set_statuses(
+                    {segment_id: SegmentStatus(segment_id, SegmentState.SWEPT, 1.0)}
+                )
+        elif change.kind == "feedback":
+            self.refresh_feedback()
+        elif change.kind == "exception" and self.progress.selected_route() is not None:
+            self._load_history(str(self.progress.selected_route()))
+
+    def _on_clock_timeout(self) -> None:
+        self.fleet.show_fleet(self.feed)
+
+    # -- panels ---------------------------------------------------------------------------
+
+    def _on_fleet_vehicle_selected(self, device_id: str) -> None:
+        self._show_vehicle(device_id)
+
+    def _on_fleet_reassign_requested(self, device_id: str, target: str, operator: str) -> None:
+        vehicle = self.feed.vehicles.get(device_id)
+        if vehicle is None:
+            return
+
+        def done(summary: dict[str, Any]) -> None:
+            self.fleet.reassign_result.setText(
+                f"{summary.get('route_name')} now goes to {summary.get('device_id')} "
+                f"({summary.get('operator')}), version {summary.get('version')}; "
+                "the tablets pick it up on their next pull."
+            )
+            self._spawn("refresh fleet", self.feed.refresh())
+
+        self._spawn(
+            "reassign",
+            self.api.reassign(vehicle.assignment_id, target, operator=operator or None),
+            done,
+        )
+
+    def _on_progress_route_selected(self, route_id: str) -> None:
+        self._load_history(route_id)
+        if self._show_route(route_id):
+            self._map_device = None
+            self.map_title.setText(f"Route {self._route_names.get(route_id, route_id)}")
+
+    def _on_feedback_filters_changed(self, filters: dict[str, str]) -> None:
+        self._feedback_filters = dict(filters)
+        self.refresh_feedback()
+
+    def _on_feedback_item_selected(self, item: dict[str, Any]) -> None:
+        route_id = item.get("route_id")
+        if isinstance(route_id, str):
+            self._show_route(route_id)
+        self._map_device = None
+        lat, lon = item.get("lat"), item.get("lon")
+        if isinstance(lat, int | float) and isinstance(lon, int | float):
+            self.map_view.set_trail([])
+            self.map_view.move_vehicle(Fix(t=datetime.now(UTC), lat=float(lat), lon=float(lon)))
+            self.map_title.setText(
+                f"Where {item.get('username')} gave this feedback: {lat:.5f}, {lon:.5f}"
+            )
+        else:
+            self.map_title.setText("This feedback has no recorded position.")
+
+    def _on_messages_send_requested(self, text: str, to: str) -> None:
+        def done(message: dict[str, Any]) -> None:
+            count = len(message.get("recipients") or [])
+            self.messages.result.setText(f"Sent to {count} operator(s).")
+            self.messages.text.clear()
+            self.refresh_messages()
+
+        self._spawn("send the message", self.api.send_message(text, to), done)
+
+    def _on_exports_export_requested(self, kind: str, fmt: str, folder: str) -> None:
+        target = Path(folder or ".")
+
+        async def save() -> Path:
+            data = await self.api.export(kind, fmt)
+            day = self.feed.date or datetime.now().date().isoformat()
+            path = target / f"sweepline-{kind}-{day}.{fmt}"
+            try:
+                await asyncio.to_thread(_write, path, data)
+            except OSError as exc:
+                raise UserFacingError(f"cannot write {path}: {exc.strerror or exc}") from exc
+            return path
+
+        self._spawn(
+            "export",
+            save(),
+            lambda path: self.exports.result.setText(f"Saved {path}"),
+        )
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(path)
