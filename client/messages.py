@@ -2,7 +2,7 @@
 
 The server sends messages as pull changes beside assignments (docs/api.md, "Pull:
 supervisor messages"): `{"op": "put", "entity": "message", "id", "version", "value":
-{"id", "text", "from", "sent_at"}}`, or `"del"` to withdraw one. They are stored in the
+{"id", "text", "sender", "sent_at"}}`, or `"del"` to withdraw one. They are stored in the
 tablet's key-value table, one row per message, in the same transaction as the pull's
 assignments and cursor; the acknowledgement itself is an outbox fact (`message_ack`) and
 is also remembered here so the message stops asking for attention.
@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from client.assignments import AssignmentCache
+from client.forms import FormCache
 from client.models import SupervisorMessage
 from client.store import Store
 
@@ -31,7 +32,7 @@ def _parse(change_id: str, value: Any) -> SupervisorMessage | None:
     text = value.get("text")
     if not isinstance(text, str) or not text.strip():
         return None
-    sender = value.get("from")
+    sender = value.get("sender")
     sent_at = value.get("sent_at")
     return SupervisorMessage(
         id=str(value.get("id") or change_id),
@@ -115,18 +116,28 @@ class MessageInbox:
 
 
 class PulledState(AssignmentCache):
-    """The assignment cache that also keeps the supervisor messages of each pull."""
+    """The assignment cache that also keeps the messages and forms of each pull.
+
+    Assignments, messages, forms and the cursor commit in one transaction, so a screen
+    never sees a cursor that has moved past changes that were not stored.
+    """
 
     def __init__(
-        self, store: Store, inbox: MessageInbox, on_messages_changed: Callable[[], None]
+        self,
+        store: Store,
+        inbox: MessageInbox,
+        on_messages_changed: Callable[[], None],
+        forms: FormCache,
     ) -> None:
         super().__init__(store)
         self._inbox = inbox
         self._on_messages_changed = on_messages_changed
+        self._forms = forms
 
     def apply_pull(self, response: dict[str, Any], staged: list[dict[str, Any]]) -> bool:
         with self._store.transaction():
             messages_changed = self._inbox.apply(staged)
+            self._forms.apply(staged, reset=bool(response.get("reset")))
             changed = super().apply_pull(response, staged)
         if messages_changed:
             self._on_messages_changed()

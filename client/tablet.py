@@ -22,6 +22,7 @@ from client.api import ApiClient
 from client.assignments import AssignmentCache
 from client.coverage_engine import SWEEPLINE, CoverageEngine, NotSweptReason, SegmentExplanation
 from client.errors import StorageError, UserFacingError
+from client.forms import FormCache
 from client.geo import LocalProjection, project_onto_polyline
 from client.messages import MessageInbox, PulledState
 from client.models import (
@@ -77,8 +78,9 @@ class Tablet:
         self.api = api
         self.outbox = Outbox(store)
         self.messages = MessageInbox(store)
+        self.forms = FormCache(store)
         self.assignments: AssignmentCache = PulledState(
-            store, self.messages, lambda: self._notify(Changes(messages=True))
+            store, self.messages, lambda: self._notify(Changes(messages=True)), self.forms
         )
         # Operator "not swept" reasons for engines without their own (the skeleton's).
         self._not_swept: dict[str, str] = {}

@@ -56,6 +56,9 @@ def _number(value: object) -> bool:
 
 
 def _check_question(where: str, question: Mapping[str, Any]) -> None:
+    # A normalised definition (what the server stores and tablets pull) spells "does not
+    # apply" as null; null means absent, so a definition re-checks as valid.
+    question = {k: v for k, v in question.items() if v is not None}
     unknown = sorted(set(question) - _QUESTION_KEYS)
     if unknown:
         raise FormDefinitionError(f"{where}: unknown field(s) {', '.join(unknown)}")

@@ -307,7 +307,7 @@ def test_supervisor_message_shown_when_pulled_and_acknowledged_in_one_tap(
     text = "Skip <b>Dorset</b> today: water main work"
     pull_changes(tablet, [{
         "op": "put", "entity": "message", "id": "msg-1", "version": 1,
-        "value": {"id": "msg-1", "text": text, "from": "Supervisor Lee",
+        "value": {"id": "msg-1", "text": text, "sender": "Supervisor Lee",
                   "sent_at": "2024-05-01T13:05:00+00:00"},
     }])
     assert window.message_strip.isVisible()
@@ -327,7 +327,7 @@ def test_supervisor_message_shown_when_pulled_and_acknowledged_in_one_tap(
     # A second tap or a re-pull of the same message records nothing more.
     pull_changes(tablet, [{
         "op": "put", "entity": "message", "id": "msg-1", "version": 1,
-        "value": {"id": "msg-1", "text": text, "from": "Supervisor Lee",
+        "value": {"id": "msg-1", "text": text, "sender": "Supervisor Lee",
                   "sent_at": "2024-05-01T13:05:00+00:00"},
     }])
     assert window.message_strip.isHidden()
