@@ -40,6 +40,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="sweepline", description=__doc__.split("\n\n")[0])
     p.add_argument("--version", action="version", version=f"sweepline {VERSION}")
     p.add_argument("--demo", action="store_true", help="run the self-contained demo")
+    p.add_argument(
+        "--demo-supervisor",
+        action="store_true",
+        help="the demo in supervisor mode: two simulated tablets drive, the supervisor watches",
+    )
     p.add_argument("--server", help="backend URL (not with --demo)")
     p.add_argument("--user", help="operator login name to fill in (not with --demo)")
     p.add_argument("--device-id", default=os.environ.get("SWEEPLINE_DEVICE_ID", ""))
@@ -70,8 +75,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="override a config key (see docs/config.md); repeatable",
     )
     args = p.parse_args(argv)
-    if args.demo and (args.server or args.user):
+    if (args.demo or args.demo_supervisor) and (args.server or args.user):
         p.error("--demo runs its own server; leave out --server and --user")
+    if args.demo and args.demo_supervisor:
+        p.error("choose --demo or --demo-supervisor")
     if args.screenshot and args.quit_after is None:
         p.error("--screenshot needs --quit-after SECONDS")
     return args
@@ -127,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         # Restart on crash: this process only watches a child running the application.
         own = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, __file__]
         return supervise([*own, *arguments])
-    if not args.demo and not (config.server_url and config.device_id):
+    if not (args.demo or args.demo_supervisor) and not (config.server_url and config.device_id):
         print(
             "sweepline: no server_url or device_id: set them in the managed config "
             "(docs/config.md) or give --server and --device-id",
@@ -218,6 +225,8 @@ async def _run(app: object, args: argparse.Namespace, config: Config, password: 
     from client.version import VERSION
     from ui.operator_window import OperatorWindow
 
+    if args.demo_supervisor:
+        return await _run_supervisor_demo(args)
     if args.demo:
         data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="sweepline-demo-"))
     else:
@@ -260,10 +269,12 @@ async def _run(app: object, args: argparse.Namespace, config: Config, password: 
                 screen.resize(1280, 800)
                 screen.show()
                 try:
-                    await log_in(screen, api, vault, device_id)
+                    session = await log_in(screen, api, vault, device_id)
                 finally:
                     screen.close()
                     screen.deleteLater()
+                if session.role in ("supervisor", "admin"):
+                    return await _run_supervisor(args, api, VERSION)
             await tablet.engine.pull()
             tablet.reload_assignment()
         except UserFacingError as exc:
@@ -308,6 +319,62 @@ async def _run(app: object, args: argparse.Namespace, config: Config, password: 
         store.close()
         if embedded is not None:
             embedded.stop()
+
+
+async def _run_supervisor(args: argparse.Namespace, api: object, version: str) -> int:
+    """Supervisor mode for a staff login: the supervisor window on the same session."""
+    from client.api import ApiClient
+    from client.supervisor_api import SupervisorApi
+    from ui.supervisor.demo import run_supervisor_window
+
+    assert isinstance(api, ApiClient)
+    staff = SupervisorApi(api.base_url)
+    staff.adopt_session(api.token or "", api.refresh_token)
+    try:
+        return await run_supervisor_window(
+            staff, quit_after=args.quit_after, screenshot=args.screenshot, title_suffix=version
+        )
+    finally:
+        await staff.aclose()
+
+
+async def _run_supervisor_demo(args: argparse.Namespace) -> int:
+    """The embedded server, two simulated tablets driving, and the supervisor window."""
+    from client.logs import register_secret
+    from client.supervisor_api import SupervisorApi
+    from client.version import VERSION
+    from server.embedded import EmbeddedServer
+    from ui.supervisor.demo import (
+        SUPERVISOR,
+        DemoTablets,
+        add_second_operator,
+        run_supervisor_window,
+    )
+
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="sweepline-supervisor-demo-"))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    embedded = EmbeddedServer(data_dir / "server.sqlite", seed_demo=True)
+    base_url = embedded.start()
+    add_second_operator(embedded.db_path)
+    log.info("demo server on %s, data in %s", base_url, data_dir)
+    tablets = DemoTablets()
+    staff = SupervisorApi(base_url)
+    try:
+        await tablets.start(base_url, data_dir, speed=args.speed, seed=args.seed)
+        register_secret(SUPERVISOR[1])
+        login = await staff.login(*SUPERVISOR)
+        register_secret(login.access_token)
+        return await run_supervisor_window(
+            staff,
+            quit_after=args.quit_after,
+            screenshot=args.screenshot,
+            title_suffix=f"{VERSION} (demo)",
+            export_folder=data_dir / "exports",
+        )
+    finally:
+        await tablets.aclose()
+        await staff.aclose()
+        embedded.stop()
 
 
 if __name__ == "__main__":

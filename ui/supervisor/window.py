@@ -151,6 +151,7 @@ class SupervisorWindow(QMainWindow):
         split.addWidget(right)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([780, 620])
         self.setCentralWidget(split)
         self.status = plain_label(name="supervisorStatus", wrap=False)
         self.statusBar().addWidget(self.status, 1)
@@ -321,7 +322,10 @@ class SupervisorWindow(QMainWindow):
             self.fleet.show_fleet(self.feed)
         if change.kind == "fleet":
             self._update_choices()
-            if self._map_device is not None:
+            if self._map_device is None and self._map_route is None and self.feed.vehicles:
+                # Something on the map from the start: the first vehicle of the table.
+                self.fleet.select_device(self.fleet.first_device())
+            elif self._map_device is not None:
                 self._show_vehicle(self._map_device)
         elif change.kind == "vehicle" and change.device_id and change.device_id == self._map_device:
             self._show_vehicle(change.device_id)
