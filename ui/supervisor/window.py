@@ -235,7 +235,9 @@ class SupervisorWindow(QMainWindow):
         for info in await self.api.routes():
             self._route_names[str(info["id"])] = str(info.get("name") or info["id"])
         self._update_choices()
-        if self._map_route is not None:
+        if self._map_device is not None:
+            self._show_vehicle(self._map_device)
+        elif self._map_route is not None:
             self._show_route(self._map_route, force=True)
 
     async def _load_forms(self) -> None:
