@@ -328,7 +328,5 @@ async def _facts(url: str, api: SupervisorApi, type_: str) -> list[dict[str, Any
         return await facts(http, api.token or "", type_)
 
 
-def test_pilot_with_two_operators_and_a_supervisor(
-    server: EmbeddedServer, tmp_path: Path
-) -> None:
+def test_pilot_with_two_operators_and_a_supervisor(server: EmbeddedServer, tmp_path: Path) -> None:
     asyncio.run(pilot(server.url, tmp_path))

@@ -245,10 +245,27 @@ class SupervisorWindow(QMainWindow):
         self._update_choices()
 
     def refresh_progress(self) -> None:
-        self._spawn("load progress", self.api.progress(), self.progress.show_progress)
+        self._spawn("load progress", self.api.progress(), self._show_progress)
         route_id = self.progress.selected_route()
         if route_id is not None:
             self._load_history(route_id)
+
+    def _show_progress(self, routes: list[dict[str, Any]]) -> None:
+        """Routes with today's operators (from the fleet) beside the server's figures."""
+        today: dict[str, set[str]] = {}
+        for vehicle in self.feed.vehicles.values():
+            today.setdefault(vehicle.route_id, set()).add(vehicle.username)
+        self.progress.show_progress(
+            [
+                {
+                    **r,
+                    "operators": sorted(
+                        set(r.get("operators") or []) | today.get(r["route_id"], set())
+                    ),
+                }
+                for r in routes
+            ]
+        )
 
     def refresh_feedback(self) -> None:
         self._spawn(
