@@ -16,6 +16,9 @@ PAGE_PATH = "/map.html"
 PAGE_URL = f"{ORIGIN}{PAGE_PATH}"
 LEAFLET_PREFIX = "/leaflet/"
 LEAFLET_URL = f"{ORIGIN}{LEAFLET_PREFIX}"
+# Qt's QWebChannel client script, served from Qt's own resources through the scheme.
+WEBCHANNEL_PATH = "/qwebchannel.js"
+WEBCHANNEL_URL = f"{ORIGIN}{WEBCHANNEL_PATH}"
 
 TILES_PREFIX = "/tiles/"
 TILE_URL_TEMPLATE = f"{ORIGIN}{TILES_PREFIX}{{z}}/{{x}}/{{y}}.png"

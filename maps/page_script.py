@@ -498,7 +498,47 @@ window.sweepline = (function (map) {
     colours: COLOURS, stats: stats, map: map
   };
 })(__MAP__);
-window.sweeplineReady = true;
+// Live updates arrive through one QWebChannel object: its `message` signal carries a
+// JSON string `[function, [arguments...]]` (or a list of them) for the fixed functions
+// above. The handler's source never changes, so a shift of updates compiles nothing new
+// in the page. Ready once the channel is connected (at once where there is no channel,
+// e.g. the page opened on its own).
+(function (api) {
+  "use strict";
+  var CALLS = [
+    "loadRoute", "setStatuses", "moveVehicle", "setTrail", "fitRoute", "setAttribution",
+    "setTheme", "setFollow", "setLabels", "showInfo", "hideInfo", "recentre",
+    "setStreets", "fitStreets", "reloadTiles"
+  ];
+  api.stats.channelMessages = 0;
+  api.stats.channelErrors = 0;
+  function run(call) {
+    if (!Array.isArray(call) || CALLS.indexOf(call[0]) < 0) {
+      api.stats.channelErrors += 1;
+      return;
+    }
+    api[call[0]].apply(null, Array.isArray(call[1]) ? call[1] : []);
+  }
+  function receive(text) {
+    var calls;
+    try { calls = JSON.parse(text); } catch (e) { api.stats.channelErrors += 1; return; }
+    api.stats.channelMessages += 1;
+    if (Array.isArray(calls) && Array.isArray(calls[0])) {
+      calls.forEach(run);
+    } else {
+      run(calls);
+    }
+  }
+  api.receive = receive;
+  if (typeof QWebChannel === "function" && window.qt && window.qt.webChannelTransport) {
+    new QWebChannel(window.qt.webChannelTransport, function (channel) {
+      channel.objects.sweeplineBridge.message.connect(receive);
+      window.sweeplineReady = true;
+    });
+  } else {
+    window.sweeplineReady = true;
+  }
+})(window.sweepline);
 """
 
 PAGE_CSS = """

@@ -3,8 +3,10 @@
 It owns an off-the-record profile with the `sweepline:` handler and the external
 request blocker, and remembers what it last showed (route, statuses, vehicle, trail),
 so calls made before the page is ready, or before a renderer crash and reload, are
-replayed instead of lost. Data reaches the page only as JSON arguments to the fixed
-`window.sweepline` functions.
+replayed instead of lost. Data reaches the page only as JSON: each call is one
+`[function, [arguments]]` string emitted by a QWebChannel object, which the page hands
+to the fixed `window.sweepline` functions. No script source is built per update (a new
+`runJavaScript` source per GPS fix made the renderer grow over a shift).
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
@@ -23,7 +27,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from client.models import Fix, Route, SegmentStatus
 from maps.assets import BASEMAP_MBTILES, PAGE_URL, SCHEME
 from maps.mbtiles import TileStack
-from maps.page import TileLayerConfig, build_map_page
+from maps.page import TileLayerConfig, map_page
 from maps.page_script import TRAIL_MAX_POINTS
 from maps.payloads import fix_payload, route_payload, statuses_payload, trail_payload
 from maps.streets import demo_street_features, streets_around
@@ -34,6 +38,13 @@ log = logging.getLogger("sweepline.ui.map")
 
 _READY_POLL_MS = 50
 _READY_POLL_LIMIT = 100
+BRIDGE_OBJECT = "sweeplineBridge"
+
+
+class PageBridge(QObject):
+    """The one object published to the page: `message` carries a JSON call."""
+
+    message = Signal(str)
 
 
 class MapView(QWidget):
@@ -75,7 +86,7 @@ class MapView(QWidget):
         # The profile is created parentless and adopted only after the view exists:
         # children die in order, and the page (inside the view) must die before it.
         profile = QWebEngineProfile()
-        page_html = build_map_page(tiles=TileLayerConfig() if basemap else None)
+        page_html = map_page(tiles=TileLayerConfig() if basemap else None)
         self._handler = AppSchemeHandler(page_html, profile, tiles)
         self._handler.tile_problem.connect(self._on_handler_tile_problem)
         self._blocker = ExternalRequestBlocker(profile)
@@ -85,9 +96,20 @@ class MapView(QWidget):
         self._view = QWebEngineView(self)
         self._view.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self._page = MapPage(profile, self._view)
+        self._bridge = PageBridge(self)
+        self._channel = QWebChannel(self)
+        self._channel.registerObject(BRIDGE_OBJECT, self._bridge)
+        self._page.setWebChannel(self._channel)
         self._view.setPage(self._page)
         profile.setParent(self)
         self._profile = profile
+        self.messages_sent = 0
+        self._released = False
+        # The page must go before its profile; when the application quits with this view
+        # still alive, release them here in that order rather than in teardown order.
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.release_page)
 
         self._banner = QLabel(self)
         self._banner.setObjectName("mapTileProblem")
@@ -203,11 +225,24 @@ class MapView(QWidget):
         """
         self._page.runJavaScript(expression, 0, callback)
 
-    def _call(self, function: str, *args: Any) -> None:
-        if not self._ready:
+    def release_page(self) -> None:
+        """Delete the web view with its page, then the profile (safe to call again).
+
+        For shutdown: afterwards the map shows nothing and ignores calls.
+        """
+        if self._released:
             return
-        arguments = ", ".join(json.dumps(a, allow_nan=False) for a in args)
-        self._page.runJavaScript(f"window.sweepline.{function}({arguments});", 0)
+        self._released = True
+        self._ready = False
+        self._channel.deregisterObject(self._bridge)
+        shiboken6.delete(self._view)  # the page is the view's child and goes with it
+        shiboken6.delete(self._profile)
+
+    def _call(self, function: str, *args: Any) -> None:
+        if not self._ready or self._released:
+            return
+        self._bridge.message.emit(json.dumps([function, list(args)], allow_nan=False))
+        self.messages_sent += 1
 
     def _replay(self) -> None:
         """Bring a freshly loaded page up to what this view last showed."""

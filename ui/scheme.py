@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QUrl, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QFile, QIODevice, QObject, QUrl, Signal
 from PySide6.QtWebEngineCore import (
     QWebEngineUrlRequestInfo,
     QWebEngineUrlRequestInterceptor,
@@ -27,6 +27,7 @@ from maps.assets import (
     PAGE_PATH,
     SCHEME,
     TILES_PREFIX,
+    WEBCHANNEL_PATH,
     mime_type,
     parse_tile_path,
     resolve_leaflet_asset,
@@ -37,6 +38,23 @@ log = logging.getLogger("sweepline.ui.map")
 
 SCHEME_BYTES = SCHEME.encode("ascii")
 ALLOWED_SCHEMES = frozenset({SCHEME, "data", "about"})
+# Qt's own QWebChannel client, compiled into the QtWebChannel library's resources.
+WEBCHANNEL_RESOURCE = ":/qtwebchannel/qwebchannel.js"
+_webchannel_js: bytes | None = None
+
+
+def webchannel_script() -> bytes:
+    """The contents of Qt's `qwebchannel.js` (read once)."""
+    global _webchannel_js
+    if _webchannel_js is None:
+        import PySide6.QtWebChannel  # noqa: F401  (registers the resource)
+
+        file = QFile(WEBCHANNEL_RESOURCE)
+        if not file.open(QIODevice.OpenModeFlag.ReadOnly):
+            raise RuntimeError(f"Qt resource {WEBCHANNEL_RESOURCE} is missing")
+        _webchannel_js = bytes(file.readAll().data())
+        file.close()
+    return _webchannel_js
 
 
 def register_url_scheme() -> None:
@@ -55,7 +73,8 @@ def register_url_scheme() -> None:
 
 
 class AppSchemeHandler(QWebEngineUrlSchemeHandler):
-    """Answers `sweepline://app/map.html`, `/leaflet/...` and `/tiles/{z}/{x}/{y}.png`.
+    """Answers `sweepline://app/map.html`, `/qwebchannel.js`, `/leaflet/...` and
+    `/tiles/{z}/{x}/{y}.png`.
 
     Tiles come from a TileStack (tablet cache, then bundled basemap). A tile that is
     absent is a 404 (the page shows the street layer there); a stored tile that is not
@@ -88,6 +107,9 @@ class AppSchemeHandler(QWebEngineUrlSchemeHandler):
         path = url.path(QUrl.ComponentFormattingOption.FullyDecoded)
         if path == PAGE_PATH:
             self._reply(job, "text/html; charset=utf-8", self._page)
+            return
+        if path == WEBCHANNEL_PATH:
+            self._reply(job, "text/javascript", webchannel_script())
             return
         if path.startswith(TILES_PREFIX):
             self._reply_tile(job, path[len(TILES_PREFIX) :])

@@ -10,7 +10,15 @@ import re
 import pytest
 
 from maps.assets import BASEMAP_ATTRIBUTION
-from maps.page import TileLayerConfig, build_map_page
+from maps.page import (
+    PRERENDERED_DIR,
+    PRERENDERED_VARIANTS,
+    TileLayerConfig,
+    build_map_page,
+    map_page,
+    page_key,
+    prerendered_path,
+)
 
 URL = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""")
 
@@ -31,9 +39,11 @@ def _csp(html: str) -> dict[str, list[str]]:
 
 
 def test_page_references_only_the_app_scheme(html):
-    assert re.findall(r"https?://", html) == []
+    # The SVG namespace names an XML vocabulary for createElementNS; nothing fetches it.
+    assert re.findall(r"https?://", html.replace('"http://www.w3.org/2000/svg"', "")) == []
     assert URL.findall(html) == [
         "sweepline://app/leaflet/leaflet.js",
+        "sweepline://app/qwebchannel.js",
         "sweepline://app/leaflet/leaflet.css",
     ]
     for cdn_only in ("jquery", "bootstrap", "awesome", "fontawesome"):
@@ -88,4 +98,37 @@ def test_page_exposes_the_api_and_readiness_flag(html):
     assert "window.sweeplineReady = true;" in html
     for name in ("loadRoute", "setStatuses", "moveVehicle", "setTrail", "stats"):
         assert f"{name}:" in html
-    assert ".innerHTML" not in html.replace("el.innerHTML : null", "")
+    # innerHTML is only ever read (for tests that check markup stays text), never set.
+    assert re.findall(r"\.innerHTML\s*\+?=(?!=)", html) == []
+
+
+@pytest.mark.parametrize("tiles", PRERENDERED_VARIANTS, ids=["basemap", "streets-only"])
+def test_prerendered_page_is_what_folium_renders(tiles):
+    """The app reads the page rendered at build time (no folium at start-up); it must be
+    exactly what folium renders now. Regenerate with `python -m maps.page`."""
+    path = prerendered_path(tiles=tiles)
+    assert path.is_file(), f"{path} missing: run `python -m maps.page`"
+    assert path.read_text(encoding="utf-8") == build_map_page(tiles=tiles)
+    assert map_page(tiles=tiles) == build_map_page(tiles=tiles)
+
+
+def test_no_stale_prerendered_pages():
+    wanted = {prerendered_path(tiles=tiles).name for tiles in PRERENDERED_VARIANTS}
+    assert {p.name for p in PRERENDERED_DIR.glob("map-*.html")} == wanted
+
+
+def test_page_key_follows_the_inputs():
+    assert page_key() == page_key()
+    assert page_key(tiles=None) != page_key()
+    assert page_key(zoom=12) != page_key()
+
+
+def test_map_page_renders_when_no_prerendered_copy(html):
+    # An input with no stored copy is rendered by folium on the spot.
+    assert not prerendered_path(zoom=9).exists()
+    assert map_page(zoom=9) == build_map_page(zoom=9)
+
+
+def test_updates_arrive_through_the_channel_with_a_fixed_handler(html):
+    assert "channel.objects.sweeplineBridge.message.connect(receive)" in html
+    assert "JSON.parse(text)" in html
