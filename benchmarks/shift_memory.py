@@ -30,6 +30,7 @@ from ui.scheme import register_url_scheme
 
 register_url_scheme()
 
+import shiboken6  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QEventLoop  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -88,7 +89,9 @@ def main() -> int:
     window = OperatorWindow(tablet, theme_mode="day")
     window.resize(1280, 800)
     window.show()
-    while not window.map_view.is_ready:
+    # The window is up when the map is ready and the charts are drawn (they load after
+    # the route's first paint).
+    while not (window.map_view.is_ready and window.progress_panel.charts_built):
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
     tablet.start_shift()
     start = datetime.now(UTC)
@@ -126,8 +129,11 @@ def main() -> int:
     rss, procs = tree_rss_mb(os.getpid())
     samples.append((hours, rss))
     tablet.end_shift()
+    # Torn down in order (page, then its profile, then the window) before the
+    # QApplication goes: left to interpreter exit, the profile could go first (exit 139).
     window.close()
-    window.deleteLater()
+    window.map_view.release_page()
+    shiboken6.delete(window)
     QCoreApplication.processEvents()
     close_tablet(tablet)
     peak = max(r for _, r in samples)

@@ -16,9 +16,7 @@ import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from client.errors import (
     LoginRequired,
@@ -29,6 +27,11 @@ from client.errors import (
     UpdateRequired,
 )
 from sync.protocol import PROTOCOL_VERSION, canonical_json
+
+if TYPE_CHECKING:
+    # httpx (a fifth of a second to import) loads with the first request, not at start-up:
+    # the operator window shows the cached route before anything touches the network.
+    import httpx
 
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 MAX_RETRY_AFTER_S = 3600.0
@@ -77,11 +80,19 @@ class ApiClient:
         self.refresh_token: str | None = None
         self.deadline_s = deadline_s
         self._transport = transport
-        self._client = self._make_client()
+        self._http: httpx.AsyncClient | None = None
         # Compressed push bodies sent, for the benchmarks and the status screen.
         self.bytes_sent = 0
 
+    @property
+    def _client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            self._http = self._make_client()
+        return self._http
+
     def _make_client(self) -> httpx.AsyncClient:
+        import httpx
+
         return httpx.AsyncClient(
             base_url=self.base_url,
             transport=self._transport,
@@ -92,11 +103,13 @@ class ApiClient:
 
     async def recreate(self) -> None:
         """Drop the connection pool (the sync watchdog's remedy for a wedged client)."""
-        old, self._client = self._client, self._make_client()
-        await old.aclose()
+        old, self._http = self._http, None
+        if old is not None:
+            await old.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._http is not None:
+            await self._http.aclose()
 
     # -- endpoints ----------------------------------------------------------------------
 
@@ -186,6 +199,8 @@ class ApiClient:
         auth: bool = True,
         expect: tuple[str, ...] = (),
     ) -> dict[str, Any]:
+        import httpx
+
         hdrs = dict(headers or {})
         if auth:
             if not self.token:

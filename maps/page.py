@@ -72,14 +72,14 @@ def _sweepline_api(map_name: str, tiles: TileLayerConfig | None) -> Any:
     from branca.element import MacroElement
     from jinja2 import Template
 
-    class _SweeplineApi(MacroElement):  # type: ignore[misc]
+    class _SweeplineApi(MacroElement):
         _template = Template(
             "{% macro script(this, kwargs) %}{{ this.source }}{% endmacro %}"
             "{% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}"
         )
 
         def __init__(self) -> None:
-            super().__init__()
+            super().__init__()  # type: ignore[no-untyped-call]
             self._name = "SweeplineApi"
             self.source = _page_script(map_name, tiles)
             self.css = PAGE_CSS

@@ -27,6 +27,7 @@ RESOURCE_FOLDERS: dict[str, tuple[str, ...]] = {
     "basemap": ("*.mbtiles", "PROVENANCE.md", "LICENSE*"),
     "demo": ("*.geojson", "*.json", "PROVENANCE.md", "LICENSE*"),
     "translations": ("*.qm",),
+    "map_page": ("map-*.html",),
     "icons": ("*.png", "*.svg", "*.ico", "*.icns"),
     "styles": ("*.qss",),
 }

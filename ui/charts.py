@@ -3,16 +3,21 @@ and speed over the last minutes with the sweeping band shaded.
 
 Both keep bounded data (the speed chart a rolling window, the progress chart one point
 per half minute), so an eight-hour shift costs the same memory as its first hour.
+
+Each chart is a plain widget that keeps its data from the start; the pyqtgraph plot
+inside it (and pyqtgraph and numpy themselves, a third of a second to import) is built
+by `build()`, which the operator window calls once the map shows the route, so start-up
+never waits for the charts. Data recorded before that is drawn when the plot appears.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from datetime import datetime
+from typing import Any
 
-import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ui.themes import DAY, Theme
 
@@ -21,10 +26,16 @@ BAND_KMH = (2.0, 12.0)
 PROGRESS_STEP_S = 30.0
 CHART_HEIGHT_PX = 110
 
-pg.setConfigOptions(antialias=True)
+
+def _pg() -> Any:
+    import pyqtgraph as pg
+
+    pg.setConfigOptions(antialias=True)
+    return pg
 
 
-def _style(plot: pg.PlotWidget, theme: Theme, left: str, bottom: str) -> None:
+def _style(plot: Any, theme: Theme, left: str, bottom: str) -> None:
+    pg = _pg()
     plot.setBackground(theme.chart_bg)
     item = plot.getPlotItem()
     for name, label in (("left", left), ("bottom", bottom)):
@@ -34,16 +45,58 @@ def _style(plot: pg.PlotWidget, theme: Theme, left: str, bottom: str) -> None:
         axis.setLabel(label, color=theme.chart_fg, **{"font-size": "11pt"})
 
 
-class _Chart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph is untyped
+class _Chart(QWidget):
+    """A slot of the chart's size; `build()` puts the pyqtgraph plot in it."""
+
     def __init__(self, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setMinimumHeight(CHART_HEIGHT_PX)
         self.setMaximumHeight(CHART_HEIGHT_PX + 60)
-        self.setMenuEnabled(False)
-        self.setMouseEnabled(x=False, y=False)
-        self.hideButtons()
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.getPlotItem().showGrid(x=True, y=True, alpha=0.2)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.plot_widget: Any = None
+        self._theme: Theme = DAY
+        self._labels = ("", "")
+
+    @property
+    def built(self) -> bool:
+        return self.plot_widget is not None
+
+    def build(self) -> None:
+        """Create the pyqtgraph plot (once) and draw what was recorded so far."""
+        if self.plot_widget is not None:
+            return
+        pg = _pg()
+        plot = pg.PlotWidget(self)
+        plot.setMenuEnabled(False)
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        plot.getPlotItem().showGrid(x=True, y=True, alpha=0.2)
+        self.plot_widget = plot
+        self._build_items(pg, plot)
+        self._layout.addWidget(plot)
+        self._apply_style()
+        self._redraw()
+
+    def set_axis_labels(self, left: str, bottom: str) -> None:
+        self._labels = (left, bottom)
+        self._apply_style()
+
+    def set_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        self._apply_style()
+
+    def _apply_style(self) -> None:
+        if self.plot_widget is not None:
+            _style(self.plot_widget, self._theme, *self._labels)
+
+    def _build_items(self, pg: Any, plot: Any) -> None:
+        raise NotImplementedError
+
+    def _redraw(self) -> None:
+        raise NotImplementedError
 
 
 class ProgressChart(_Chart):
@@ -57,27 +110,31 @@ class ProgressChart(_Chart):
         self._total_km = 0.0
         self._xs: list[float] = []
         self._ys: list[float] = []
-        self._plan = self.plot([], [], pen=pg.mkPen("#5b7fa6", width=2, style=Qt.PenStyle.DashLine))
-        self._done = self.plot([], [], pen=pg.mkPen("#1f9d55", width=4))
+        self._plan: Any = None
+        self._done: Any = None
         self._labels = ("curb-km", "hours")
-        self.set_theme(DAY)
 
-    def set_axis_labels(self, left: str, bottom: str) -> None:
-        self._labels = (left, bottom)
-        _style(self, self._theme, left, bottom)
+    def _build_items(self, pg: Any, plot: Any) -> None:
+        self._plan = plot.plot(
+            [], [], pen=pg.mkPen("#5b7fa6", width=2, style=Qt.PenStyle.DashLine)
+        )
+        self._done = plot.plot([], [], pen=pg.mkPen("#1f9d55", width=4))
 
-    def set_theme(self, theme: Theme) -> None:
-        self._theme = theme
-        _style(self, theme, *self._labels)
+    def _redraw(self) -> None:
+        plot = self.plot_widget
+        if plot is None or self._start is None:
+            return
+        self._plan.setData([0.0, self.plan_hours], [0.0, self._total_km])
+        self._done.setData(self._xs, self._ys)
+        last = self._xs[-1] if self._xs else 0.0
+        plot.setXRange(0, max(self.plan_hours, last), padding=0.02)
+        plot.setYRange(0, max(self._total_km, 0.1), padding=0.05)
 
     def start(self, at: datetime, total_km: float) -> None:
         self._start = at
         self._total_km = total_km
         self._xs, self._ys = [0.0], [0.0]
-        self._plan.setData([0.0, self.plan_hours], [0.0, total_km])
-        self._done.setData(self._xs, self._ys)
-        self.setXRange(0, self.plan_hours, padding=0.02)
-        self.setYRange(0, max(total_km, 0.1), padding=0.05)
+        self._redraw()
 
     @property
     def points(self) -> list[tuple[float, float]]:
@@ -92,9 +149,11 @@ class ProgressChart(_Chart):
         else:
             self._xs.append(hours)
             self._ys.append(done_km)
+        if self.plot_widget is None:
+            return
         self._done.setData(self._xs, self._ys)
         if hours > self.plan_hours:
-            self.setXRange(0, hours, padding=0.02)
+            self.plot_widget.setXRange(0, hours, padding=0.02)
 
 
 class SpeedChart(_Chart):
@@ -104,28 +163,27 @@ class SpeedChart(_Chart):
         super().__init__(parent)
         self.setObjectName("speed_chart")
         self._samples: deque[tuple[datetime, float]] = deque()
+        self.band: Any = None
+        self._line: Any = None
+        self._labels = ("km/h", "minutes")
+
+    def _build_items(self, pg: Any, plot: Any) -> None:
         self.band = pg.LinearRegionItem(
             values=BAND_KMH,
             orientation="horizontal",
             movable=False,
-            brush=pg.mkBrush("#1f9d5533"),
+            brush=pg.mkBrush(self._theme.band),
             pen=pg.mkPen(None),
         )
-        self.addItem(self.band)
-        self._line = self.plot([], [], pen=pg.mkPen("#d62828", width=3))
-        self.setXRange(-SPEED_WINDOW_S / 60, 0, padding=0)
-        self.setYRange(0, 25, padding=0)
-        self._labels = ("km/h", "minutes")
-        self.set_theme(DAY)
+        plot.addItem(self.band)
+        self._line = plot.plot([], [], pen=pg.mkPen("#d62828", width=3))
+        plot.setXRange(-SPEED_WINDOW_S / 60, 0, padding=0)
+        plot.setYRange(0, 25, padding=0)
 
-    def set_axis_labels(self, left: str, bottom: str) -> None:
-        self._labels = (left, bottom)
-        _style(self, self._theme, left, bottom)
-
-    def set_theme(self, theme: Theme) -> None:
-        self._theme = theme
-        self.band.setBrush(pg.mkBrush(theme.band))
-        _style(self, theme, *self._labels)
+    def _apply_style(self) -> None:
+        super()._apply_style()
+        if self.band is not None:
+            self.band.setBrush(_pg().mkBrush(self._theme.band))
 
     @property
     def samples(self) -> list[tuple[datetime, float]]:
@@ -135,8 +193,13 @@ class SpeedChart(_Chart):
         self._samples.append((at, speed_kmh))
         while self._samples and (at - self._samples[0][0]).total_seconds() > SPEED_WINDOW_S:
             self._samples.popleft()
+        self._redraw()
+
+    def _redraw(self) -> None:
+        if self.plot_widget is None or not self._samples:
+            return
+        at = self._samples[-1][0]
         xs = [(t - at).total_seconds() / 60 for t, _ in self._samples]
         ys = [v for _, v in self._samples]
         self._line.setData(xs, ys)
-        top = max([25.0, *ys])
-        self.setYRange(0, top, padding=0)
+        self.plot_widget.setYRange(0, max([25.0, *ys]), padding=0)

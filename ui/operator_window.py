@@ -48,6 +48,11 @@ TOUCH_TARGET_PX = 64
 NO_ROUTE = Route(id="", name="", segments=())
 TOAST_MS = 6000
 CLOCK_TICK_MS = 30_000
+# The charts (pyqtgraph, numpy: most of a second to load on a tablet) are drawn this
+# long after the map shows the route, so the route's first paint never waits for them,
+# or after CHARTS_AT_THE_LATEST_MS when the map never gets ready.
+CHARTS_AFTER_MAP_MS = 300
+CHARTS_AT_THE_LATEST_MS = 4000
 # A note added within this long of an exception is attached to it.
 NOTE_ABOUT_EXCEPTION_S = 600
 
@@ -172,9 +177,17 @@ class OperatorWindow(QMainWindow):
         self.map_view.set_labels(page_labels())
         self.apply_theme()
         self._draw_everything()
+        # pyqtgraph loads after the route is on screen: the first paint never waits for it.
+        self.map_view.ready.connect(self._build_charts_soon)
+        self.map_view.load_failed.connect(self._build_charts_soon)
+        QTimer.singleShot(CHARTS_AT_THE_LATEST_MS, self, self.progress_panel.build_charts)
         self._bridge = CoreBridge(self)
         self._bridge.changed.connect(self._on_bridge_changed)
         self._bridge.attach(tablet)
+
+    def _build_charts_soon(self) -> None:
+        if not self.progress_panel.charts_built:
+            QTimer.singleShot(CHARTS_AFTER_MAP_MS, self, self.progress_panel.build_charts)
 
     # -- construction helpers ----------------------------------------------------------------
 

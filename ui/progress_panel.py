@@ -92,6 +92,15 @@ class ProgressPanel(QWidget):
         self._speed: float | None = None
         self.retranslate()
 
+    @property
+    def charts_built(self) -> bool:
+        return self.progress_chart.built and self.speed_chart.built
+
+    def build_charts(self) -> None:
+        """Draw the charts (pyqtgraph); until then they keep their data in empty slots."""
+        self.progress_chart.build()
+        self.speed_chart.build()
+
     # -- inputs --------------------------------------------------------------------------
 
     def start_shift(self, at: datetime, progress: Progress) -> None:
