@@ -112,6 +112,13 @@ def prepare(work: Path) -> tuple[Path, Path]:
     leaflet = work / "leaflet"
     shutil.copytree(REPO / "resources" / "leaflet", leaflet)
     html = html.replace("sweepline://app/leaflet/", leaflet.as_uri() + "/")
+    # Qt's qwebchannel.js too, so both programs load the same scripts (the bare one has
+    # no channel object, and its page is ready as soon as its scripts have run).
+    from ui.scheme import webchannel_script
+
+    channel_js = work / "qwebchannel.js"
+    channel_js.write_bytes(webchannel_script())
+    html = html.replace("sweepline://app/qwebchannel.js", channel_js.as_uri())
     page = work / "map.html"
     page.write_text(html, encoding="utf-8")
     return db, page
