@@ -32,7 +32,7 @@ from typing import Any
 
 from server.db import Database
 from server.logs import configure_logging
-from server.settings import Settings, settings_from_env
+from server.settings import KEEP_ALIVE_S, Settings, settings_from_env
 
 COMMANDS = (
     "serve",
@@ -380,6 +380,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_config=None,
         access_log=False,
         lifespan="off",
+        timeout_keep_alive=KEEP_ALIVE_S,
         timeout_graceful_shutdown=5,
         backlog=2048,
     )

@@ -22,7 +22,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from server.app import create_app
-from server.settings import Settings
+from server.settings import KEEP_ALIVE_S, Settings
 
 _START_TIMEOUT_S = 15.0
 _STOP_TIMEOUT_S = 10.0
@@ -78,6 +78,7 @@ class EmbeddedServer:
             log_config=None,
             access_log=False,
             lifespan="off",
+            timeout_keep_alive=KEEP_ALIVE_S,
             timeout_graceful_shutdown=2,
         )
         server = uvicorn.Server(config)

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, Final
+
+# Idle keep-alive connections are held this long. Tablets and supervisors poll every
+# 5–45 s; uvicorn's 5 s default closes a connection just as a client reuses it, which the
+# client sees as "Server disconnected without sending a response".
+KEEP_ALIVE_S: Final = 75
 
 
 @dataclass(frozen=True, slots=True)
