@@ -22,6 +22,8 @@ from ui.themes import DAY, Theme
 MIN_HEIGHT_PX = 64
 FONT_PX = 22
 OFFLINE_LONG = timedelta(minutes=30)
+# Beyond this the tablet's clock is worth a word: times shown and recorded would mislead.
+CLOCK_SKEW_SHOWN_S = 120.0
 MAX_BANNERS = 2
 
 
@@ -178,10 +180,30 @@ class StatusPanel(QWidget):
                     "tell your supervisor."
                 ).replace("%1", str(state.rejected))
             )
-        if self._shift_active and self._gps.quality is not GpsQuality.FIX:
+        if state.conflicts:
             out.append(
-                self.tr("No GPS: sweeping is not being counted. Check the GPS antenna.")
+                self.tr(
+                    "%1 record(s) clash with what the server already has. They are kept on "
+                    "the tablet; call support."
+                ).replace("%1", str(state.conflicts))
             )
+        if state.stale_facts:
+            out.append(
+                self.tr(
+                    "%1 record(s) were made for a route that has since been reassigned. They "
+                    "were kept and your supervisor can see them."
+                ).replace("%1", str(state.stale_facts))
+            )
+        skew = state.clock_skew_s
+        if skew is not None and abs(skew) >= CLOCK_SKEW_SHOWN_S:
+            out.append(
+                self.tr(
+                    "This tablet's clock is %1 min off the server's. Your work is still "
+                    "recorded in order; ask IT to set the clock."
+                ).replace("%1", str(round(abs(skew) / 60)))
+            )
+        if self._shift_active and self._gps.quality is not GpsQuality.FIX:
+            out.append(self.tr("No GPS: sweeping is not being counted. Check the GPS antenna."))
         since = state.offline_since
         if not state.online and since is not None:
             aware = since if since.tzinfo is not None else since.replace(tzinfo=UTC)

@@ -18,6 +18,23 @@ TS = HERE / "sweepline_fr_CA.ts"
 QM = HERE / "sweepline_fr_CA.qm"
 
 FR = {
+    "Send": "Envoyer",
+    "Yes": "Oui",
+    "No": "Non",
+    "question {0!r}: the answer must be a number":
+        "question {0!r} : la réponse doit être un nombre",
+    "%1 record(s) clash with what the server already has. They are kept on "
+    "the tablet; call support.":
+        "%1 enregistrement(s) entrent en conflit avec ceux du serveur. Ils sont gardés sur "
+        "la tablette; appelez le soutien.",
+    "%1 record(s) were made for a route that has since been reassigned. They "
+    "were kept and your supervisor can see them.":
+        "%1 enregistrement(s) concernent un circuit réassigné depuis. Ils sont gardés et "
+        "votre superviseur peut les voir.",
+    "This tablet's clock is %1 min off the server's. Your work is still "
+    "recorded in order; ask IT to set the clock.":
+        "L'horloge de la tablette a %1 min d'écart avec le serveur. Votre travail reste "
+        "enregistré dans l'ordre; demandez aux TI de régler l'horloge.",
     "End of shift": "Fin du quart",
     "These streets are not swept. Give a reason, or leave them open.":
         "Ces rues ne sont pas balayées. Donnez une raison ou laissez-les ouvertes.",

@@ -131,6 +131,34 @@ une note</translation>
     </message>
 </context>
 <context>
+    <name>FormView</name>
+    <message>
+        <location filename="../../ui/form_view.py" line="84" />
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_view.py" line="85" />
+        <source>Send</source>
+        <translation>Envoyer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_view.py" line="108" />
+        <source>Yes</source>
+        <translation>Oui</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_view.py" line="108" />
+        <source>No</source>
+        <translation>Non</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_view.py" line="168" />
+        <source>question {0!r}: the answer must be a number</source>
+        <translation>question {0!r} : la réponse doit être un nombre</translation>
+    </message>
+</context>
+<context>
     <name>LoginScreen</name>
     <message>
         <location filename="../../ui/login.py" line="32" />
@@ -200,22 +228,22 @@ une note</translation>
 <context>
     <name>NoteDialog</name>
     <message>
-        <location filename="../../ui/note_dialog.py" line="18" />
+        <location filename="../../ui/note_dialog.py" line="26" />
         <source>Note</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../ui/note_dialog.py" line="21" />
+        <location filename="../../ui/note_dialog.py" line="29" />
         <source>Add a note for your supervisor</source>
         <translation>Ajouter une note pour votre superviseur</translation>
     </message>
     <message>
-        <location filename="../../ui/note_dialog.py" line="27" />
+        <location filename="../../ui/note_dialog.py" line="35" />
         <source>Save note</source>
         <translation>Enregistrer</translation>
     </message>
     <message>
-        <location filename="../../ui/note_dialog.py" line="31" />
+        <location filename="../../ui/note_dialog.py" line="39" />
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
@@ -223,108 +251,108 @@ une note</translation>
 <context>
     <name>OperatorWindow</name>
     <message>
-        <location filename="../../ui/operator_window.py" line="70" />
+        <location filename="../../ui/operator_window.py" line="75" />
         <source>Sweepline</source>
         <translation>Sweepline</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="180" />
+        <location filename="../../ui/operator_window.py" line="195" />
         <source>Demo: cut connection to server</source>
         <translation>Démo : couper la connexion au serveur</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="229" />
+        <location filename="../../ui/operator_window.py" line="244" />
         <source>No assignment for today: ask your supervisor.</source>
         <translation>Aucune affectation aujourd'hui : demandez à votre superviseur.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="230" />
+        <location filename="../../ui/operator_window.py" line="245" />
         <source>Today: %1 · %2 · %3 · %4, %5 segments</source>
         <translation>Aujourd'hui : %1 · %2 · %3 · %4, %5 tronçons</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="240" />
+        <location filename="../../ui/operator_window.py" line="255" />
         <source>End shift</source>
         <translation>Finir le quart</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="240" />
+        <location filename="../../ui/operator_window.py" line="255" />
         <source>Start shift</source>
         <translation>Commencer le quart</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="323" />
+        <location filename="../../ui/operator_window.py" line="338" />
         <source>Screen:
 auto</source>
         <translation>Écran :
 auto</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="324" />
+        <location filename="../../ui/operator_window.py" line="339" />
         <source>Screen:
 day</source>
         <translation>Écran :
 jour</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="325" />
+        <location filename="../../ui/operator_window.py" line="340" />
         <source>Screen:
 night</source>
         <translation>Écran :
 nuit</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="354" />
+        <location filename="../../ui/operator_window.py" line="369" />
         <source>Shift started: GPS recording is on.</source>
         <translation>Quart commencé : l'enregistrement GPS est actif.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="362" />
+        <location filename="../../ui/operator_window.py" line="377" />
         <source>Stop the vehicle to end the shift.</source>
         <translation>Arrêtez le véhicule pour finir le quart.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="367" />
+        <location filename="../../ui/operator_window.py" line="382" />
         <source>Shift ended: everything is swept.</source>
         <translation>Quart terminé : tout est balayé.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="389" />
+        <location filename="../../ui/operator_window.py" line="404" />
         <source>Shift ended. Thank you.</source>
         <translation>Quart terminé. Merci.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="400" />
+        <location filename="../../ui/operator_window.py" line="415" />
         <source>No assignment: nothing to report against.</source>
         <translation>Aucune affectation : rien à signaler.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="412" />
+        <location filename="../../ui/operator_window.py" line="427" />
         <source>Reported: %1, %2 curb, %3</source>
         <translation>Signalé : %1, bordure %2, %3</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="415" />
+        <location filename="../../ui/operator_window.py" line="430" />
         <source>off the route</source>
         <translation>hors du parcours</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="422" />
+        <location filename="../../ui/operator_window.py" line="437" />
         <source>Stop the vehicle to type a note.</source>
         <translation>Arrêtez le véhicule pour écrire une note.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="430" />
+        <location filename="../../ui/operator_window.py" line="445" />
         <source>Add a note to the exception you just reported</source>
         <translation>Ajouter une note au problème que vous venez de signaler</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="451" />
+        <location filename="../../ui/operator_window.py" line="466" />
         <source>Note saved.</source>
         <translation>Note enregistrée.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="454" />
+        <location filename="../../ui/operator_window.py" line="469" />
         <source>Moving: the note is kept for when you stop.</source>
         <translation>En mouvement : la note est gardée pour votre prochain arrêt.</translation>
     </message>
@@ -332,67 +360,67 @@ nuit</translation>
 <context>
     <name>ProgressPanel</name>
     <message>
-        <location filename="../../ui/progress_panel.py" line="114" />
+        <location filename="../../ui/progress_panel.py" line="123" />
         <source>Left: %1</source>
         <translation>Reste : %1</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="115" />
+        <location filename="../../ui/progress_panel.py" line="124" />
         <source>Passes: %1</source>
         <translation>Passages : %1</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="117" />
+        <location filename="../../ui/progress_panel.py" line="126" />
         <source>%1 of %2 segments swept</source>
         <translation>%1 tronçons balayés sur %2</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="156" />
+        <location filename="../../ui/progress_panel.py" line="165" />
         <source>Finish: %1</source>
         <translation>Fin prévue : %1</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="162" />
+        <location filename="../../ui/progress_panel.py" line="171" />
         <source>Speed: —</source>
         <translation>Vitesse : —</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="167" />
+        <location filename="../../ui/progress_panel.py" line="176" />
         <source>%1 too fast</source>
         <translation>%1 trop vite</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="169" />
+        <location filename="../../ui/progress_panel.py" line="178" />
         <source>%1 stopped</source>
         <translation>%1 arrêté</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="171" />
+        <location filename="../../ui/progress_panel.py" line="180" />
         <source>%1 in band</source>
         <translation>%1 dans la plage</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="184" />
+        <location filename="../../ui/progress_panel.py" line="193" />
         <source>of curb-km swept</source>
         <translation>des km de bordure balayés</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="185" />
+        <location filename="../../ui/progress_panel.py" line="194" />
         <source>curb-km</source>
         <translation>km bord.</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="185" />
+        <location filename="../../ui/progress_panel.py" line="194" />
         <source>hours of shift</source>
         <translation>heures de quart</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="186" />
+        <location filename="../../ui/progress_panel.py" line="195" />
         <source>km/h</source>
         <translation>km/h</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="186" />
+        <location filename="../../ui/progress_panel.py" line="195" />
         <source>minutes</source>
         <translation>minutes</translation>
     </message>
@@ -558,92 +586,107 @@ nuit</translation>
 <context>
     <name>StatusPanel</name>
     <message>
-        <location filename="../../ui/status_panel.py" line="122" />
+        <location filename="../../ui/status_panel.py" line="124" />
         <source>● Online</source>
         <translation>● En ligne</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="127" />
+        <location filename="../../ui/status_panel.py" line="129" />
         <source>● Offline since %1</source>
         <translation>● Hors ligne depuis %1</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="132" />
+        <location filename="../../ui/status_panel.py" line="134" />
         <source>● Offline</source>
         <translation>● Hors ligne</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="134" />
+        <location filename="../../ui/status_panel.py" line="136" />
         <source>Waiting to upload: %1</source>
         <translation>En attente d'envoi : %1</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="136" />
+        <location filename="../../ui/status_panel.py" line="138" />
         <source> (%1 rejected)</source>
         <translation> (%1 refusés)</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="140" />
+        <location filename="../../ui/status_panel.py" line="142" />
         <source>never</source>
         <translation>jamais</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="141" />
+        <location filename="../../ui/status_panel.py" line="143" />
         <source>Last sync: %1</source>
         <translation>Dernière synchro : %1</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="147" />
+        <location filename="../../ui/status_panel.py" line="149" />
         <source>No problems</source>
         <translation>Aucun problème</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="152" />
+        <location filename="../../ui/status_panel.py" line="154" />
         <source>GPS: good</source>
         <translation>GPS : bon</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="154" />
+        <location filename="../../ui/status_panel.py" line="156" />
         <source>GPS: lost since %1</source>
         <translation>GPS : perdu depuis %1</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="157" />
+        <location filename="../../ui/status_panel.py" line="159" />
         <source>GPS: lost</source>
         <translation>GPS : perdu</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="159" />
+        <location filename="../../ui/status_panel.py" line="161" />
         <source>GPS: no fix</source>
         <translation>GPS : aucune position</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="166" />
+        <location filename="../../ui/status_panel.py" line="168" />
         <source>The tablet cannot save: %1. Stop and tell your supervisor.</source>
         <translation>La tablette ne peut pas enregistrer : %1. Arrêtez-vous et prévenez votre superviseur.</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="171" />
+        <location filename="../../ui/status_panel.py" line="173" />
         <source>This app needs an update before it can upload. Nothing is lost.</source>
         <translation>L'application doit être mise à jour avant d'envoyer. Rien n'est perdu.</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="173" />
+        <location filename="../../ui/status_panel.py" line="175" />
         <source>Log in again so your work can upload. Nothing is lost.</source>
         <translation>Reconnectez-vous pour que votre travail soit envoyé. Rien n'est perdu.</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="177" />
+        <location filename="../../ui/status_panel.py" line="179" />
         <source>The server refused %1 record(s). They are kept on the tablet; tell your supervisor.</source>
         <translation>Le serveur a refusé %1 enregistrement(s). Ils sont gardés sur la tablette ; prévenez votre superviseur.</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="183" />
+        <location filename="../../ui/status_panel.py" line="186" />
+        <source>%1 record(s) clash with what the server already has. They are kept on the tablet; call support.</source>
+        <translation>%1 enregistrement(s) entrent en conflit avec ceux du serveur. Ils sont gardés sur la tablette; appelez le soutien.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_panel.py" line="193" />
+        <source>%1 record(s) were made for a route that has since been reassigned. They were kept and your supervisor can see them.</source>
+        <translation>%1 enregistrement(s) concernent un circuit réassigné depuis. Ils sont gardés et votre superviseur peut les voir.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_panel.py" line="201" />
+        <source>This tablet's clock is %1 min off the server's. Your work is still recorded in order; ask IT to set the clock.</source>
+        <translation>L'horloge de la tablette a %1 min d'écart avec le serveur. Votre travail reste enregistré dans l'ordre; demandez aux TI de régler l'horloge.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_panel.py" line="207" />
         <source>No GPS: sweeping is not being counted. Check the GPS antenna.</source>
         <translation>Pas de GPS : le balayage n'est pas compté. Vérifiez l'antenne GPS.</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="191" />
+        <location filename="../../ui/status_panel.py" line="215" />
         <source>No connection since %1. Your work is safe on the tablet and uploads when the signal returns.</source>
         <translation>Aucune connexion depuis %1. Votre travail est en sécurité sur la tablette et sera envoyé au retour du signal.</translation>
     </message>
