@@ -81,8 +81,13 @@ SCHEMA_VERSION = len(MIGRATIONS)
 DURABILITY_PRAGMAS: tuple[str, ...] = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL")
 
 
+def iso_z(moment: datetime) -> str:
+    """UTC, millisecond ISO 8601 with `Z`: the one timestamp spelling stored and sent."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def utc_now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return iso_z(datetime.now(UTC))
 
 
 def open_database(path: Path | str, device_id: str) -> sqlite3.Connection:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from client.db import utc_now_iso
+from client.db import iso_z, utc_now_iso
 from client.store import Store
 from sync.protocol import (
     APPLIED,
@@ -243,7 +243,12 @@ class Outbox:
         return int(row[0])
 
     def record_push_result(
-        self, stream: str, client_id: str, response: dict[str, Any]
+        self,
+        stream: str,
+        client_id: str,
+        response: dict[str, Any],
+        *,
+        acked_at: datetime | None = None,
     ) -> PushOutcome:
         """Apply the server's per-event answers in one transaction.
 
@@ -257,7 +262,9 @@ class Outbox:
         acked = rejected = conflicts = 0
         resend_from: int | None = None
         conflicted: list[int] = []
-        now = utc_now_iso()
+        # The ack time is on the same clock pruning reads (the engine's), or retention
+        # would be measured between two clocks.
+        now = utc_now_iso() if acked_at is None else iso_z(acked_at)
         if client_id != self._store.client_id:
             # The other stream's answer re-stamped everything while this push was in
             # flight: this answer is about numbers that no longer exist here.
@@ -418,5 +425,4 @@ def _takewhile_version(rows: list[Any], version: Any) -> list[Any]:
 
 
 def _iso_from_ms(t_ms: int) -> str:
-    moment = datetime.fromtimestamp(t_ms / 1000, UTC)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return iso_z(datetime.fromtimestamp(t_ms / 1000, UTC))

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from client.api import ApiClient
 from client.assignments import AssignmentCache
 from client.coverage_engine import SWEEPLINE, CoverageEngine, NotSweptReason, SegmentExplanation
+from client.db import iso_z
 from client.errors import StorageError, UserFacingError
 from client.forms import FormCache
 from client.geo import LocalProjection, project_onto_polyline
@@ -59,10 +60,6 @@ CURRENT_SEGMENT_MAX_M = 25.0
 # Walking pace: above it the operator is driving (no typing, no reading dialogs).
 MOVING_KMH = 5.0
 NOT_SWEPT_EVENT = "segment_not_swept"
-
-
-def iso(t: datetime) -> str:
-    return t.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class Tablet:
@@ -268,9 +265,7 @@ class Tablet:
         self._record_event("note", payload, fix.t if fix else None)
         self._notify(Changes(outbox=True))
 
-    def mark_not_swept(
-        self, segment_id: str, reason: NotSweptReason | str, note: str = ""
-    ) -> None:
+    def mark_not_swept(self, segment_id: str, reason: NotSweptReason | str, note: str = "") -> None:
         """The operator says this segment is not swept, and why (a fact, and its colour)."""
         if self.assignment is None or self.coverage is None:
             return
@@ -282,8 +277,12 @@ class Tablet:
             payload = dict(engine_mark(segment_id, reason, now, note))
         else:
             self._not_swept[segment_id] = reason.value
-            payload = {"segment_id": segment_id, "reason": reason.value,
-                       "marked_at": iso(now), "note": note}
+            payload = {
+                "segment_id": segment_id,
+                "reason": reason.value,
+                "marked_at": iso_z(now),
+                "note": note,
+            }
         payload.update(assignment_id=self.assignment.id, route_id=self.assignment.route.id)
         with self.store.transaction():
             self._save_coverage()
@@ -301,18 +300,33 @@ class Tablet:
         status = self.coverage.status(segment_id)
         reason = self._not_swept.get(segment_id)
         swept = status.state is SegmentState.SWEPT
-        why = None if swept else (
-            f"operator: {reason}" if reason else
-            "not driven" if status.covered_fraction == 0 else
-            f"{100 * status.covered_fraction:.0f} % of its length swept (needs 80 %)"
+        why = (
+            None
+            if swept
+            else (
+                f"operator: {reason}"
+                if reason
+                else "not driven"
+                if status.covered_fraction == 0
+                else f"{100 * status.covered_fraction:.0f} % of its length swept (needs 80 %)"
+            )
         )
         return SegmentExplanation(
-            segment_id=segment_id, profile="skeleton", state=status.state,
-            trimmed_length_m=0.0, buffer_m=15.0,
+            segment_id=segment_id,
+            profile="skeleton",
+            state=status.state,
+            trimmed_length_m=0.0,
+            buffer_m=15.0,
             coverage_pct=round(100 * status.covered_fraction, 1),
-            passes=1 if status.covered_fraction else 0, sweeping_passes=1 if swept else 0,
-            sweeping_passes_by_side={}, sides_needed=1, sides_done=(), sweep_speed_kmh=None,
-            max_speed_kmh=None, source="inferred" if swept else None, reason=why,
+            passes=1 if status.covered_fraction else 0,
+            sweeping_passes=1 if swept else 0,
+            sweeping_passes_by_side={},
+            sides_needed=1,
+            sides_done=(),
+            sweep_speed_kmh=None,
+            max_speed_kmh=None,
+            source="inferred" if swept else None,
+            reason=why,
             swept_at=status.swept_at,
             operator={"swept": False, "reason": reason} if reason else None,
         )
@@ -359,7 +373,7 @@ class Tablet:
             type,
             payload,
             assignment_version=self.assignment.version,
-            gps_time=iso(gps_time) if gps_time else None,
+            gps_time=iso_z(gps_time) if gps_time else None,
             event_id=event_id,
         )
         self.engine.facts_added()

@@ -24,6 +24,7 @@ from typing import Any
 
 from client.api import ApiClient
 from client.assignments import AssignmentCache, BadRouteData
+from client.db import iso_z
 from client.errors import (
     LoginRequired,
     NetworkUnavailable,
@@ -287,7 +288,9 @@ class SyncEngine:
                 self._block(stream, events[0].seq, exc.detail)
                 return moved
             self._saw_server(response)
-            outcome = self._outbox.record_push_result(stream, client_id, response)
+            outcome = self._outbox.record_push_result(
+                stream, client_id, response, acked_at=self._wall_clock()
+            )
             self._grow(stream)
             progressed = outcome.acked + outcome.rejected + outcome.conflicts
             if progressed:
@@ -399,9 +402,7 @@ class SyncEngine:
         self._last_prune = now
         cutoff = self._wall_clock() - timedelta(seconds=self._retention_s)
         try:
-            pruned = self._outbox.prune_acked(
-                cutoff.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-            )
+            pruned = self._outbox.prune_acked(iso_z(cutoff))
         except StorageError as exc:
             log.warning("pruning the outbox failed: %s", exc)
             return

@@ -21,13 +21,14 @@ import httpx
 import pytest
 
 from client.api import ApiClient
+from client.db import iso_z
 from client.fleet import FleetFeed
 from client.forms import AnswerContext, record_answer
 from client.models import Fix
 from client.simulator import RouteSimulator
 from client.store import Store
 from client.supervisor_api import SupervisorApi
-from client.tablet import Tablet, iso
+from client.tablet import Tablet
 from client.transport import SwitchableTransport
 from server.admin import AssignmentRequest, assign, create_user, upsert_device
 from server.clock import local_today
@@ -126,14 +127,14 @@ class Operator:
         assert tablet.assignment is not None
         assert self.last is not None
         context = AnswerContext(
-            answered_at=iso(datetime.now(UTC)),
+            answered_at=iso_z(datetime.now(UTC)),
             assignment_id=tablet.assignment.id,
             assignment_version=tablet.assignment.version,
             route_id=tablet.assignment.route.id,
             segment_id=tablet.current_segment(),
             lat=self.last.lat,
             lon=self.last.lon,
-            gps_time=iso(self.last.t),
+            gps_time=iso_z(self.last.t),
         )
         record_answer(tablet.outbox, form, {"shift": rating, "comment": comment}, context)
         tablet.engine.facts_added()
