@@ -59,18 +59,22 @@ def test_process_killed_mid_push_at_random_moments_loses_nothing(
             )
             for n, lane in enumerate(lanes)
         ]
-        for child in children:
-            assert child.stdout is not None
-            child.stdout.readline()  # logged in: from here on, any moment will do
-        for child in children:
-            # Rounds of record + push take about 10-50 ms: this lands anywhere in them.
-            time.sleep(rng.uniform(0.0, 0.12))
-            child.send_signal(signal.SIGKILL)
-        for child in children:
-            child.wait()
-            assert child.stdout is not None
-            child.stdout.close()
-            kills += 1
+        try:
+            for child in children:
+                assert child.stdout is not None
+                child.stdout.readline()  # logged in: from here on, any moment will do
+            for child in children:
+                # Rounds of record + push take about 10-50 ms: this lands anywhere in them.
+                time.sleep(rng.uniform(0.0, 0.12))
+                child.send_signal(signal.SIGKILL)
+        finally:
+            # Whatever happened above, no child outlives this round.
+            for child in children:
+                child.kill()
+                child.wait()
+                assert child.stdout is not None
+                child.stdout.close()
+        kills += len(children)
 
     for lane in lanes:
 
