@@ -26,6 +26,7 @@ from client.errors import (
     ServerRefused,
     UpdateRequired,
 )
+from client.version import VERSION
 from sync.protocol import PROTOCOL_VERSION, canonical_json
 
 if TYPE_CHECKING:
@@ -98,7 +99,9 @@ class ApiClient:
             transport=self._transport,
             timeout=httpx.Timeout(10.0, connect=5.0),
             follow_redirects=False,
-            headers={"User-Agent": "Sweepline-tablet"},
+            # Every request names this tablet's version: the server can require a
+            # minimum one, and its logs show which versions are in the field.
+            headers={"User-Agent": f"Sweepline-tablet/{VERSION}", "X-Sweepline-Version": VERSION},
         )
 
     async def recreate(self) -> None:

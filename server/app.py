@@ -77,7 +77,11 @@ def create_app(
     @app.get("/api/v1/health", response_model=HealthResponse, tags=["meta"])
     def health() -> HealthResponse:
         return HealthResponse(
-            status="ok", protocol=PROTOCOL_VERSION, version=__version__, server_time=server_time()
+            status="ok",
+            protocol=PROTOCOL_VERSION,
+            version=__version__,
+            server_time=server_time(),
+            min_client_version=settings.min_client_version or None,
         )
 
     app.include_router(auth_router)

@@ -41,6 +41,29 @@ def update_required(sent: object) -> ApiError:
     )
 
 
+CLIENT_VERSION_HEADER = "X-Sweepline-Version"
+
+
+def _version_key(text: str) -> tuple[int, ...] | None:
+    parts = text.strip().split(".")
+    if not parts or not all(p.isdigit() for p in parts):
+        return None
+    return tuple(int(p) for p in parts)
+
+
+def check_client_version(sent: str | None, minimum: str) -> None:
+    """426 "update required" when a minimum is set and the tablet is older (or unknown)."""
+    if not minimum:
+        return
+    wanted, have = _version_key(minimum), _version_key(sent or "")
+    if wanted is not None and (have is None or have < wanted):
+        raise ApiError(
+            status.HTTP_426_UPGRADE_REQUIRED,
+            f"update required: this server needs Sweepline {minimum} or newer, the tablet "
+            f"runs {sent or 'an unknown version'}",
+        )
+
+
 def error_response(
     status_code: int, detail: str, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:

@@ -33,6 +33,7 @@ class HealthResponse(BaseModel):
     protocol: int
     version: str
     server_time: str
+    min_client_version: str | None = None
 
 
 class LoginRequest(_Body):

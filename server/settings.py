@@ -47,6 +47,9 @@ class Settings:
     login_failure_window_s: float = 300.0
     # MBTiles file served at /api/v1/tiles/{z}/{x}/{y}.png (server/tiles_api.py); "": none.
     tiles_mbtiles: str = ""
+    # Oldest tablet version allowed to sync (e.g. "0.2.0"); "": any. Older tablets get
+    # 426 "update required" and keep their queue until IT installs the update.
+    min_client_version: str = ""
 
 
 ENV_PREFIX = "SWEEPLINE_"

@@ -15,7 +15,12 @@ from server.body import LimitedBodyRoute
 from server.clock import server_time
 from server.db import Database
 from server.deps import get_db, get_settings
-from server.errors import ApiError, update_required
+from server.errors import (
+    CLIENT_VERSION_HEADER,
+    ApiError,
+    check_client_version,
+    update_required,
+)
 from server.facts import apply_push
 from server.pull import pull as read_pull
 from server.schemas import (
@@ -57,6 +62,7 @@ def push(
 ) -> PushResponse:
     if body.protocol != PROTOCOL_VERSION:
         raise update_required(body.protocol)
+    check_client_version(request.headers.get(CLIENT_VERSION_HEADER), settings.min_client_version)
     if len(body.events) > settings.max_events_per_push:
         raise ApiError(
             413,
@@ -95,6 +101,7 @@ def push(
 
 @router.post("/pull", response_model=PullResponse)
 def pull(
+    request: Request,
     body: PullRequest,
     user: CurrentUser,
     db: Annotated[Database, Depends(get_db)],
@@ -102,6 +109,7 @@ def pull(
 ) -> PullResponse:
     if body.protocol != PROTOCOL_VERSION:
         raise update_required(body.protocol)
+    check_client_version(request.headers.get(CLIENT_VERSION_HEADER), settings.min_client_version)
     page = read_pull(db, user, body.client_id, body.cursor, settings.pull_page_limit)
     return PullResponse(
         cursor=page.cursor,
