@@ -22,7 +22,7 @@ import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from client.config import Config
@@ -284,6 +284,9 @@ async def _run(app: object, args: argparse.Namespace, config: Config, password: 
                 return 1
         window = OperatorWindow(tablet, demo=args.demo, theme_mode=args.theme)
         window.setWindowTitle(f"{window.windowTitle()} {VERSION}")
+        window.diagnostics_requested.connect(
+            lambda: _export_diagnostics_from_app(window, config, data_dir, api.token)
+        )
         window.resize(1280, 800)
         window.show()
         if config.kiosk:
@@ -375,6 +378,24 @@ async def _run_supervisor_demo(args: argparse.Namespace) -> int:
         await tablets.aclose()
         await staff.aclose()
         embedded.stop()
+
+
+def _export_diagnostics_from_app(
+    window: Any, config: Any, data_dir: Path, token: str | None
+) -> None:
+    """Write the diagnostics bundle next to the tablet's data and say where it went."""
+    from client.config import user_log_dir
+    from client.diagnostics import export_diagnostics
+
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    target = data_dir / "diagnostics" / f"sweepline-diagnostics-{stamp}.zip"
+    try:
+        path = export_diagnostics(target, config, log_dir=user_log_dir(), secrets=[token or ""])
+    except OSError as exc:
+        window.show_toast(f"Diagnostics could not be written: {exc}")
+        return
+    log.info("diagnostics written to %s", path)
+    window.show_toast(f"Diagnostics saved: {path}")
 
 
 if __name__ == "__main__":

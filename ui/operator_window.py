@@ -61,6 +61,9 @@ class OperatorWindow(QMainWindow):
     """The operator's whole screen; `demo=True` adds the network cut button."""
 
     closed = Signal()
+    # IT's "Export diagnostics" (Ctrl+Shift+D): the composition root knows where logs
+    # and config live, so the window only asks.
+    diagnostics_requested = Signal()
 
     def __init__(
         self,
@@ -220,6 +223,7 @@ class OperatorWindow(QMainWindow):
         bind("T", self.toggle_theme)
         bind("N", self.open_note)
         bind("Return", self.message_strip.acknowledge_current)
+        bind("Ctrl+Shift+D", self.diagnostics_requested.emit)
 
     # -- drawing -------------------------------------------------------------------------------
 
