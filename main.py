@@ -294,6 +294,9 @@ async def _run(app: object, args: argparse.Namespace, config: Config, password: 
 
             kiosk = KioskGuard(window, config.kiosk_exit_shortcut, on_exit=window.close)
         tablet.start()
+        tiles_task = _start_tile_cache(window, tablet, config, data_dir)
+        if tiles_task is not None:
+            tasks.append(tiles_task)
         if args.demo and tablet.assignment is not None:
             tablet.start_shift()
             sim = RouteSimulator(tablet.assignment.route, start=datetime.now(UTC), seed=args.seed)
@@ -378,6 +381,38 @@ async def _run_supervisor_demo(args: argparse.Namespace) -> int:
         await tablets.aclose()
         await staff.aclose()
         embedded.stop()
+
+
+def _start_tile_cache(
+    window: Any, tablet: Any, config: Any, data_dir: Path
+) -> asyncio.Task[None] | None:
+    """Show cached map tiles, and refresh the assigned area's tiles in the background.
+
+    With `tile_source = "bundled"` (the default) or `"none"` the map uses the bundled
+    basemap and the street layer only, and nothing is downloaded.
+    """
+    if not str(config.tile_source).startswith("https://"):
+        return None
+    from client.map_tiles import RouteTilePrefetcher
+    from maps.assets import BASEMAP_MBTILES
+    from maps.mbtiles import TileStack
+    from maps.prefetch import PrefetchSettings
+
+    cache_path = data_dir / "tiles.mbtiles"
+    if cache_path.exists():
+        window.map_view.set_tiles(TileStack.open(cache=cache_path, basemap=BASEMAP_MBTILES))
+    if tablet.assignment is None:
+        return None
+    prefetcher = RouteTilePrefetcher(
+        cache_path, PrefetchSettings(url_template=config.tile_source), window.show_toast
+    )
+
+    async def refresh() -> None:
+        result = await prefetcher.run(tablet.assignment.route)
+        if result is not None:
+            window.map_view.set_tiles(TileStack.open(cache=cache_path, basemap=BASEMAP_MBTILES))
+
+    return asyncio.ensure_future(refresh())
 
 
 def _export_diagnostics_from_app(
