@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import httpx
 
-from client.api import MAX_RESPONSE_BYTES, ApiClient, LoginResult, _read_capped
+from client.api import MAX_RESPONSE_BYTES, ApiClient, _read_capped
 from client.errors import LoginRequired, NetworkUnavailable, RequestTimedOut
 
 EXPORT_KINDS: Final = ("progress", "exceptions", "feedback")
@@ -39,29 +39,6 @@ def _segment(text: str) -> str:
 
 class SupervisorApi(ApiClient):
     """Staff endpoints over one `httpx.AsyncClient` (log in with `login` first)."""
-
-    async def login(self, username: str, password: str, device_id: str = "") -> LoginResult:
-        """Log in; a supervisor's desk has no device, so `device_id` may be left out."""
-        if device_id:
-            return await super().login(username, password, device_id)
-        data = await self._request(
-            "POST",
-            "/api/v1/auth/login",
-            json_body={"username": username, "password": password},
-            auth=False,
-            expect=("access_token", "user"),
-        )
-        user = data["user"]
-        self.token = str(data["access_token"])
-        self.refresh_token = str(data.get("refresh_token") or "") or None
-        return LoginResult(
-            access_token=self.token,
-            expires_in=int(data.get("expires_in") or 0),
-            username=str(user.get("username", username)),
-            role=str(user.get("role", "")),
-            display_name=str(user.get("display_name", username)),
-            refresh_token=self.refresh_token or "",
-        )
 
     def adopt_session(self, token: str, refresh_token: str | None) -> None:
         """Use a session another client logged in (the login screen's)."""
