@@ -339,7 +339,7 @@ def classify(raw_mps: float, median_mps: float, profile: CoverageProfile) -> Act
 
 
 class CoverageEngine:
-    """Fixes in, segment statuses out; the same methods as the skeleton's CoverageTracker."""
+    """Fixes in, segment statuses out, live; state saved and restored per segment."""
 
     def __init__(
         self,

@@ -79,8 +79,6 @@ class Tablet:
         self.assignments: AssignmentCache = PulledState(
             store, self.messages, lambda: self._notify(Changes(messages=True)), self.forms
         )
-        # Operator "not swept" reasons for engines without their own (the skeleton's).
-        self._not_swept: dict[str, str] = {}
         self._geometry: tuple[LocalProjection, dict[str, tuple[list[float], ...]]] | None = None
         self._geometry_route: Route | None = None
         self._transport = transport
@@ -271,18 +269,9 @@ class Tablet:
             return
         reason = NotSweptReason(reason)
         now = datetime.now(UTC)
-        engine_mark = getattr(self.coverage, "mark_not_swept", None)
-        payload: dict[str, object]
-        if engine_mark is not None:
-            payload = dict(engine_mark(segment_id, reason, now, note))
-        else:
-            self._not_swept[segment_id] = reason.value
-            payload = {
-                "segment_id": segment_id,
-                "reason": reason.value,
-                "marked_at": iso_z(now),
-                "note": note,
-            }
+        payload: dict[str, object] = dict(
+            self.coverage.mark_not_swept(segment_id, reason, now, note)
+        )
         payload.update(assignment_id=self.assignment.id, route_id=self.assignment.route.id)
         with self.store.transaction():
             self._save_coverage()
@@ -290,55 +279,16 @@ class Tablet:
         self._notify(Changes(segments=frozenset({segment_id}), outbox=True))
 
     def explain(self, segment_id: str) -> SegmentExplanation:
-        """Why this segment is, or is not, swept (the engine's numbers when it has them)."""
+        """Why this segment is, or is not, swept, with the engine's numbers."""
         if self.coverage is None:
             raise KeyError(segment_id)
-        engine_explain = getattr(self.coverage, "explain", None)
-        if engine_explain is not None:
-            explanation: SegmentExplanation = engine_explain(segment_id)
-            return explanation
-        status = self.coverage.status(segment_id)
-        reason = self._not_swept.get(segment_id)
-        swept = status.state is SegmentState.SWEPT
-        why = (
-            None
-            if swept
-            else (
-                f"operator: {reason}"
-                if reason
-                else "not driven"
-                if status.covered_fraction == 0
-                else f"{100 * status.covered_fraction:.0f} % of its length swept (needs 80 %)"
-            )
-        )
-        return SegmentExplanation(
-            segment_id=segment_id,
-            profile="skeleton",
-            state=status.state,
-            trimmed_length_m=0.0,
-            buffer_m=15.0,
-            coverage_pct=round(100 * status.covered_fraction, 1),
-            passes=1 if status.covered_fraction else 0,
-            sweeping_passes=1 if swept else 0,
-            sweeping_passes_by_side={},
-            sides_needed=1,
-            sides_done=(),
-            sweep_speed_kmh=None,
-            max_speed_kmh=None,
-            source="inferred" if swept else None,
-            reason=why,
-            swept_at=status.swept_at,
-            operator={"swept": False, "reason": reason} if reason else None,
-        )
+        return self.coverage.explain(segment_id)
 
     def sweeping_passes(self) -> int:
         """Sweeping passes over the whole route so far."""
         if self.coverage is None:
             return 0
-        passes = getattr(self.coverage, "passes", None)
-        if passes is None:
-            return len(self.coverage.swept_ids())
-        return sum(int(passes(s.id)[1]) for s in self.coverage.route.segments)
+        return sum(int(self.coverage.passes(s.id)[1]) for s in self.coverage.route.segments)
 
     def supervisor_messages(self) -> list[SupervisorMessage]:
         return self.messages.all()
