@@ -23,7 +23,7 @@ from client.assignments import AssignmentCache
 from client.coverage_engine import SWEEPLINE, CoverageEngine, NotSweptReason, SegmentExplanation
 from client.db import iso_z
 from client.errors import StorageError, UserFacingError
-from client.forms import FormCache
+from client.forms import AnswerContext, FormCache, record_answer
 from client.geo import LocalProjection, project_onto_polyline
 from client.messages import MessageInbox, PulledState
 from client.models import (
@@ -262,6 +262,30 @@ class Tablet:
             payload["about"] = about
         self._record_event("note", payload, fix.t if fix else None)
         self._notify(Changes(outbox=True))
+
+    def answer_form(self, form_id: str, answers: dict[str, object]) -> int:
+        """Record answers to a cached form as one `form_answer` fact, with when and where
+        (assignment, route, current segment, last position); returns its outbox sequence.
+        `LookupError` if the form is not cached; `FormAnswerError` if the answers do not fit."""
+        form = self.forms.get(form_id)
+        if form is None:
+            raise LookupError(f"form {form_id!r} is not on this tablet (not pulled yet)")
+        fix = self._last_fix()
+        assignment = self.assignment
+        context = AnswerContext(
+            answered_at=iso_z(datetime.now(UTC)),
+            assignment_id=assignment.id if assignment else None,
+            assignment_version=assignment.version if assignment else None,
+            route_id=assignment.route.id if assignment else None,
+            segment_id=self.current_segment(),
+            lat=fix.lat if fix else None,
+            lon=fix.lon if fix else None,
+            gps_time=iso_z(fix.t) if fix else None,
+        )
+        seq = record_answer(self.outbox, form, dict(answers), context)
+        self._notify(Changes(outbox=True))
+        self.engine.facts_added()
+        return seq
 
     def mark_not_swept(self, segment_id: str, reason: NotSweptReason | str, note: str = "") -> None:
         """The operator says this segment is not swept, and why (a fact, and its colour)."""

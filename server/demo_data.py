@@ -20,6 +20,7 @@ from typing import Any, Final
 
 from server.auth import upsert_user
 from server.clock import local_today
+from server.forms import save_form
 from server.geo import Coord, haversine_m, line_length_m
 from server.logs import log_event
 from server.plans import PlannedRoute, PlannedSegment, insert_route, put_assignment
@@ -60,6 +61,60 @@ DEMO_OPERATOR: Final = ("demo", "sweep-demo", "Demo Operator")
 DEMO_SUPERVISOR: Final = ("supervisor", "sweep-super", "Demo Supervisor")
 DEMO_DEVICE: Final = "demo-tablet-1"
 DEMO_VEHICLE: Final = "Sweeper 12"
+
+# The pilot's forms, pulled by every tablet: the end-of-shift survey and the feedback
+# button's short form. Saving an unchanged definition keeps its version.
+PILOT_END_OF_SHIFT: Final[dict[str, Any]] = {
+    "id": "pilot-end-of-shift",
+    "title": "End of shift: how did it go?",
+    "questions": [
+        {
+            "id": "map_useful",
+            "type": "rating",
+            "required": True,
+            "label": "How useful was the map today? (1 = not at all, 5 = very)",
+        },
+        {
+            "id": "colours_matched",
+            "type": "yes_no",
+            "required": True,
+            "label": "Did the swept colours match what you actually swept?",
+        },
+        {
+            "id": "obstacle",
+            "type": "single_choice",
+            "label": "Biggest obstacle today",
+            "choices": ["Parked cars", "Construction", "Debris", "Other"],
+        },
+        {
+            "id": "comment",
+            "type": "short_text",
+            "max_length": 300,
+            "label": "Anything else? (optional)",
+        },
+    ],
+}
+PILOT_FEEDBACK: Final[dict[str, Any]] = {
+    "id": "pilot-feedback",
+    "title": "Feedback on the tablet",
+    "questions": [
+        {
+            "id": "topic",
+            "type": "single_choice",
+            "required": True,
+            "label": "What is it about?",
+            "choices": ["Map", "GPS / position", "Swept colours", "Buttons", "Other"],
+        },
+        {
+            "id": "text",
+            "type": "short_text",
+            "required": True,
+            "max_length": 300,
+            "label": "What happened?",
+        },
+    ],
+}
+DEMO_FORMS: Final = (PILOT_END_OF_SHIFT, PILOT_FEEDBACK)
 
 
 def load_roads(path: Path = ROADS_PATH) -> list[dict[str, Any]]:
@@ -275,6 +330,8 @@ def seed_demo(conn: sqlite3.Connection, settings: Settings) -> bool:
             "demo_seeded",
             routes=",".join(f"{r.id}:{r.length_m:.0f}m" for r in routes),
         )
+    for definition in DEMO_FORMS:
+        save_form(conn, definition, DEMO_SUPERVISOR[0])
     first_route = conn.execute("SELECT id FROM routes ORDER BY rowid LIMIT 1").fetchone()[0]
     today = local_today().isoformat()
     put_assignment(

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from client.models import Changes, CurbSide, ExceptionKind, Route
 from ui.core_bridge import CoreBridge
 from ui.exceptions_bar import KIND_SHORTCUTS, SIDE_SHORTCUTS, ExceptionBar
+from ui.feedback import END_OF_SHIFT_FORM, FEEDBACK_FORM, AnswersForms, FormDialog
 from ui.messages_strip import MessageStrip
 from ui.motion import MotionGate
 from ui.note_dialog import NoteDialog
@@ -82,6 +83,10 @@ class OperatorWindow(QMainWindow):
         self.note_draft = ""
         self.note_dialog: NoteDialog | None = None
         self.end_dialog: EndOfShiftDialog | None = None
+        # The open form (feedback or end-of-shift survey), and forms closed by moving off,
+        # kept with what was entered until reopened while stopped.
+        self.form_dialog: FormDialog | None = None
+        self._kept_forms: dict[str, FormDialog] = {}
         self._last_exception: tuple[str, datetime] | None = None
         self._shift_started_at: datetime | None = None
 
@@ -105,12 +110,18 @@ class OperatorWindow(QMainWindow):
         self.theme_button.setObjectName("theme_button")
         self.theme_button.setMinimumSize(TOUCH_TARGET_PX * 2, TOUCH_TARGET_PX)
         self.theme_button.clicked.connect(self.toggle_theme)
+        self.feedback_button = QPushButton(self.tr("Feedback"), self)
+        self.feedback_button.setObjectName("feedback_button")
+        self.feedback_button.setMinimumSize(TOUCH_TARGET_PX * 2, TOUCH_TARGET_PX)
+        self.feedback_button.setToolTip("F")
+        self.feedback_button.clicked.connect(self.open_feedback)
         top = QWidget(self)
         top.setObjectName("TopBar")
         top.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         top_layout = QHBoxLayout(top)
         top_layout.setContentsMargins(12, 6, 12, 6)
         top_layout.addWidget(self.assignment_label, 1)
+        top_layout.addWidget(self.feedback_button)
         top_layout.addWidget(self.theme_button)
         top_layout.addWidget(self.shift_button)
 
@@ -222,6 +233,7 @@ class OperatorWindow(QMainWindow):
         bind("C", self.map_view.recentre)
         bind("T", self.toggle_theme)
         bind("N", self.open_note)
+        bind("F", self.open_feedback)
         bind("Return", self.message_strip.acknowledge_current)
         bind("Ctrl+Shift+D", self.diagnostics_requested.emit)
 
@@ -384,6 +396,7 @@ class OperatorWindow(QMainWindow):
         if not unswept:
             tablet.end_shift()
             self.show_toast(self.tr("Shift ended: everything is swept."))
+            self.open_end_of_shift_survey()
             return
         assert tablet.assignment is not None
         by_id = {s.id: s for s in tablet.assignment.route.segments}
@@ -406,6 +419,68 @@ class OperatorWindow(QMainWindow):
             tablet.mark_not_swept(segment_id, reason)
         tablet.end_shift(left_open=dialog.left_open())
         self.show_toast(self.tr("Shift ended. Thank you."))
+        self.open_end_of_shift_survey()
+
+    # -- pilot feedback: forms ---------------------------------------------------------------
+
+    def open_feedback(self) -> None:
+        """The short feedback form, only when stopped (typing while driving is refused)."""
+        if self.motion.is_moving:
+            self.show_toast(self.tr("Stop the vehicle to give feedback"))
+            return
+        if not self._open_form(FEEDBACK_FORM, self.tr("Feedback")):
+            self.show_toast(
+                self.tr("The feedback form is not on this tablet yet: it comes with the next sync.")
+            )
+
+    def open_end_of_shift_survey(self) -> None:
+        """The pilot's end-of-shift survey, if the tablet has it (after the shift ended)."""
+        if self.motion.is_moving:
+            return
+        self._open_form(END_OF_SHIFT_FORM, self.tr("End-of-shift survey"))
+
+    def _open_form(self, form_id: str, title: str) -> bool:
+        tablet = self._tablet
+        if not isinstance(tablet, AnswersForms):
+            return False
+        if self.form_dialog is not None:
+            return True
+        definition = tablet.forms.get(form_id)
+        if definition is None:
+            return False
+        dialog = self._kept_forms.pop(form_id, None)
+        if dialog is not None and dialog.form_version != int(definition["version"]):
+            dialog.deleteLater()  # a newer version arrived: start it afresh
+            dialog = None
+        if dialog is None:
+            dialog = FormDialog(definition, title, self)
+            dialog.finished.connect(self._on_form_dialog_finished)
+        dialog.closed_by_motion = False
+        dialog.setStyleSheet(style_sheet(self.theme))
+        self.form_dialog = dialog
+        dialog.open()
+        return True
+
+    def _on_form_dialog_finished(self, result: int) -> None:
+        dialog, self.form_dialog = self.form_dialog, None
+        if dialog is None:
+            return
+        if dialog.closed_by_motion:
+            self._kept_forms[dialog.form_id] = dialog
+            self.show_toast(self.tr("Moving: your answers are kept for when you stop."))
+            return
+        dialog.deleteLater()
+        if result != QDialog.DialogCode.Accepted:
+            return
+        tablet = self._tablet
+        assert isinstance(tablet, AnswersForms)
+        try:
+            tablet.answer_form(dialog.form_id, dialog.answers)
+        except (LookupError, ValueError) as exc:
+            log.error("form %s: answer not recorded: %s", dialog.form_id, exc)
+            self.show_toast(self.tr("The answer could not be saved: %1").replace("%1", str(exc)))
+            return
+        self.show_toast(self.tr("Thank you: your answer is saved."))
 
     # -- exceptions and notes --------------------------------------------------------------------
 
@@ -479,6 +554,8 @@ class OperatorWindow(QMainWindow):
         self.message_strip.set_moving(moving)
         if moving and self.note_dialog is not None:
             self.note_dialog.close_for_motion()
+        if moving and self.form_dialog is not None:
+            self.form_dialog.close_for_motion()
         if moving and self.end_dialog is not None:
             self.end_dialog.reject()
 

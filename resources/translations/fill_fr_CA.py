@@ -91,6 +91,17 @@ FR = {
     "Add a note to the exception you just reported":
         "Ajouter une note au problème que vous venez de signaler",
     "Note saved.": "Note enregistrée.",
+    "Feedback": "Commentaires",
+    "Stop the vehicle to give feedback":
+        "Arrêtez le véhicule pour donner vos commentaires",
+    "The feedback form is not on this tablet yet: it comes with the next sync.":
+        "Le formulaire de commentaires n'est pas encore sur cette tablette : il arrivera "
+        "avec la prochaine synchronisation.",
+    "End-of-shift survey": "Sondage de fin de quart",
+    "Moving: your answers are kept for when you stop.":
+        "En mouvement : vos réponses sont gardées pour votre prochain arrêt.",
+    "The answer could not be saved: %1": "La réponse n'a pas pu être enregistrée : %1",
+    "Thank you: your answer is saved.": "Merci : votre réponse est enregistrée.",
     "Moving: the note is kept for when you stop.":
         "En mouvement : la note est gardée pour votre prochain arrêt.",
     "Left: %1": "Reste : %1",

@@ -251,108 +251,144 @@ une note</translation>
 <context>
     <name>OperatorWindow</name>
     <message>
-        <location filename="../../ui/operator_window.py" line="75" />
+        <location filename="../../ui/operator_window.py" line="79" />
         <source>Sweepline</source>
         <translation>Sweepline</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="195" />
+        <location filename="../../ui/operator_window.py" line="113" />
+        <location filename="../../ui/operator_window.py" line="431" />
+        <source>Feedback</source>
+        <translation>Commentaires</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="209" />
         <source>Demo: cut connection to server</source>
         <translation>Démo : couper la connexion au serveur</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="244" />
+        <location filename="../../ui/operator_window.py" line="260" />
         <source>No assignment for today: ask your supervisor.</source>
         <translation>Aucune affectation aujourd'hui : demandez à votre superviseur.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="245" />
+        <location filename="../../ui/operator_window.py" line="261" />
         <source>Today: %1 · %2 · %3 · %4, %5 segments</source>
         <translation>Aujourd'hui : %1 · %2 · %3 · %4, %5 tronçons</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="255" />
+        <location filename="../../ui/operator_window.py" line="271" />
         <source>End shift</source>
         <translation>Finir le quart</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="255" />
+        <location filename="../../ui/operator_window.py" line="271" />
         <source>Start shift</source>
         <translation>Commencer le quart</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="338" />
+        <location filename="../../ui/operator_window.py" line="354" />
         <source>Screen:
 auto</source>
         <translation>Écran :
 auto</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="339" />
+        <location filename="../../ui/operator_window.py" line="355" />
         <source>Screen:
 day</source>
         <translation>Écran :
 jour</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="340" />
+        <location filename="../../ui/operator_window.py" line="356" />
         <source>Screen:
 night</source>
         <translation>Écran :
 nuit</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="369" />
+        <location filename="../../ui/operator_window.py" line="385" />
         <source>Shift started: GPS recording is on.</source>
         <translation>Quart commencé : l'enregistrement GPS est actif.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="377" />
+        <location filename="../../ui/operator_window.py" line="393" />
         <source>Stop the vehicle to end the shift.</source>
         <translation>Arrêtez le véhicule pour finir le quart.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="382" />
+        <location filename="../../ui/operator_window.py" line="398" />
         <source>Shift ended: everything is swept.</source>
         <translation>Quart terminé : tout est balayé.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="404" />
+        <location filename="../../ui/operator_window.py" line="421" />
         <source>Shift ended. Thank you.</source>
         <translation>Quart terminé. Merci.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="415" />
+        <location filename="../../ui/operator_window.py" line="429" />
+        <source>Stop the vehicle to give feedback</source>
+        <translation>Arrêtez le véhicule pour donner vos commentaires</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="433" />
+        <source>The feedback form is not on this tablet yet: it comes with the next sync.</source>
+        <translation>Le formulaire de commentaires n'est pas encore sur cette tablette : il arrivera avec la prochaine synchronisation.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="440" />
+        <source>End-of-shift survey</source>
+        <translation>Sondage de fin de quart</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="470" />
+        <source>Moving: your answers are kept for when you stop.</source>
+        <translation>En mouvement : vos réponses sont gardées pour votre prochain arrêt.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="481" />
+        <source>The answer could not be saved: %1</source>
+        <translation>La réponse n'a pas pu être enregistrée : %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="483" />
+        <source>Thank you: your answer is saved.</source>
+        <translation>Merci : votre réponse est enregistrée.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="494" />
         <source>No assignment: nothing to report against.</source>
         <translation>Aucune affectation : rien à signaler.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="427" />
+        <location filename="../../ui/operator_window.py" line="506" />
         <source>Reported: %1, %2 curb, %3</source>
         <translation>Signalé : %1, bordure %2, %3</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="430" />
+        <location filename="../../ui/operator_window.py" line="509" />
         <source>off the route</source>
         <translation>hors du parcours</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="437" />
+        <location filename="../../ui/operator_window.py" line="516" />
         <source>Stop the vehicle to type a note.</source>
         <translation>Arrêtez le véhicule pour écrire une note.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="445" />
+        <location filename="../../ui/operator_window.py" line="524" />
         <source>Add a note to the exception you just reported</source>
         <translation>Ajouter une note au problème que vous venez de signaler</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="466" />
+        <location filename="../../ui/operator_window.py" line="545" />
         <source>Note saved.</source>
         <translation>Note enregistrée.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="469" />
+        <location filename="../../ui/operator_window.py" line="548" />
         <source>Moving: the note is kept for when you stop.</source>
         <translation>En mouvement : la note est gardée pour votre prochain arrêt.</translation>
     </message>
@@ -681,12 +717,12 @@ nuit</translation>
         <translation>L'horloge de la tablette a %1 min d'écart avec le serveur. Votre travail reste enregistré dans l'ordre; demandez aux TI de régler l'horloge.</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="207" />
+        <location filename="../../ui/status_panel.py" line="206" />
         <source>No GPS: sweeping is not being counted. Check the GPS antenna.</source>
         <translation>Pas de GPS : le balayage n'est pas compté. Vérifiez l'antenne GPS.</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="215" />
+        <location filename="../../ui/status_panel.py" line="213" />
         <source>No connection since %1. Your work is safe on the tablet and uploads when the signal returns.</source>
         <translation>Aucune connexion depuis %1. Votre travail est en sécurité sur la tablette et sera envoyé au retour du signal.</translation>
     </message>
