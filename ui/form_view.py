@@ -39,15 +39,19 @@ from sync.forms import (
 TOUCH_PX = 64
 
 
+# Read at arm's length in a cab: the same size as the answer buttons' text.
+LABEL_POINT_SIZE = 15
+
+
 def _plain(text: str, *, bold: bool = False, wrap: bool = True) -> QLabel:
     label = QLabel()
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setText(text)
     label.setWordWrap(wrap)
-    if bold:
-        font = label.font()
-        font.setBold(True)
-        label.setFont(font)
+    font = label.font()
+    font.setPointSize(LABEL_POINT_SIZE)
+    font.setBold(bold)
+    label.setFont(font)
     return label
 
 
@@ -74,6 +78,8 @@ class FormView(QWidget):
         column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        # Questions wrap to the width; only a long form scrolls, and only vertically.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
         self.error = _plain("")
