@@ -67,6 +67,19 @@ class VehicleFix:
 
 
 @dataclass(frozen=True, slots=True)
+class VehicleWaiting:
+    """Facts waiting on the tablet per stream, as its last push reported them."""
+
+    events: int
+    gps: int
+    reported_at: float | None  # server time (epoch s) of that push
+
+    @property
+    def total(self) -> int:
+        return self.events + self.gps
+
+
+@dataclass(frozen=True, slots=True)
 class VehicleState:
     device_id: str
     vehicle: str
@@ -79,6 +92,7 @@ class VehicleState:
     pct: float
     last_fix: VehicleFix | None
     last_sync: float | None  # server time (epoch s) the server last heard from the device
+    waiting: VehicleWaiting | None = None  # None: the tablet has not reported it
 
     @property
     def last_heard(self) -> float | None:
@@ -119,6 +133,22 @@ def _fix(data: object) -> VehicleFix | None:
     )
 
 
+def _count(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
+
+
+def waiting_from(data: object) -> VehicleWaiting | None:
+    """The `waiting` object of `/fleet` rows and `sync`/`position` events."""
+    if not isinstance(data, dict):
+        return None
+    events, gps = _count(data.get("events")), _count(data.get("gps"))
+    if events is None or gps is None:
+        return None
+    return VehicleWaiting(events, gps, parse_time(data.get("reported_at")))
+
+
 def vehicle_from(data: dict[str, Any]) -> VehicleState:
     """A vehicle as `/fleet` and the stream's snapshot describe it."""
     return VehicleState(
@@ -133,6 +163,7 @@ def vehicle_from(data: dict[str, Any]) -> VehicleState:
         pct=_float(data.get("pct")) or 0.0,
         last_fix=_fix(data.get("last_fix")),
         last_sync=parse_time(data.get("last_sync")),
+        waiting=waiting_from(data.get("waiting")),
     )
 
 
@@ -359,6 +390,9 @@ class FleetFeed:
             return
         device_id = str(data.get("device_id") or "")
         vehicle = self.vehicles.get(device_id)
+        if vehicle is not None and event.event in ("position", "sync"):
+            vehicle = replace(vehicle, waiting=waiting_from(data.get("waiting")) or vehicle.waiting)
+            self.vehicles[device_id] = vehicle
         if event.event == "position":
             self.position_seen_at[device_id] = self._clock()
             fix = _fix(data)

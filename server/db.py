@@ -207,6 +207,16 @@ MIGRATIONS: Final[Sequence[Sequence[str]]] = (
         )""",
         "CREATE INDEX facts_type ON facts(type, received_at)",
     ),
+    (
+        # The outbox depth each device last reported with a push (supervisor freshness).
+        """CREATE TABLE device_waiting (
+            device_id TEXT PRIMARY KEY,
+            client_id TEXT NOT NULL,
+            events INTEGER NOT NULL,
+            gps INTEGER NOT NULL,
+            reported_at TEXT NOT NULL
+        )""",
+    ),
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

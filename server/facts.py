@@ -254,6 +254,20 @@ def apply_push(db: Database, user: User, body: PushRequest, settings: Settings) 
         if not _device_allowed(conn, user, body.device_id):
             raise ApiError(403, f"device {body.device_id!r} is not assigned to you")
         bind_client(conn, body.client_id, user, body.device_id)
+        if body.waiting is not None:
+            conn.execute(
+                "INSERT INTO device_waiting(device_id, client_id, events, gps, reported_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(device_id) DO UPDATE SET"
+                " client_id = excluded.client_id, events = excluded.events,"
+                " gps = excluded.gps, reported_at = excluded.reported_at",
+                (
+                    body.device_id,
+                    body.client_id,
+                    body.waiting.events,
+                    body.waiting.gps,
+                    received_at,
+                ),
+            )
         high_water = high_waters(conn, body.client_id)[stream]
         start = high_water
         for event in body.events:

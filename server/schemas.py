@@ -146,12 +146,26 @@ class PushEvent(_Body):
     payload: Any = Field(default=None, description="Type-specific object (docs/api.md)")
 
 
+MAX_WAITING = 10_000_000
+
+
+class Waiting(_Body):
+    """Facts waiting in the tablet's outbox per stream when it sent this push."""
+
+    events: int = Field(default=0, ge=0, le=MAX_WAITING)
+    gps: int = Field(default=0, ge=0, le=MAX_WAITING)
+
+
 class PushRequest(_Body):
     protocol: int
     client_id: str = _ID
     device_id: str = _ID
     stream: Literal["events", "gps"] = Field(description=f"One of {', '.join(STREAMS)}")
     events: list[PushEvent]
+    waiting: Waiting | None = Field(
+        default=None,
+        description="Facts waiting on the tablet per stream at send time (this batch included)",
+    )
 
 
 class PushResult(BaseModel):

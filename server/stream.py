@@ -98,13 +98,17 @@ def publish_push(
     statuses: dict[int, str],
     seqs: Iterable[int],
     last_processed_seq: int,
+    waiting: dict[str, int] | None = None,
 ) -> None:
     """Publish what one push applied: positions, progress, exceptions and feedback, then
-    the device's sync time. `events` are (type, payload, gps_time) in seq order."""
+    the device's sync time. `events` are (type, payload, gps_time) in seq order; `waiting`
+    is the outbox depth the tablet reported with this push (None: not reported)."""
     if hub.subscriber_count == 0:
         return
     now = server_time()
-    base = {"username": username, "device_id": device_id, "received_at": now}
+    base: dict[str, Any] = {"username": username, "device_id": device_id, "received_at": now}
+    if waiting is not None:
+        base["waiting"] = {**waiting, "reported_at": now}
     last_position: dict[str, Any] | None = None
     for seq, (type_, payload, gps_time) in zip(seqs, events, strict=True):
         if statuses.get(seq) != APPLIED:
@@ -137,7 +141,8 @@ def _pick(payload: Any, *keys: str) -> dict[str, Any]:
 
 def fleet_snapshot(conn: sqlite3.Connection, day: str | None = None) -> list[dict[str, Any]]:
     """Each vehicle assigned on `day` (default today): who, which route, how far, and how
-    fresh its data is (last fix and when the server last heard from the device)."""
+    fresh its data is (last fix, when the server last heard from the device, and the facts
+    waiting on the tablet as it last reported them)."""
     day = day or local_today().isoformat()
     progress = {p["route_id"]: p for p in route_progress(conn, day)}
     vehicles: dict[str, dict[str, Any]] = {}
@@ -161,6 +166,7 @@ def fleet_snapshot(conn: sqlite3.Connection, day: str | None = None) -> list[dic
                 "pct": p.get("pct", 0.0),
                 "last_fix": None,
                 "last_sync": None,
+                "waiting": None,
             },
         )
     if not vehicles:
@@ -181,4 +187,14 @@ def fleet_snapshot(conn: sqlite3.Connection, day: str | None = None) -> list[dic
         fix = _last_fix(json.loads(row["payload_json"]))
         if fix is not None:
             vehicles[row["device_id"]]["last_fix"] = {**fix, "received_at": row["received_at"]}
+    for row in conn.execute(
+        "SELECT device_id, events, gps, reported_at FROM device_waiting"
+        f" WHERE device_id IN ({marks})",
+        list(vehicles),
+    ):
+        vehicles[row["device_id"]]["waiting"] = {
+            "events": row["events"],
+            "gps": row["gps"],
+            "reported_at": row["reported_at"],
+        }
     return list(vehicles.values())

@@ -19,6 +19,12 @@ class LastFix(BaseModel):
     received_at: str
 
 
+class WaitingOut(BaseModel):
+    events: int
+    gps: int
+    reported_at: str
+
+
 class VehicleOut(BaseModel):
     device_id: str
     vehicle: str
@@ -31,6 +37,9 @@ class VehicleOut(BaseModel):
     pct: float
     last_fix: LastFix | None
     last_sync: str | None
+    waiting: WaitingOut | None = Field(
+        default=None, description="Facts waiting on the tablet, as its last push reported"
+    )
 
 
 class FleetResponse(BaseModel):

@@ -79,6 +79,7 @@ def push(
         seqs=[e.seq for e in body.events],
         statuses={r.seq: r.status for r in outcome.results},
         last_processed_seq=outcome.last_processed_seq,
+        waiting=None if body.waiting is None else body.waiting.model_dump(),
     )
     return PushResponse(
         stream=body.stream,

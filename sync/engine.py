@@ -272,6 +272,8 @@ class SyncEngine:
                 "stream": stream,
                 # Parsing hundreds of stored payloads is off the UI's loop for big batches.
                 "events": await _wire(events),
+                # The outbox depth at send time, for the supervisor's fleet view.
+                "waiting": self._outbox.pending_counts(),
             }
             self.push_requests += 1
             try:

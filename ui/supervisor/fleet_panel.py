@@ -1,5 +1,6 @@
 """The fleet table (vehicle, operator, route, progress, last fix and last sync ages,
-live/delayed) with the connection line above it and reassignment below it."""
+live/delayed, facts waiting on the tablet as it last reported) with the connection line
+above it and reassignment below it."""
 
 from __future__ import annotations
 
@@ -14,10 +15,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.fleet import FleetFeed
+from client.fleet import FleetFeed, VehicleWaiting
 from ui.supervisor.common import DELAYED_COLOUR, LIVE_COLOUR, age, cell, make_table, plain_label
 
-COLUMNS = ["Vehicle", "Operator", "Route", "Progress", "Last fix", "Last sync", "Status"]
+COLUMNS = ["Vehicle", "Operator", "Route", "Progress", "Last fix", "Last sync", "Status", "Waiting"]
+STATUS_COLUMN = COLUMNS.index("Status")
+WAITING_COLUMN = COLUMNS.index("Waiting")
+
+
+def waiting_text(waiting: VehicleWaiting | None) -> str:
+    """`—` when never reported, `0`, or `12 (3 ev, 9 fix)` (events, GPS fixes)."""
+    if waiting is None:
+        return "—"
+    if waiting.total == 0:
+        return "0"
+    return f"{waiting.total} ({waiting.events} ev, {waiting.gps} fix)"
+
+
+def waiting_tip(waiting: VehicleWaiting | None) -> str:
+    if waiting is None:
+        return "The tablet has not reported how many facts it is holding."
+    return (
+        f"{waiting.events} events and {waiting.gps} GPS fixes were waiting on the tablet "
+        "when it last pushed."
+    )
 
 
 class FleetPanel(QWidget):
@@ -98,12 +119,16 @@ class FleetPanel(QWidget):
                     age(fix_age),
                     age(feed.age_s(v.last_sync)),
                     "● live" if live else "● delayed",
+                    waiting_text(v.waiting),
                 ]
                 for col, value in enumerate(values):
                     colour = None
-                    if col == len(values) - 1:
+                    if col == STATUS_COLUMN:
                         colour = LIVE_COLOUR if live else DELAYED_COLOUR
-                    self.table.setItem(row, col, cell(value, key=device_id, colour=colour))
+                    item = cell(value, key=device_id, colour=colour)
+                    if col == WAITING_COLUMN:
+                        item.setToolTip(waiting_tip(v.waiting))
+                    self.table.setItem(row, col, item)
             self._order = order
             if selected in order:
                 self.table.selectRow(order.index(selected))

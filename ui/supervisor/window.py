@@ -1,5 +1,5 @@
 """SupervisorWindow: the supervisor's desk view. Tabs on the left (fleet, progress,
-feedback, metrics, messages, export), the map on the right.
+feedback, metrics, equity, messages, export), the map on the right.
 
 The window is the controller of its panels: it runs the `SupervisorApi` calls as asyncio
 tasks on the Qt loop (qasync), relays the `FleetFeed`'s changes through a signal, and
@@ -28,6 +28,7 @@ from client.models import Fix, Route, Segment, SegmentState, SegmentStatus
 from client.supervisor_api import SupervisorApi
 from ui.map_view import MapView
 from ui.supervisor.common import plain_label
+from ui.supervisor.equity_panel import EquityPanel
 from ui.supervisor.export_panel import ExportPanel
 from ui.supervisor.feedback_panel import FeedbackPanel
 from ui.supervisor.fleet_panel import FleetPanel
@@ -123,6 +124,7 @@ class SupervisorWindow(QMainWindow):
         self.progress = ProgressPanel()
         self.feedback = FeedbackPanel()
         self.metrics = MetricsPanel()
+        self.equity = EquityPanel()
         self.messages = MessagesPanel()
         self.exports = ExportPanel(folder=export_folder)
         self.tabs = QTabWidget()
@@ -132,6 +134,7 @@ class SupervisorWindow(QMainWindow):
             (self.progress, "Progress"),
             (self.feedback, "Feedback"),
             (self.metrics, "Metrics"),
+            (self.equity, "Equity"),
             (self.messages, "Messages"),
             (self.exports, "Export"),
         ):
@@ -165,6 +168,7 @@ class SupervisorWindow(QMainWindow):
         self.feedback.filters_changed.connect(self._on_feedback_filters_changed)
         self.feedback.item_selected.connect(self._on_feedback_item_selected)
         self.metrics.refresh_button.clicked.connect(self.refresh_metrics)
+        self.equity.refresh_button.clicked.connect(self.refresh_equity)
         self.messages.send_requested.connect(self._on_messages_send_requested)
         self.exports.export_requested.connect(self._on_exports_export_requested)
 
@@ -190,6 +194,7 @@ class SupervisorWindow(QMainWindow):
         self.refresh_progress()
         self.refresh_feedback()
         self.refresh_metrics()
+        self.refresh_equity()
         self.refresh_messages()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -276,6 +281,9 @@ class SupervisorWindow(QMainWindow):
 
     def refresh_metrics(self) -> None:
         self._spawn("load metrics", self.api.metrics(), self.metrics.show_metrics)
+
+    def refresh_equity(self) -> None:
+        self._spawn("load equity", self.api.equity(), self.equity.show_areas)
 
     def refresh_messages(self) -> None:
         self._spawn("load messages", self.api.messages(), self.messages.show_messages)
