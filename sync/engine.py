@@ -45,6 +45,7 @@ log = logging.getLogger("sweepline.sync")
 MAX_BATCH_EVENTS = 500
 MAX_BATCH_BYTES = 256 * 1024
 MIN_BATCH_BYTES = 4 * 1024
+MAX_REPORTED_WAITING = 10_000_000
 PULL_INTERVAL_S = 45.0
 WATCHDOG_S = 600.0
 RETENTION_S = 7 * 24 * 3600.0
@@ -273,7 +274,12 @@ class SyncEngine:
                 # Parsing hundreds of stored payloads is off the UI's loop for big batches.
                 "events": await _wire(events),
                 # The outbox depth at send time, for the supervisor's fleet view.
-                "waiting": self._outbox.pending_counts(),
+                # Informational only: clamped to what the server accepts, so a huge
+                # backlog can never get a push refused.
+                "waiting": {
+                    k: min(n, MAX_REPORTED_WAITING)
+                    for k, n in self._outbox.pending_counts().items()
+                },
             }
             self.push_requests += 1
             try:
