@@ -105,7 +105,13 @@ class RouteSimulator:
         while todo:
             options = sweepable_from(here)
             if options:
-                edge = self._rng.choice(options)
+                # Finish a street whose other curb is done before starting a new one, as
+                # a crew working a block does; otherwise any way on.
+                finishing = [
+                    e for e in options
+                    if (e.segment.id, True) not in todo or (e.segment.id, False) not in todo
+                ]
+                edge = self._rng.choice(finishing or options)
                 task = task_from(here, edge)
                 if task is not None:
                     todo.discard(task)
