@@ -238,6 +238,7 @@ async def _run(app: object, args: argparse.Namespace, config: Config, password: 
 
         embedded = EmbeddedServer(data_dir / "server.sqlite", seed_demo=True)
         base_url = embedded.start()
+        _seed_demo_forms(embedded.db_path)
         log.info("demo server on %s, data in %s", base_url, data_dir)
         username, device_id = DEMO_USER, DEMO_DEVICE
     else:
@@ -361,6 +362,7 @@ async def _run_supervisor_demo(args: argparse.Namespace) -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     embedded = EmbeddedServer(data_dir / "server.sqlite", seed_demo=True)
     base_url = embedded.start()
+    _seed_demo_forms(embedded.db_path)
     add_second_operator(embedded.db_path)
     log.info("demo server on %s, data in %s", base_url, data_dir)
     tablets = DemoTablets()
@@ -381,6 +383,15 @@ async def _run_supervisor_demo(args: argparse.Namespace) -> int:
         await tablets.aclose()
         await staff.aclose()
         embedded.stop()
+
+
+def _seed_demo_forms(db_path: Path) -> None:
+    """The pilot's end-of-shift survey and feedback form, as a city would define them."""
+    from server.db import Database
+    from server.demo_data import seed_demo_forms
+
+    with Database(db_path).write() as conn:
+        seed_demo_forms(conn)
 
 
 def _start_tile_cache(

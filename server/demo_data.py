@@ -299,6 +299,13 @@ def has_demo_data(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT 1 FROM routes LIMIT 1").fetchone() is not None
 
 
+def seed_demo_forms(conn: sqlite3.Connection) -> None:
+    """Save the pilot's forms (the demo app calls this; tests that count pulled changes
+    seed only routes and accounts). An unchanged definition keeps its version."""
+    for definition in DEMO_FORMS:
+        save_form(conn, definition, DEMO_SUPERVISOR[0])
+
+
 def seed_demo(conn: sqlite3.Connection, settings: Settings) -> bool:
     """Seed routes and accounts if the database has none, and make sure the demo operator
     has an assignment for today. Call inside a write transaction; True if it seeded."""
@@ -330,8 +337,6 @@ def seed_demo(conn: sqlite3.Connection, settings: Settings) -> bool:
             "demo_seeded",
             routes=",".join(f"{r.id}:{r.length_m:.0f}m" for r in routes),
         )
-    for definition in DEMO_FORMS:
-        save_form(conn, definition, DEMO_SUPERVISOR[0])
     first_route = conn.execute("SELECT id FROM routes ORDER BY rowid LIMIT 1").fetchone()[0]
     today = local_today().isoformat()
     put_assignment(
