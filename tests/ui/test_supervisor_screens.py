@@ -116,11 +116,14 @@ def test_screenshots_of_the_supervisor_views(
                     assert (folder / f"supervisor-{name}.png").stat().st_size > 10_000
                 assert window.map_view.blocked_requests == []
                 assert window.metrics.exceptions.values == [1.0, 2.0]
-                operators = [
-                    window.progress.routes.item(r, 1).text()
-                    for r in range(window.progress.routes.rowCount())
-                ]
-                assert operators[:3] == ["demo", "demo2", "—"]
+                def operators() -> list[str]:
+                    table = window.progress.routes
+                    return [table.item(r, 1).text() for r in range(table.rowCount())]
+
+                # The progress tab shows what it last loaded; a refresh is what a
+                # supervisor would tap if the crews were not listed yet.
+                window.refresh_progress()
+                await until(lambda: operators()[:3] == ["demo", "demo2", "—"], 10)
             finally:
                 await close_window(window, api)
         finally:
