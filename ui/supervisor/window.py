@@ -122,6 +122,7 @@ class SupervisorWindow(QMainWindow):
 
         self.fleet = FleetPanel()
         self.progress = ProgressPanel()
+        self._progress_routes: list[dict[str, Any]] = []
         self.feedback = FeedbackPanel()
         self.metrics = MetricsPanel()
         self.equity = EquityPanel()
@@ -256,7 +257,11 @@ class SupervisorWindow(QMainWindow):
             self._load_history(route_id)
 
     def _show_progress(self, routes: list[dict[str, Any]]) -> None:
-        """Routes with today's operators (from the fleet) beside the server's figures."""
+        """Routes with today's operators (from the fleet) beside the server's figures.
+
+        Kept, so a fleet that arrives after the progress does not leave crews unnamed.
+        """
+        self._progress_routes = routes
         today: dict[str, set[str]] = {}
         for vehicle in self.feed.vehicles.values():
             today.setdefault(vehicle.route_id, set()).add(vehicle.username)
@@ -349,6 +354,8 @@ class SupervisorWindow(QMainWindow):
             self.fleet.show_fleet(self.feed)
         if change.kind == "fleet":
             self._update_choices()
+            if self._progress_routes:
+                self._show_progress(self._progress_routes)
             if self._map_device is None and self._map_route is None and self.feed.vehicles:
                 # Something on the map from the start: the first vehicle of the table.
                 self.fleet.select_device(self.fleet.first_device())
