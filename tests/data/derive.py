@@ -1,6 +1,6 @@
 """How the derived test data here was made from the project's shared data (run by hand).
 
-Usage: python tests/data/derive.py /path/to/shared/data
+Usage: python tests/data/derive.py SHARED_DATA_FOLDER (the folder the data README describes)
 Copies the NMEA logs unchanged; keeps only the fields the tests use from the Cambridge
 centrelines (coordinates rounded to 1e-7 degree, about 1 cm); keeps the Grand River
 Transit shapes' longest run of points inside the Uptown Waterloo roads' bounding box.
