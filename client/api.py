@@ -194,30 +194,19 @@ class ApiClient:
 
     # -- plumbing -----------------------------------------------------------------------
 
-    async def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json_body: Any = None,
-        content: bytes | None = None,
-        headers: dict[str, str] | None = None,
-        auth: bool = True,
-        expect: tuple[str, ...] = (),
-    ) -> dict[str, Any]:
+    async def _send(
+        self, method: str, path: str, *, content: bytes | None, headers: dict[str, str]
+    ) -> tuple[Any, bytes]:
+        """One request under the total deadline; the reply read whole, under the size cap.
+
+        Transport failures and a deadline passed are "unknown outcome" errors here, so
+        every caller handles them the one way (retry).
+        """
         import httpx
 
-        hdrs = dict(headers or {})
-        if auth:
-            if not self.token:
-                raise LoginRequired("not logged in")
-            hdrs["Authorization"] = f"Bearer {self.token}"
-        if json_body is not None:
-            content = json.dumps(json_body).encode("utf-8")
-            hdrs.setdefault("Content-Type", "application/json")
         try:
             async with asyncio.timeout(self.deadline_s):
-                request = self._client.build_request(method, path, content=content, headers=hdrs)
+                request = self._client.build_request(method, path, content=content, headers=headers)
                 response = await self._client.send(request, stream=True)
                 try:
                     body = await _read_capped(response, MAX_RESPONSE_BYTES)
@@ -231,6 +220,29 @@ class ApiClient:
             raise NetworkUnavailable(f"the server's answer could not be decoded: {exc}") from exc
         except httpx.TransportError as exc:
             raise NetworkUnavailable(f"cannot reach the server: {exc}") from exc
+        return response, body
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        auth: bool = True,
+        expect: tuple[str, ...] = (),
+    ) -> dict[str, Any]:
+
+        hdrs = dict(headers or {})
+        if auth:
+            if not self.token:
+                raise LoginRequired("not logged in")
+            hdrs["Authorization"] = f"Bearer {self.token}"
+        if json_body is not None:
+            content = json.dumps(json_body).encode("utf-8")
+            hdrs.setdefault("Content-Type", "application/json")
+        response, body = await self._send(method, path, content=content, headers=hdrs)
         return self._check(response, body, expect)
 
     def _check(

@@ -9,15 +9,12 @@ server wrote (CSV or GeoJSON), to be saved as files unchanged.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, Final, TypeVar
 from urllib.parse import quote
 
-import httpx
-
-from client.api import MAX_RESPONSE_BYTES, ApiClient, _read_capped
-from client.errors import LoginRequired, NetworkUnavailable, RequestTimedOut
+from client.api import ApiClient
+from client.errors import LoginRequired, NetworkUnavailable
 
 EXPORT_KINDS: Final = ("progress", "exceptions", "feedback")
 EXPORT_FORMATS: Final = ("csv", "geojson")
@@ -163,20 +160,7 @@ class SupervisorApi(ApiClient):
         if not self.token:
             raise LoginRequired("not logged in")
         headers = {"Authorization": f"Bearer {self.token}"}
-        try:
-            async with asyncio.timeout(self.deadline_s):
-                request = self._client.build_request(method, path, headers=headers)
-                response = await self._client.send(request, stream=True)
-                try:
-                    body = await _read_capped(response, MAX_RESPONSE_BYTES)
-                finally:
-                    await response.aclose()
-        except TimeoutError as exc:
-            raise RequestTimedOut(
-                f"no complete answer from the server within {self.deadline_s:.0f} s"
-            ) from exc
-        except httpx.TransportError as exc:
-            raise NetworkUnavailable(f"cannot reach the server: {exc}") from exc
+        response, body = await self._send(method, path, content=None, headers=headers)
         if response.status_code >= 300:
             # The JSON error checks (401 → LoginRequired, 4xx → ServerRefused, …).
             self._check(response, body, ())
