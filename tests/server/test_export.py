@@ -18,11 +18,9 @@ import pytest
 from server.db import Database
 from server.embedded import EmbeddedServer
 from server.equity import import_areas
-from server.importer import import_routes, load_geojson, mapping_for
-from tests.conftest import REPO
+from tests.helpers.cambridge import DATA, import_cambridge
 from tests.server.helpers import SUPERVISOR_LOGIN, event, fix_batch, login, push, today_assignment
 
-DATA = REPO / "tests" / "data"
 SURVEY = {
     "id": "shift-survey",
     "title": "Shift",
@@ -39,18 +37,7 @@ def cambridge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServ
     embedded = EmbeddedServer(path, seed_demo=True)
     embedded.start()
     with Database(path).write() as conn:
-        import_routes(
-            conn,
-            load_geojson(DATA / "cambridge_centerlines_with_sweep_district.geojson"),
-            mapping_for("cambridge"),
-        )
-        import_areas(
-            conn,
-            load_geojson(DATA / "cambridge_sweeping_districts.geojson"),
-            name_field="District",
-            kind="district",
-            id_prefix="district-",
-        )
+        import_cambridge(conn)
     yield embedded
     embedded.stop()
 

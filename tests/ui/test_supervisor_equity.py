@@ -16,15 +16,11 @@ from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
 
 from server.db import Database
 from server.embedded import EmbeddedServer
-from server.equity import import_areas
-from server.importer import import_routes, load_geojson, mapping_for
-from tests.conftest import REPO
+from tests.helpers.cambridge import import_cambridge
 from tests.server.helpers import event, login, push_body, today_assignment
 from tests.ui.test_supervisor import close_window, open_window, run, until
 
 __all__ = ["run"]  # the qasync-style loop fixture of test_supervisor, reused here
-
-DATA = REPO / "tests" / "data"
 
 
 @pytest.fixture(scope="module")
@@ -33,18 +29,7 @@ def cambridge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServ
     embedded = EmbeddedServer(path, seed_demo=True)
     embedded.start()
     with Database(path).write() as conn:
-        import_routes(
-            conn,
-            load_geojson(DATA / "cambridge_centerlines_with_sweep_district.geojson"),
-            mapping_for("cambridge"),
-        )
-        import_areas(
-            conn,
-            load_geojson(DATA / "cambridge_sweeping_districts.geojson"),
-            name_field="District",
-            kind="district",
-            id_prefix="district-",
-        )
+        import_cambridge(conn)
         row = conn.execute(
             "SELECT route_id, segment_id FROM segments WHERE route_id != ("
             " SELECT route_id FROM assignments LIMIT 1) ORDER BY route_id, segment_id LIMIT 1"
