@@ -68,28 +68,29 @@ def exception_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return rows
 
 
+# Where and when a piece of feedback was given: repeated on each of its answer rows.
+_FEEDBACK_CONTEXT: Final = (
+    "position",
+    "type",
+    "status",
+    "reason",
+    "time",
+    "username",
+    "device_id",
+    "route_id",
+    "segment_id",
+    "lat",
+    "lon",
+    "form_id",
+    "form_version",
+)
+
+
 def feedback_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """One row per answered question (and one per free comment)."""
     rows = []
     for item in feedback_items(conn):
-        base = {
-            k: item[k]
-            for k in (
-                "position",
-                "type",
-                "status",
-                "reason",
-                "time",
-                "username",
-                "device_id",
-                "route_id",
-                "segment_id",
-                "lat",
-                "lon",
-                "form_id",
-                "form_version",
-            )
-        }
+        base = {k: item[k] for k in _FEEDBACK_CONTEXT}
         if item["type"] == "note":
             rows.append({**base, "question_id": None, "question": None, "answer": item["text"]})
         for answer in item["answers"]:
@@ -145,24 +146,7 @@ _COLUMNS: Final = {
         "lon",
         "note",
     ],
-    "feedback": [
-        "position",
-        "type",
-        "status",
-        "reason",
-        "time",
-        "username",
-        "device_id",
-        "route_id",
-        "segment_id",
-        "lat",
-        "lon",
-        "form_id",
-        "form_version",
-        "question_id",
-        "question",
-        "answer",
-    ],
+    "feedback": [*_FEEDBACK_CONTEXT, "question_id", "question", "answer"],
 }
 
 
