@@ -20,7 +20,6 @@ import os
 import random
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +33,7 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.server_process import free_port, start_server  # noqa: E402
 from server.auth import hash_password  # noqa: E402
 from server.db import Database  # noqa: E402
 from server.settings import Settings  # noqa: E402
@@ -44,11 +44,6 @@ FIX_PERIOD_S = 5.0
 PULL_EVERY = 6  # pushes, i.e. every 30 s
 EVENT_PROBABILITY = 0.2
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def seed(db_path: Path, vehicles: int) -> None:
@@ -82,24 +77,6 @@ def seed(db_path: Path, vehicles: int) -> None:
             )
 
 
-def start_server(db_path: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "SWEEPLINE_LOG_FORMAT": "text"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "server", "--db", str(db_path), "--port", str(port), "--seed-demo"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("the server did not start")
 
 
 def _event(seq: int, type_: str, payload: Any, stream: str, version: int | None) -> dict[str, Any]:
@@ -285,7 +262,7 @@ def main() -> None:
     random.seed(7)
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "server.db"
-        port = _free_port()
+        port = free_port()
         # First start creates the schema and the demo routes; then the bench accounts.
         proc = start_server(db_path, port)
         proc.terminate()

@@ -18,9 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +30,7 @@ sys.path.insert(0, str(REPO))
 
 import httpx  # noqa: E402
 
+from benchmarks.server_process import free_port, start_server  # noqa: E402
 from client.api import ApiClient  # noqa: E402
 from client.assignments import AssignmentCache  # noqa: E402
 from client.outbox import Outbox  # noqa: E402
@@ -57,29 +55,7 @@ class CountingProxy(FaultProxy):
         self.request_bytes += n
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
-
-def start_server(db_path: Path, port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "server", "--db", str(db_path), "--port", str(port), "--seed-demo"],
-        cwd=REPO,
-        env={**os.environ, "SWEEPLINE_LOG_FORMAT": "text"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("the server did not start")
 
 
 async def record_offline_shift(
