@@ -532,8 +532,11 @@ window.sweepline = (function (map) {
   api.receive = receive;
   if (typeof QWebChannel === "function" && window.qt && window.qt.webChannelTransport) {
     new QWebChannel(window.qt.webChannelTransport, function (channel) {
-      channel.objects.sweeplineBridge.message.connect(receive);
+      var bridge = channel.objects.sweeplineBridge;
+      bridge.message.connect(receive);
       window.sweeplineReady = true;
+      // Tell the application at once rather than wait for its next poll.
+      if (typeof bridge.pageReady === "function") { bridge.pageReady(); }
     });
   } else {
     window.sweeplineReady = true;

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
@@ -42,9 +42,15 @@ BRIDGE_OBJECT = "sweeplineBridge"
 
 
 class PageBridge(QObject):
-    """The one object published to the page: `message` carries a JSON call."""
+    """The one object published to the page: `message` carries a JSON call; the page
+    calls `pageReady` once its functions and the channel are set up."""
 
     message = Signal(str)
+    page_ready = Signal()
+
+    @Slot()
+    def pageReady(self) -> None:  # noqa: N802  (the name the page's script calls)
+        self.page_ready.emit()
 
 
 class MapView(QWidget):
@@ -74,6 +80,7 @@ class MapView(QWidget):
             demo_street_features() if street_features is None else street_features
         )
         self._streets: dict[str, Any] | None = None
+        self._streets_pending: Route | None = None
         self._problems_shown: list[str] = []
         self._ready = False
         self._ready_polls = 0
@@ -97,6 +104,7 @@ class MapView(QWidget):
         self._view.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self._page = MapPage(profile, self._view)
         self._bridge = PageBridge(self)
+        self._bridge.page_ready.connect(self._on_page_says_ready)
         self._channel = QWebChannel(self)
         self._channel.registerObject(BRIDGE_OBJECT, self._bridge)
         self._page.setWebChannel(self._channel)
@@ -184,11 +192,24 @@ class MapView(QWidget):
         """Draw `route` (replacing any previous one) with each segment in its state."""
         self._route = route_payload(route)
         self._statuses = statuses_payload(statuses)
-        self._streets = streets_around(
-            (segment.coords for segment in route.segments), self._street_features
-        )
-        self._call("setStreets", self._streets)
         self._call("loadRoute", self._route, self._statuses)
+        self._draw_streets_around_soon(route)
+
+    def _draw_streets_around_soon(self, route: Route) -> None:
+        """Cut the street context for `route` after this event: the route's own first
+        paint never waits for it (it takes tens of milliseconds on a tablet)."""
+        first = self._streets_pending is None
+        self._streets_pending = route
+        if first:
+            QTimer.singleShot(0, self, self._draw_pending_streets)
+
+    def _draw_pending_streets(self) -> None:
+        route, self._streets_pending = self._streets_pending, None
+        if route is None or self._released:
+            return
+        self.show_streets(
+            streets_around((segment.coords for segment in route.segments), self._street_features)
+        )
 
     def set_statuses(self, statuses: Mapping[str, SegmentStatus]) -> None:
         """Recolour the given segments; the others keep their colour."""
@@ -278,13 +299,25 @@ class MapView(QWidget):
         self._poll_ready()
 
     def _poll_ready(self) -> None:
+        if self._ready:
+            return
         self._page.runJavaScript("window.sweeplineReady === true", 0, self._on_page_ready_checked)
 
+    def _on_page_says_ready(self) -> None:
+        """The page's own word (through the channel): the fastest way to first paint."""
+        if not self._ready and not self._released:
+            self._become_ready()
+
+    def _become_ready(self) -> None:
+        self._ready = True
+        self._replay()
+        self.ready.emit()
+
     def _on_page_ready_checked(self, is_ready: object) -> None:
+        if self._ready or self._released:
+            return
         if is_ready is True:
-            self._ready = True
-            self._replay()
-            self.ready.emit()
+            self._become_ready()
             return
         self._ready_polls += 1
         if self._ready_polls >= _READY_POLL_LIMIT:

@@ -12,7 +12,6 @@ from typing import Any
 
 from client.models import Route
 from maps.payloads import route_payload
-from maps.streets import streets_around
 from ui.map_view import MapView
 
 
@@ -27,11 +26,8 @@ class RouteMap(MapView):
         """Draw `route` with each segment's view (`ui.segment_views.segment_view`)."""
         self._route = route_payload(route)
         self._statuses = dict(views)  # type: ignore[arg-type]  # the page takes both forms
-        self._streets = streets_around(
-            (segment.coords for segment in route.segments), self._street_features
-        )
-        self._call("setStreets", self._streets)
         self._call("loadRoute", self._route, self._statuses)
+        self._draw_streets_around_soon(route)
 
     def set_views(self, views: Mapping[str, dict[str, Any]]) -> None:
         """Restyle the given segments and refresh their tap-panel words."""

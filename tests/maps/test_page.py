@@ -130,5 +130,6 @@ def test_map_page_renders_when_no_prerendered_copy(html):
 
 
 def test_updates_arrive_through_the_channel_with_a_fixed_handler(html):
-    assert "channel.objects.sweeplineBridge.message.connect(receive)" in html
+    assert "var bridge = channel.objects.sweeplineBridge;" in html
+    assert "bridge.message.connect(receive)" in html
     assert "JSON.parse(text)" in html

@@ -169,3 +169,27 @@ def test_vehicle_and_trail_screenshot(qtbot, map_view, route):
     image = map_view.grab()
     assert image.save(str(SCREENSHOTS / "sweepline_map_view.png"))
     assert map_view.blocked_requests == []
+
+
+def test_the_page_says_when_it_is_ready_without_being_polled(qtbot, route, monkeypatch):
+    # With the application's poll switched off, only the page's own call through the
+    # channel can make the view ready: the route's first paint does not wait for a poll.
+    monkeypatch.setattr(MapView, "_poll_ready", lambda self: None)
+    view = MapView()
+    try:
+        view.show_route(route, statuses_for(route))
+        view.resize(600, 400)
+        view.show()
+        qtbot.wait_until(lambda: view.is_ready, timeout=20_000)
+        qtbot.wait_until(
+            lambda: run_js(qtbot, view, "window.sweepline.stats.segments") == len(route.segments)
+        )
+    finally:
+        delete_widget(view)
+
+
+def test_street_context_follows_the_route(qtbot, map_view, route):
+    map_view.show_route(route, statuses_for(route))
+    qtbot.wait_until(
+        lambda: (run_js(qtbot, map_view, "window.sweepline.stats.streets") or 0) > 0
+    )
