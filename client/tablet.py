@@ -17,6 +17,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from client.api import ApiClient
 from client.assignments import AssignmentCache
@@ -43,8 +44,11 @@ from client.models import (
 )
 from client.outbox import Outbox
 from client.store import Store
-from client.transport import SwitchableTransport
 from sync.engine import SyncEngine
+
+if TYPE_CHECKING:
+    # httpx (a fifth of a second to import) is not needed to show the cached route.
+    from client.transport import SwitchableTransport
 
 log = logging.getLogger("sweepline.tablet")
 

@@ -68,14 +68,19 @@ class OperatorWindow(QMainWindow):
 
     def __init__(
         self,
-        tablet: TabletLike,
+        tablet: TabletLike | None = None,
         *,
         demo: bool = False,
         theme_mode: ThemeMode | str = ThemeMode.AUTO,
+        map_view: RouteMap | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """Without `tablet` the window is a frame whose map is already loading its page:
+        start-up shows it before the core exists and calls `attach` when it does, so
+        Chromium starts while the rest of the application loads. Until then the controls
+        are disabled. `map_view`: a map made earlier (the default makes one)."""
         super().__init__(parent)
-        self._tablet = tablet
+        self._tablet: TabletLike
         self.setWindowTitle(self.tr("Sweepline"))
         self.theme_mode = ThemeMode(theme_mode)
         self.theme: Theme = theme_for(self.theme_mode)
@@ -128,7 +133,10 @@ class OperatorWindow(QMainWindow):
         # -- middle: messages over the map, exceptions under it; progress beside ----------
         self.message_strip = MessageStrip(self)
         self.message_strip.acknowledged.connect(self._on_message_strip_acknowledged)
-        self.map_view = RouteMap(self)
+        if map_view is None:
+            map_view = RouteMap()
+        map_view.setParent(self)
+        self.map_view = map_view
         self.toast = QLabel(self.map_view)
         self.toast.setObjectName("toast")
         self.toast.setTextFormat(Qt.TextFormat.PlainText)
@@ -186,18 +194,36 @@ class OperatorWindow(QMainWindow):
         self._clock = QTimer(self)
         self._clock.setInterval(CLOCK_TICK_MS)
         self._clock.timeout.connect(self._on_clock_tick)
-        self._clock.start()
-        self._install_shortcuts()
         self.map_view.set_labels(page_labels())
         self.apply_theme()
-        self._draw_everything()
         # pyqtgraph loads after the route is on screen: the first paint never waits for it.
         self.map_view.ready.connect(self._build_charts_soon)
         self.map_view.load_failed.connect(self._build_charts_soon)
         QTimer.singleShot(CHARTS_AT_THE_LATEST_MS, self, self.progress_panel.build_charts)
         self._bridge = CoreBridge(self)
         self._bridge.changed.connect(self._on_bridge_changed)
+        self._attached = False
+        central.setEnabled(False)
+        if tablet is not None:
+            self.attach(tablet)
+
+    def attach(self, tablet: TabletLike) -> None:
+        """Show `tablet`'s state, follow its changes and enable the controls (once)."""
+        if self._attached:
+            raise RuntimeError("this window already shows a tablet")
+        self._attached = True
+        self._tablet = tablet
+        if self.demo_button is not None:
+            self.demo_button.blockSignals(True)
+            self.demo_button.setChecked(not tablet.network_enabled)
+            self.demo_button.blockSignals(False)
+        self._draw_everything()
+        self._install_shortcuts()
+        self._clock.start()
         self._bridge.attach(tablet)
+        central = self.centralWidget()
+        if central is not None:
+            central.setEnabled(True)
 
     def _build_charts_soon(self) -> None:
         if not self.progress_panel.charts_built:
@@ -209,7 +235,6 @@ class OperatorWindow(QMainWindow):
         button = QPushButton(self.tr("Demo: cut connection to server"), self)
         button.setObjectName("demo_cut_connection")
         button.setCheckable(True)
-        button.setChecked(not self._tablet.network_enabled)
         button.setMinimumHeight(TOUCH_TARGET_PX)
         button.setStyleSheet(
             "QPushButton { border: 3px dashed #7a4d00; background: #fff4d6; color: #3d2a00;"

@@ -233,6 +233,32 @@ def test_demo_button_cuts_and_restores_the_connection(qtbot, window, tablet):
     assert tablet.network_calls == [False, True]
 
 
+def test_window_shown_before_the_core_exists_then_attached(qtbot, tablet):
+    # Start-up shows the frame (its map already loading) before the core is built.
+    tablet.network_enabled = False
+    win = OperatorWindow(demo=True)
+    try:
+        win.resize(1280, 800)
+        win.show()
+        assert not win.centralWidget().isEnabled()
+        assert tablet.subscriber_count == 0
+        qtbot.keyClick(win, Qt.Key.Key_F8)  # no core yet: nothing happens, nothing breaks
+        win.attach(tablet)
+        assert win.centralWidget().isEnabled()
+        assert tablet.subscriber_count == 1
+        assert win.demo_button is not None and win.demo_button.isChecked()
+        assert tablet.network_calls == []  # showing the state is not a toggle
+        assert win.shift_button.text() == "Start shift"
+        wait_for_map(qtbot, win)
+        qtbot.wait_until(
+            lambda: run_js(qtbot, win.map_view, "window.sweepline.stats.segments") == 10
+        )
+        with pytest.raises(RuntimeError):
+            win.attach(tablet)
+    finally:
+        delete_widget(win)
+
+
 def test_no_demo_button_unless_asked(qtbot, tablet):
     win = OperatorWindow(tablet)
     try:
