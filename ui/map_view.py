@@ -49,7 +49,7 @@ class PageBridge(QObject):
     page_ready = Signal()
 
     @Slot()
-    def pageReady(self) -> None:  # noqa: N802  (the name the page's script calls)
+    def pageReady(self) -> None:  # the name the page's script calls
         self.page_ready.emit()
 
 

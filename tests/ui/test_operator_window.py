@@ -246,7 +246,8 @@ def test_window_shown_before_the_core_exists_then_attached(qtbot, tablet):
         win.attach(tablet)
         assert win.centralWidget().isEnabled()
         assert tablet.subscriber_count == 1
-        assert win.demo_button is not None and win.demo_button.isChecked()
+        assert win.demo_button is not None
+        assert win.demo_button.isChecked()
         assert tablet.network_calls == []  # showing the state is not a toggle
         assert win.shift_button.text() == "Start shift"
         wait_for_map(qtbot, win)
