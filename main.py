@@ -14,24 +14,34 @@ supervisor that restarts it after a crash.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
+import importlib
 import logging
 import os
 import sys
-import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import asyncio
+
     from client.config import Config
+    from client.store import Store
+    from ui.operator_window import OperatorWindow
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "sweep-demo"
 DEMO_DEVICE = "demo-tablet-1"
+# The tablet database's note of who logged in last: their window opens at start, on the
+# cached route, with the token the OS keyring kept (none in the database).
+LAST_OPERATOR_KEY = "operator"
+# Background work (keyring, sync) waits at most this long for the map's first paint.
+FIRST_PAINT_WAIT_S = 3.0
 
 log = logging.getLogger("sweepline")
+STARTED = time.perf_counter()
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -54,6 +64,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--screenshot", type=Path, help="save the window to this PNG, then exit")
     p.add_argument("--quit-after", type=float, help="exit after this many seconds")
     p.add_argument("--self-test", action="store_true", help="check this tablet headless, then exit")
+    p.add_argument(
+        "--startup-check",
+        action="store_true",
+        help="start as usual, exit once the route is on the map and say how long it took",
+    )
     p.add_argument(
         "--export-diagnostics",
         type=Path,
@@ -162,13 +177,84 @@ def main(argv: list[str] | None = None) -> int:
 
     log.info("language: %s", install_language(choose_locale(config.locale)))
 
+    store: Store | None = None
+    frame: OperatorWindow | None = None
+    if not args.demo_supervisor:
+        data_dir = _data_dir(args, config)
+        from client.store import Store
+
+        store = Store(
+            data_dir / "tablet.sqlite", device_id=DEMO_DEVICE if args.demo else config.device_id
+        )
+        if not args.demo and store.get_kv(LAST_OPERATOR_KEY):
+            # An operator is logged in on this tablet: show their window now, its map
+            # loading, and build the rest while Chromium starts (docs: start-up).
+            frame = _show_operator_frame(args)
+
+    import asyncio
+
     import qasync
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        status: int = loop.run_until_complete(_run(app, args, config, password))
+        status: int = loop.run_until_complete(_run(app, args, config, password, store, frame))
         return status
+
+
+def _data_dir(args: argparse.Namespace, config: Config) -> Path:
+    if args.demo:
+        import tempfile
+
+        data_dir: Path = args.data_dir or Path(tempfile.mkdtemp(prefix="sweepline-demo-"))
+    else:
+        data_dir = config.data_path
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return data_dir
+
+
+def _show_operator_frame(args: argparse.Namespace) -> OperatorWindow:
+    """The operator window before the core exists: its map page starts loading now."""
+    from PySide6.QtCore import QCoreApplication
+
+    from client.version import VERSION
+    from ui.operator_window import OperatorWindow
+
+    window = OperatorWindow(demo=args.demo, theme_mode=args.theme)
+    window.setWindowTitle(f"{window.windowTitle()} {VERSION}")
+    window.resize(1280, 800)
+    window.show()
+    # Hand Chromium the navigation now, before the event loop's own imports.
+    QCoreApplication.processEvents()
+    return window
+
+
+async def _first_paint(window: OperatorWindow, timeout_s: float) -> None:
+    """Until the map page is up (the route drawn with it) or failed, or `timeout_s`."""
+    import asyncio
+
+    if window.map_view.is_ready:
+        return
+    done = asyncio.get_running_loop().create_future()
+
+    def settle() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    window.map_view.ready.connect(settle)
+    window.map_view.load_failed.connect(settle)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(done, timeout=timeout_s)
+
+
+async def _import_letting_qt_run(*modules: str) -> None:
+    """Import `modules` one at a time, letting Qt handle its events in between: the map
+    page (served by this thread's scheme handler) keeps loading meanwhile."""
+    import asyncio
+
+    for name in modules:
+        importlib.import_module(name)
+        await asyncio.sleep(0)
 
 
 def _self_test(args: argparse.Namespace, config: Config) -> int:
@@ -188,6 +274,8 @@ def _self_test(args: argparse.Namespace, config: Config) -> int:
     app.setApplicationName("Sweepline")
     app.setQuitOnLastWindowClosed(False)
 
+    import asyncio
+
     import qasync
 
     from client.selftest import CheckResult, run_self_test
@@ -195,6 +283,8 @@ def _self_test(args: argparse.Namespace, config: Config) -> int:
 
     embedded = None
     if args.demo:
+        import tempfile
+
         from server.embedded import EmbeddedServer
 
         scratch = Path(tempfile.mkdtemp(prefix="sweepline-self-test-server-"))
@@ -213,25 +303,35 @@ def _self_test(args: argparse.Namespace, config: Config) -> int:
     return 1 if any(result.failed for result in results) else 0
 
 
-async def _run(app: object, args: argparse.Namespace, config: Config, password: str) -> int:
+async def _run(
+    app: object,
+    args: argparse.Namespace,
+    config: Config,
+    password: str,
+    store: Store | None,
+    frame: OperatorWindow | None,
+) -> int:
+    import asyncio
+
+    if args.demo_supervisor or store is None:
+        return await _run_supervisor_demo(args)
+    await _import_letting_qt_run(
+        "client.models",
+        "client.coverage_engine",
+        "client.outbox",
+        "client.forms",
+        "sync.engine",
+        "client.tablet",
+        "ui.operator_window",
+    )
     from client.api import ApiClient
-    from client.credentials import TokenVault
     from client.errors import UserFacingError
     from client.logs import register_secret
-    from client.simulator import RouteSimulator, replay
-    from client.store import Store
     from client.tablet import Tablet
-    from client.transport import SwitchableTransport
     from client.version import VERSION
     from ui.operator_window import OperatorWindow
 
-    if args.demo_supervisor:
-        return await _run_supervisor_demo(args)
-    if args.demo:
-        data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="sweepline-demo-"))
-    else:
-        data_dir = config.data_path
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = store.path.parent
     embedded = None
     if args.demo:
         from server.embedded import EmbeddedServer
@@ -244,11 +344,25 @@ async def _run(app: object, args: argparse.Namespace, config: Config, password: 
     else:
         base_url, username, device_id = config.server_url, args.user, config.device_id
 
-    transport = SwitchableTransport()
+    startup_check: asyncio.Future[int] | None = None
+    transport = None
+    if args.demo:
+        from client.transport import SwitchableTransport
+
+        transport = SwitchableTransport()  # the demo's "cut connection" button
     api = ApiClient(base_url, transport=transport)
-    store = Store(data_dir / "tablet.sqlite", device_id=device_id)
     tablet = Tablet(store, api, transport=transport, gps_source_name="simulator")
-    vault = TokenVault()
+    if frame is not None:
+        # The operator logged in before: their cached route goes on screen first, and
+        # the keyring, the network and the rest wait for that first paint.
+        frame.attach(tablet)
+        if args.startup_check:
+            startup_check = asyncio.ensure_future(_report_route_on_map(frame, tablet))
+        await _first_paint(frame, timeout_s=FIRST_PAINT_WAIT_S)
+    from client.credentials import TokenVault
+
+    # Finding the keyring backend loads D-Bus and crypto modules: not on the UI thread.
+    vault = await asyncio.to_thread(TokenVault)
     tasks: list[asyncio.Task[None]] = []
     kiosk = None
     try:
@@ -258,15 +372,25 @@ async def _run(app: object, args: argparse.Namespace, config: Config, password: 
                 file=sys.stderr,
             )
             return 1
+        resumed = store.get_kv(LAST_OPERATOR_KEY) if frame is not None else None
+        token = vault.load(resumed) if resumed else None
         try:
             if args.demo:
                 login = await api.login(username, password, device_id)
                 register_secret(login.access_token)
                 vault.save(username, login.access_token)
+            elif token is not None:
+                # The session kept in the keyring: offline, the cached route is all there
+                # is, and the sync loop fetches the rest when the network is back.
+                register_secret(token)
+                api.token = token
+                log.info("resumed the session of %s", resumed)
             else:
                 from ui.login import LoginScreen, log_in
 
-                screen = LoginScreen(device_id, username or "")
+                if frame is not None:
+                    frame.hide()
+                screen = LoginScreen(device_id, username or resumed or "")
                 screen.resize(1280, 800)
                 screen.show()
                 try:
@@ -275,16 +399,23 @@ async def _run(app: object, args: argparse.Namespace, config: Config, password: 
                     screen.close()
                     screen.deleteLater()
                 if session.role in ("supervisor", "admin"):
+                    if frame is not None:
+                        frame.close()
                     return await _run_supervisor(args, api, VERSION)
-            await tablet.engine.pull()
-            tablet.reload_assignment()
+                store.set_kv(LAST_OPERATOR_KEY, session.username)
+            if token is None or tablet.assignment is None:
+                await tablet.engine.pull()
+                tablet.reload_assignment()
         except UserFacingError as exc:
             log.error("could not log in or fetch the assignment: %s", exc)
             if tablet.assignment is None:
                 print(f"sweepline: {exc}", file=sys.stderr)
                 return 1
-        window = OperatorWindow(tablet, demo=args.demo, theme_mode=args.theme)
-        window.setWindowTitle(f"{window.windowTitle()} {VERSION}")
+        if frame is None:
+            window = OperatorWindow(tablet, demo=args.demo, theme_mode=args.theme)
+            window.setWindowTitle(f"{window.windowTitle()} {VERSION}")
+        else:
+            window = frame
         window.diagnostics_requested.connect(
             lambda: _export_diagnostics_from_app(window, config, data_dir, api.token)
         )
@@ -294,11 +425,20 @@ async def _run(app: object, args: argparse.Namespace, config: Config, password: 
             from ui.kiosk import KioskGuard
 
             kiosk = KioskGuard(window, config.kiosk_exit_shortcut, on_exit=window.close)
+        # Sync starts once the route is on screen: its first request loads httpx and
+        # builds a TLS context, a third of a second of this thread the page needs.
+        await _first_paint(window, timeout_s=FIRST_PAINT_WAIT_S)
         tablet.start()
         tiles_task = _start_tile_cache(window, tablet, config, data_dir)
         if tiles_task is not None:
             tasks.append(tiles_task)
+        if args.startup_check:
+            if startup_check is None:
+                startup_check = asyncio.ensure_future(_report_route_on_map(window, tablet))
+            return await startup_check
         if args.demo and tablet.assignment is not None:
+            from client.simulator import RouteSimulator, replay
+
             tablet.start_shift()
             sim = RouteSimulator(tablet.assignment.route, start=datetime.now(UTC), seed=args.seed)
             tasks.append(
@@ -328,6 +468,42 @@ async def _run(app: object, args: argparse.Namespace, config: Config, password: 
             embedded.stop()
 
 
+async def _report_route_on_map(window: OperatorWindow, tablet: Any) -> int:
+    """`--startup-check`: wait until the page itself reports the whole route drawn, say
+    how long start-up took, and end (0), or 1 when there is no route or no map."""
+    import asyncio
+
+    if tablet.assignment is None:
+        print("start-up check: no assignment cached on this tablet", file=sys.stderr)
+        return 1
+    want = len(tablet.assignment.route.segments)
+    failed: list[bool] = []
+    window.map_view.load_failed.connect(lambda: failed.append(True))
+    loop = asyncio.get_running_loop()
+    while not failed:
+        if window.map_view.is_ready:
+            drawn: asyncio.Future[object] = loop.create_future()
+
+            def answered(value: object, answer: asyncio.Future[object] = drawn) -> None:
+                if not answer.done():
+                    answer.set_result(value)
+
+            window.map_view.evaluate_js(
+                "window.sweepline.stats.routeLoads >= 1 && window.sweepline.stats.segments",
+                answered,
+            )
+            if await drawn == want:
+                print(
+                    f"start-up check: route of {want} segments on the map "
+                    f"{(time.perf_counter() - STARTED) * 1000:.0f} ms after launch",
+                    flush=True,
+                )
+                return 0
+        await asyncio.sleep(0.01)
+    print("start-up check: the map page did not load", file=sys.stderr)
+    return 1
+
+
 async def _run_supervisor(args: argparse.Namespace, api: object, version: str) -> int:
     """Supervisor mode for a staff login: the supervisor window on the same session."""
     from client.api import ApiClient
@@ -347,6 +523,8 @@ async def _run_supervisor(args: argparse.Namespace, api: object, version: str) -
 
 async def _run_supervisor_demo(args: argparse.Namespace) -> int:
     """The embedded server, two simulated tablets driving, and the supervisor window."""
+    import tempfile
+
     from client.logs import register_secret
     from client.supervisor_api import SupervisorApi
     from client.version import VERSION
@@ -404,6 +582,8 @@ def _start_tile_cache(
     """
     if not str(config.tile_source).startswith("https://"):
         return None
+    import asyncio
+
     from client.map_tiles import RouteTilePrefetcher
     from maps.assets import BASEMAP_MBTILES
     from maps.mbtiles import TileStack

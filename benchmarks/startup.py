@@ -2,13 +2,17 @@
 side by side with a bare PySide6 program that only opens a QWebEngineView on the same
 Leaflet page.
 
-Both are fresh Python processes started the same way; each prints READY when its page
-says so (the app: the route is drawn in the page, `stats.routeLoads ≥ 1` with all its
-segments; the bare one: `window.sweeplineReady` after loadFinished), and the time is
-taken by this script from spawning the process to reading READY. The app's tablet
-database holds a cached assignment and its server address is a closed loopback port (no
-network). Runs each `--runs` times (default 5), alternating, and compares medians. The
-last line is JSON with `app_s`, `bare_s` and `ratio`.
+The app is the real entry point, `main.py --startup-check`, as a tablet starts it after
+a reboot with no signal: its database holds a cached assignment and the operator who
+logged in last, the OS keyring (a file-backed stand-in here) holds their token, and the
+server address is a closed loopback port. It prints its line once the page itself
+reports every segment of the route drawn. The bare program prints READY once its page
+says `window.sweeplineReady` after loadFinished. The time is taken by this script from
+spawning each process to reading that line. Both start the same way, from bytecode
+compiled beforehand (as an installed product ships it: this machine's
+PYTHONDONTWRITEBYTECODE would otherwise make every run compile the app's sources).
+Runs each `--runs` times (default 5), alternating, and compares medians. The last line
+is JSON with `app_s`, `bare_s` and `ratio`.
 
     QT_QPA_PLATFORM=offscreen QTWEBENGINE_DISABLE_SANDBOX=1 \
     QTWEBENGINE_CHROMIUM_FLAGS=--disable-gpu .venv/bin/python benchmarks/startup.py
@@ -17,7 +21,9 @@ last line is JSON with `app_s`, `bare_s` and `ratio`.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
+import os
 import re
 import shutil
 import statistics
@@ -28,41 +34,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-
-APP = r"""
-import sys
-sys.path.insert(0, {repo!r})
-import ui.map_view
-from ui.scheme import register_url_scheme
-register_url_scheme()
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-app = QApplication(sys.argv[:1])
-from client.api import ApiClient
-from client.store import Store
-from client.tablet import Tablet
-from ui.operator_window import OperatorWindow
-store = Store({db!r}, device_id="tab-3")
-tablet = Tablet(store, ApiClient("http://127.0.0.1:9"), gps_source_name="test")
-window = OperatorWindow(tablet)
-window.resize(1280, 800)
-window.show()
-want = len(tablet.assignment.route.segments)
-def poll():
-    if window.map_view.is_ready:
-        window.map_view.evaluate_js(
-            "window.sweepline.stats.routeLoads >= 1 && window.sweepline.stats.segments", done)
-    else:
-        QTimer.singleShot(10, poll)
-def done(n):
-    if n == want:
-        print("READY", flush=True)
-        app.quit()
-    else:
-        QTimer.singleShot(10, poll)
-poll()
-app.exec()
-"""
+APP_PACKAGES = ("client", "sync", "maps", "ui", "server")
+OPERATOR, TOKEN = "op-7", "benchmark-token"
+APP_READY = "start-up check: route of"
 
 BARE = r"""
 import sys
@@ -87,24 +61,47 @@ app.exec()
 """
 
 
-def prepare(work: Path) -> tuple[Path, Path]:
-    """The app's cached database, and the bare program's copy of the same Leaflet page."""
+def prepare(work: Path) -> tuple[list[str], dict[str, str], Path]:
+    """The app's command and environment (its data, keyring and home folders under
+    `work`), and the bare program's copy of the same Leaflet page."""
     sys.path.insert(0, str(REPO))
     from client.assignments import AssignmentCache
     from client.store import Store
     from maps.page import build_map_page
+    from tests.helpers.file_keyring import BACKEND, FILE_VARIABLE
     from tests.ui.conftest import waterloo_route
     from tests.ui.operator_rig import assignment_value
 
-    db = work / "tablet.sqlite"
-    store = Store(db, device_id="tab-3")
+    data = work / "data"
+    data.mkdir()
+    store = Store(data / "tablet.sqlite", device_id="tab-3")
     route = waterloo_route(40)
     AssignmentCache(store).apply_pull(
         {"cursor": "c", "reset": True},
         [{"op": "put", "entity": "assignment", "id": "asg-test-1", "version": 1,
           "value": assignment_value(route)}],
     )
+    from main import LAST_OPERATOR_KEY
+
+    store.set_kv(LAST_OPERATOR_KEY, OPERATOR)
     store.close()
+    keyring_file = work / "keyring.json"
+    keyring_file.write_text(json.dumps({f"sweepline\n{OPERATOR}": TOKEN}), encoding="utf-8")
+    home = work / "home"
+    env = dict(os.environ)
+    env.update({
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "XDG_STATE_HOME": str(home / ".local" / "state"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "PYTHONPATH": str(REPO),
+        "PYTHON_KEYRING_BACKEND": BACKEND,
+        FILE_VARIABLE: str(keyring_file),
+    })
+    command = [sys.executable, str(REPO / "main.py"), "--server", "http://127.0.0.1:9",
+               "--device-id", "tab-3", "--data-dir", str(data), "--startup-check"]
+
     # The same page, with Leaflet from files instead of the app's URL scheme and no
     # tile layer (a bare program has no scheme handler to serve tiles).
     html = build_map_page(tiles=None)
@@ -121,23 +118,28 @@ def prepare(work: Path) -> tuple[Path, Path]:
     html = html.replace("sweepline://app/qwebchannel.js", channel_js.as_uri())
     page = work / "map.html"
     page.write_text(html, encoding="utf-8")
-    return db, page
+    return command, env, page
 
 
-def run(source: str) -> float:
+def compile_bytecode() -> None:
+    for package in APP_PACKAGES:
+        compileall.compile_dir(REPO / package, quiet=1)
+    compileall.compile_file(REPO / "main.py", quiet=1)
+
+
+def run(command: list[str], env: dict[str, str] | None, ready: str) -> float:
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-c", source], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        text=True,
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
     )
     assert proc.stdout is not None
     for line in proc.stdout:
-        if line.strip() == "READY":
+        if line.startswith(ready):
             elapsed = time.perf_counter() - t0
             proc.wait(timeout=30)
             return elapsed
     proc.wait(timeout=30)
-    raise RuntimeError(f"program ended without READY (exit {proc.returncode})")
+    raise RuntimeError(f"{command[1]} ended without {ready!r} (exit {proc.returncode})")
 
 
 def main() -> int:
@@ -145,13 +147,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sweepline-startup-"))
-    db, page = prepare(work)
-    app_src = APP.format(repo=str(REPO), db=str(db))
-    bare_src = BARE.format(page=str(page))
+    app_command, app_env, page = prepare(work)
+    compile_bytecode()
+    bare_command = [sys.executable, "-c", BARE.format(page=str(page))]
     app_times, bare_times = [], []
     for i in range(args.runs):
-        bare_times.append(run(bare_src))
-        app_times.append(run(app_src))
+        bare_times.append(run(bare_command, None, "READY"))
+        app_times.append(run(app_command, app_env, APP_READY))
         print(f"run {i + 1}: bare {bare_times[-1]:.2f} s, app {app_times[-1]:.2f} s", flush=True)
     app_s, bare_s = statistics.median(app_times), statistics.median(bare_times)
     print(f"median: bare QWebEngineView {bare_s:.2f} s, Sweepline with the cached route "

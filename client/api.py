@@ -85,10 +85,16 @@ class ApiClient:
         # Compressed push bodies sent, for the benchmarks and the status screen.
         self.bytes_sent = 0
 
-    @property
-    def _client(self) -> httpx.AsyncClient:
+    async def _connected_client(self) -> httpx.AsyncClient:
+        """The HTTP client, made on first use in a worker thread: importing httpx and
+        building its TLS context takes a third of a second on a tablet, which the UI
+        thread (serving the map page as it loads) cannot spare."""
         if self._http is None:
-            self._http = self._make_client()
+            made = await asyncio.to_thread(self._make_client)
+            if self._http is None:
+                self._http = made
+            else:  # another request made one meanwhile
+                await made.aclose()
         return self._http
 
     def _make_client(self) -> httpx.AsyncClient:
@@ -202,12 +208,13 @@ class ApiClient:
         Transport failures and a deadline passed are "unknown outcome" errors here, so
         every caller handles them the one way (retry).
         """
-        import httpx
+        client = await self._connected_client()
+        import httpx  # loaded by now
 
         try:
             async with asyncio.timeout(self.deadline_s):
-                request = self._client.build_request(method, path, content=content, headers=headers)
-                response = await self._client.send(request, stream=True)
+                request = client.build_request(method, path, content=content, headers=headers)
+                response = await client.send(request, stream=True)
                 try:
                     body = await _read_capped(response, MAX_RESPONSE_BYTES)
                 finally:

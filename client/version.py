@@ -9,7 +9,6 @@ all show this value, so one edit of `pyproject.toml` changes them all.
 from __future__ import annotations
 
 import tomllib
-from importlib import metadata
 from pathlib import Path
 from typing import Final
 
@@ -23,6 +22,8 @@ def read_version(pyproject: Path = _PYPROJECT) -> str:
         return str(data["project"]["version"])
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError):
         pass
+    from importlib import metadata  # tens of milliseconds: only when there is no file
+
     try:
         return metadata.version("sweepline")
     except metadata.PackageNotFoundError:
