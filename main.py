@@ -458,6 +458,8 @@ async def _run(
     finally:
         for task in tasks:
             task.cancel()
+        if startup_check is not None:
+            startup_check.cancel()
         if tablet.shift_active:
             tablet.end_shift()
         if tablet.network_enabled:
@@ -470,18 +472,17 @@ async def _run(
 
 async def _report_route_on_map(window: OperatorWindow, tablet: Any) -> int:
     """`--startup-check`: wait until the page itself reports the whole route drawn, say
-    how long start-up took, and end (0), or 1 when there is no route or no map."""
+    how long start-up took, and end (0), or 1 when the map cannot load. With no
+    assignment at all the application ends on its own (1)."""
     import asyncio
 
-    if tablet.assignment is None:
-        print("start-up check: no assignment cached on this tablet", file=sys.stderr)
-        return 1
-    want = len(tablet.assignment.route.segments)
     failed: list[bool] = []
     window.map_view.load_failed.connect(lambda: failed.append(True))
     loop = asyncio.get_running_loop()
     while not failed:
-        if window.map_view.is_ready:
+        # A session resumed with a signal may still be fetching today's assignment.
+        want = len(tablet.assignment.route.segments) if tablet.assignment is not None else 0
+        if want and window.map_view.is_ready:
             drawn: asyncio.Future[object] = loop.create_future()
 
             def answered(value: object, answer: asyncio.Future[object] = drawn) -> None:

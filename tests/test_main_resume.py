@@ -1,0 +1,86 @@
+"""A tablet restarted with an operator logged in opens their window on their route: no
+login screen, the token from the OS keyring, and offline the cached route.
+
+The real entry point in a child process (`main.py --startup-check`) against the real
+reference server on loopback; the keyring is a file-backed backend, since an in-memory
+one dies with this process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from client.store import Store
+from main import DEMO_DEVICE, LAST_OPERATOR_KEY
+from server.demo_data import DEMO_OPERATOR
+from server.embedded import EmbeddedServer
+from tests.helpers.file_keyring import BACKEND, FILE_VARIABLE
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start_app(server_url: str, data: Path, keyring_file: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)  # HOME and XDG folders already point into tmp_path
+    env.update(
+        {
+            "PYTHONPATH": str(REPO),
+            "PYTHON_KEYRING_BACKEND": BACKEND,
+            FILE_VARIABLE: str(keyring_file),
+            "QT_QPA_PLATFORM": "offscreen",
+        }
+    )
+    command = [
+        sys.executable, str(REPO / "main.py"), "--server", server_url,
+        "--device-id", DEMO_DEVICE, "--data-dir", str(data), "--startup-check",
+    ]  # fmt: skip
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_restart_resumes_the_session_then_shows_the_cached_route_offline(
+    tmp_path: Path,
+) -> None:
+    username, password, _ = DEMO_OPERATOR
+    data = tmp_path / "tablet"
+    data.mkdir()
+    keyring_file = tmp_path / "keyring.json"
+    # Yesterday: the operator logged in on this tablet (what the login screen keeps).
+    store = Store(data / "tablet.sqlite", device_id=DEMO_DEVICE)
+    store.set_kv(LAST_OPERATOR_KEY, username)
+    store.close()
+    with EmbeddedServer(tmp_path / "server.sqlite", seed_demo=True) as url:
+        with httpx.Client(base_url=url, timeout=10) as http:
+            login = http.post(
+                "/api/v1/auth/login",
+                json={"username": username, "password": password, "device_id": DEMO_DEVICE},
+            )
+            assert login.status_code == 200, login.text
+            token = login.json()["access_token"]
+            keyring_file.write_text(json.dumps({f"sweepline\n{username}": token}))
+            assignments = http.get(
+                "/api/v1/assignments/today", headers={"Authorization": f"Bearer {token}"}
+            ).json()["assignments"]
+        segments = len(assignments[0]["route"]["segments"]["features"])
+
+        # Restarted with a signal: no login screen, the kept token fetches the route.
+        online = _start_app(url, data, keyring_file)
+        assert online.returncode == 0, online.stderr[-3000:]
+        assert f"route of {segments} segments on the map" in online.stdout
+        assert token not in (tmp_path / "tablet" / "tablet.sqlite").read_bytes().decode("latin-1")
+
+    # Restarted again with no signal at all: the cached route is on screen.
+    offline = _start_app(f"http://127.0.0.1:{_closed_port()}", data, keyring_file)
+    assert offline.returncode == 0, offline.stderr[-3000:]
+    assert f"route of {segments} segments on the map" in offline.stdout
