@@ -230,21 +230,26 @@ def _show_operator_frame(args: argparse.Namespace) -> OperatorWindow:
 
 
 async def _first_paint(window: OperatorWindow, timeout_s: float) -> None:
-    """Until the map page is up (the route drawn with it) or failed, or `timeout_s`."""
+    """Until the page reports the route drawn (or fails to load), or `timeout_s`."""
     import asyncio
 
-    if window.map_view.is_ready:
+    view = window.map_view
+    if view.drawn_segments is not None:
         return
     done = asyncio.get_running_loop().create_future()
 
-    def settle() -> None:
+    def settle(*_: object) -> None:
         if not done.done():
             done.set_result(None)
 
-    window.map_view.ready.connect(settle)
-    window.map_view.load_failed.connect(settle)
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(done, timeout=timeout_s)
+    view.route_drawn.connect(settle)
+    view.load_failed.connect(settle)
+    try:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done, timeout=timeout_s)
+    finally:
+        view.route_drawn.disconnect(settle)
+        view.load_failed.disconnect(settle)
 
 
 async def _import_letting_qt_run(*modules: str) -> None:
@@ -471,38 +476,40 @@ async def _run(
 
 
 async def _report_route_on_map(window: OperatorWindow, tablet: Any) -> int:
-    """`--startup-check`: wait until the page itself reports the whole route drawn, say
-    how long start-up took, and end (0), or 1 when the map cannot load. With no
-    assignment at all the application ends on its own (1)."""
+    """`--startup-check`: wait until the page reports the whole route drawn, say how
+    long start-up took, and end (0), or 1 when the map cannot load. With no assignment
+    at all the application ends on its own (1)."""
     import asyncio
 
-    failed: list[bool] = []
-    window.map_view.load_failed.connect(lambda: failed.append(True))
-    loop = asyncio.get_running_loop()
-    while not failed:
-        # A session resumed with a signal may still be fetching today's assignment.
-        want = len(tablet.assignment.route.segments) if tablet.assignment is not None else 0
-        if want and window.map_view.is_ready:
-            drawn: asyncio.Future[object] = loop.create_future()
+    view = window.map_view
+    settled = asyncio.Event()
+    drawn_at: list[float] = []
 
-            def answered(value: object, answer: asyncio.Future[object] = drawn) -> None:
-                if not answer.done():
-                    answer.set_result(value)
+    def whole_route(segments: int | None) -> bool:
+        # A session resumed with a signal may draw "no route" before fetching today's.
+        route = tablet.assignment.route if tablet.assignment is not None else None
+        return route is not None and segments == len(route.segments)
 
-            window.map_view.evaluate_js(
-                "window.sweepline.stats.routeLoads >= 1 && window.sweepline.stats.segments",
-                answered,
-            )
-            if await drawn == want:
-                print(
-                    f"start-up check: route of {want} segments on the map "
-                    f"{(time.perf_counter() - STARTED) * 1000:.0f} ms after launch",
-                    flush=True,
-                )
-                return 0
-        await asyncio.sleep(0.01)
-    print("start-up check: the map page did not load", file=sys.stderr)
-    return 1
+    def on_drawn(segments: int) -> None:
+        if whole_route(segments):
+            drawn_at.append(time.perf_counter())
+            settled.set()
+
+    if whole_route(view.drawn_segments):
+        drawn_at.append(time.perf_counter())
+    view.route_drawn.connect(on_drawn)
+    view.load_failed.connect(settled.set)
+    if not drawn_at:
+        await settled.wait()
+    if not drawn_at:
+        print("start-up check: the map page did not load", file=sys.stderr)
+        return 1
+    print(
+        f"start-up check: route of {view.drawn_segments} segments on the map "
+        f"{(drawn_at[0] - STARTED) * 1000:.0f} ms after launch",
+        flush=True,
+    )
+    return 0
 
 
 async def _run_supervisor(args: argparse.Namespace, api: object, version: str) -> int:

@@ -9,7 +9,9 @@ the outcome is unknown and retrying is the only, and safe, reaction.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
+import importlib
 import json
 import time
 import zlib
@@ -99,6 +101,11 @@ class ApiClient:
 
     def _make_client(self) -> httpx.AsyncClient:
         import httpx
+
+        # The first connection loads anyio's asyncio backend: load it here too (this runs
+        # in a worker thread), not in the middle of the UI thread's event loop.
+        with contextlib.suppress(ImportError):
+            importlib.import_module("anyio._backends._asyncio")
 
         return httpx.AsyncClient(
             base_url=self.base_url,

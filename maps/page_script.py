@@ -512,12 +512,14 @@ window.sweepline = (function (map) {
   ];
   api.stats.channelMessages = 0;
   api.stats.channelErrors = 0;
+  var routeDrawn = null;  // tells the application, once a channel exists
   function run(call) {
     if (!Array.isArray(call) || CALLS.indexOf(call[0]) < 0) {
       api.stats.channelErrors += 1;
       return;
     }
     api[call[0]].apply(null, Array.isArray(call[1]) ? call[1] : []);
+    if (call[0] === "loadRoute" && routeDrawn !== null) { routeDrawn(); }
   }
   function receive(text) {
     var calls;
@@ -533,6 +535,12 @@ window.sweepline = (function (map) {
   if (typeof QWebChannel === "function" && window.qt && window.qt.webChannelTransport) {
     new QWebChannel(window.qt.webChannelTransport, function (channel) {
       var bridge = channel.objects.sweeplineBridge;
+      if (typeof bridge.routeDrawn === "function") {
+        // In the frame that shows the route: the application's "route on screen".
+        routeDrawn = function () {
+          requestAnimationFrame(function () { bridge.routeDrawn(api.stats.segments); });
+        };
+      }
       bridge.message.connect(receive);
       window.sweeplineReady = true;
       // Tell the application at once rather than wait for its next poll.

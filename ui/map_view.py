@@ -47,10 +47,15 @@ class PageBridge(QObject):
 
     message = Signal(str)
     page_ready = Signal()
+    route_drawn = Signal(int)
 
     @Slot()
     def pageReady(self) -> None:  # the name the page's script calls
         self.page_ready.emit()
+
+    @Slot(int)
+    def routeDrawn(self, segments: int) -> None:  # the name the page's script calls
+        self.route_drawn.emit(segments)
 
 
 class MapView(QWidget):
@@ -58,6 +63,8 @@ class MapView(QWidget):
 
     ready = Signal()
     load_failed = Signal()
+    # The page drew a route (this many segments) in the frame it is painting.
+    route_drawn = Signal(int)
     # A plain-words sentence about tiles that cannot be shown (bad file, bad tile).
     tile_problem = Signal(str)
 
@@ -105,6 +112,9 @@ class MapView(QWidget):
         self._page = MapPage(profile, self._view)
         self._bridge = PageBridge(self)
         self._bridge.page_ready.connect(self._on_page_says_ready)
+        self._bridge.route_drawn.connect(self._on_route_drawn)
+        # Segments of the route the page last reported drawn (None: none yet).
+        self.drawn_segments: int | None = None
         self._channel = QWebChannel(self)
         self._channel.registerObject(BRIDGE_OBJECT, self._bridge)
         self._page.setWebChannel(self._channel)
@@ -269,10 +279,11 @@ class MapView(QWidget):
         """Bring a freshly loaded page up to what this view last showed."""
         if self._theme != "day":
             self._call("setTheme", self._theme)
-        if self._streets is not None:
-            self._call("setStreets", self._streets)
         if self._route is not None:
             self._call("loadRoute", self._route, self._statuses)
+        if self._streets is not None:
+            # The context layer after the route (its own pane keeps it underneath).
+            self._call("setStreets", self._streets)
         if self._trail:
             self._call("setTrail", list(self._trail))
         if self._vehicle is not None:
@@ -307,6 +318,10 @@ class MapView(QWidget):
         """The page's own word (through the channel): the fastest way to first paint."""
         if not self._ready and not self._released:
             self._become_ready()
+
+    def _on_route_drawn(self, segments: int) -> None:
+        self.drawn_segments = segments
+        self.route_drawn.emit(segments)
 
     def _become_ready(self) -> None:
         self._ready = True

@@ -193,3 +193,11 @@ def test_street_context_follows_the_route(qtbot, map_view, route):
     qtbot.wait_until(
         lambda: (run_js(qtbot, map_view, "window.sweepline.stats.streets") or 0) > 0
     )
+
+
+def test_the_page_reports_the_route_drawn(qtbot, map_view, route):
+    assert map_view.drawn_segments is None
+    with qtbot.wait_signal(map_view.route_drawn, timeout=10_000) as drawn:
+        map_view.show_route(route, statuses_for(route))
+    assert drawn.args == [len(route.segments)]
+    assert map_view.drawn_segments == len(route.segments)
