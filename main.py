@@ -37,6 +37,16 @@ DEMO_DEVICE = "demo-tablet-1"
 # The tablet database's note of who logged in last: their window opens at start, on the
 # cached route, with the token the OS keyring kept (none in the database).
 LAST_OPERATOR_KEY = "operator"
+# What the core and the event loop need, loaded while the map page loads.
+_CORE_MODULES = (
+    "asyncio",
+    "qasync",
+    "client.coverage_engine",
+    "client.outbox",
+    "client.forms",
+    "sync.engine",
+    "client.tablet",
+)
 # Background work (keyring, sync) waits at most this long for the map's first paint.
 FIRST_PAINT_WAIT_S = 3.0
 
@@ -190,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
             # An operator is logged in on this tablet: show their window now, its map
             # loading, and build the rest while Chromium starts (docs: start-up).
             frame = _show_operator_frame(args)
+            _import_between_events(*_CORE_MODULES)
 
     import asyncio
 
@@ -252,14 +263,14 @@ async def _first_paint(window: OperatorWindow, timeout_s: float) -> None:
         view.load_failed.disconnect(settle)
 
 
-async def _import_letting_qt_run(*modules: str) -> None:
+def _import_between_events(*modules: str) -> None:
     """Import `modules` one at a time, letting Qt handle its events in between: the map
-    page (served by this thread's scheme handler) keeps loading meanwhile."""
-    import asyncio
+    page (whose requests this thread's scheme handler answers) keeps loading meanwhile."""
+    from PySide6.QtCore import QCoreApplication
 
     for name in modules:
         importlib.import_module(name)
-        await asyncio.sleep(0)
+        QCoreApplication.processEvents()
 
 
 def _self_test(args: argparse.Namespace, config: Config) -> int:
@@ -320,15 +331,6 @@ async def _run(
 
     if args.demo_supervisor or store is None:
         return await _run_supervisor_demo(args)
-    await _import_letting_qt_run(
-        "client.models",
-        "client.coverage_engine",
-        "client.outbox",
-        "client.forms",
-        "sync.engine",
-        "client.tablet",
-        "ui.operator_window",
-    )
     from client.api import ApiClient
     from client.errors import UserFacingError
     from client.logs import register_secret

@@ -88,6 +88,8 @@ class MapView(QWidget):
         )
         self._streets: dict[str, Any] | None = None
         self._streets_pending: Route | None = None
+        # Set when a reloaded page gets its route back: its streets follow the route.
+        self._streets_after_route = False
         self._problems_shown: list[str] = []
         self._ready = False
         self._ready_polls = 0
@@ -280,10 +282,12 @@ class MapView(QWidget):
         if self._theme != "day":
             self._call("setTheme", self._theme)
         if self._route is not None:
+            self._streets_after_route = True
             self._call("loadRoute", self._route, self._statuses)
-        if self._streets is not None:
-            # The context layer after the route (its own pane keeps it underneath).
+        if self._streets is not None and self._route is None:
             self._call("setStreets", self._streets)
+        # With a route, its street context follows once the page has drawn the route
+        # (`_on_route_drawn`): the route's first frame never waits for a thousand lines.
         if self._trail:
             self._call("setTrail", list(self._trail))
         if self._vehicle is not None:
@@ -321,6 +325,10 @@ class MapView(QWidget):
 
     def _on_route_drawn(self, segments: int) -> None:
         self.drawn_segments = segments
+        if self._streets_after_route:
+            self._streets_after_route = False
+            if self._streets is not None:
+                self._call("setStreets", self._streets)
         self.route_drawn.emit(segments)
 
     def _become_ready(self) -> None:
