@@ -83,9 +83,8 @@ class MapView(QWidget):
         super().__init__(parent)
         if tiles is None:
             tiles = TileStack.open(basemap=BASEMAP_MBTILES) if basemap else TileStack()
-        self._street_features: Sequence[Any] = (
-            demo_street_features() if street_features is None else street_features
-        )
+        # None: the bundled streets, read when first needed (after the route's first paint).
+        self._street_features: Sequence[Any] | None = street_features
         self._streets: dict[str, Any] | None = None
         self._streets_pending: Route | None = None
         # Set when a reloaded page gets its route back: its streets follow the route.
@@ -220,7 +219,10 @@ class MapView(QWidget):
         if route is None or self._released:
             return
         self.show_streets(
-            streets_around((segment.coords for segment in route.segments), self._street_features)
+            streets_around(
+                (segment.coords for segment in route.segments),
+                demo_street_features() if self._street_features is None else self._street_features,
+            )
         )
 
     def set_statuses(self, statuses: Mapping[str, SegmentStatus]) -> None:

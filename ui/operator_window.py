@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QResizeEvent, QShortcut
@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 from client.models import Changes, CurbSide, ExceptionKind, Route
 from ui.core_bridge import CoreBridge
 from ui.exceptions_bar import KIND_SHORTCUTS, SIDE_SHORTCUTS, ExceptionBar
-from ui.feedback import END_OF_SHIFT_FORM, FEEDBACK_FORM, AnswersForms, FormDialog
 from ui.messages_strip import MessageStrip
 from ui.motion import MotionGate
 from ui.note_dialog import NoteDialog
@@ -41,6 +40,9 @@ from ui.shift import EndOfShiftDialog, assignment_summary
 from ui.status_panel import StatusPanel
 from ui.tablet_protocol import TabletLike
 from ui.themes import Theme, ThemeMode, next_mode, style_sheet, theme_for
+
+if TYPE_CHECKING:
+    from ui.feedback import FormDialog
 
 log = logging.getLogger("sweepline.ui.operator")
 
@@ -292,9 +294,7 @@ class OperatorWindow(QMainWindow):
 
     def _draw_shift(self) -> None:
         active = self._tablet.shift_active
-        self.shift_button.setText(
-            self.tr("End shift") if active else self.tr("Start shift")
-        )
+        self.shift_button.setText(self.tr("End shift") if active else self.tr("Start shift"))
         self.shift_button.setToolTip("F8")
         self.shift_button.setEnabled(self._tablet.assignment is not None)
         self.status_panel.set_shift_active(active)
@@ -453,6 +453,8 @@ class OperatorWindow(QMainWindow):
         if self.motion.is_moving:
             self.show_toast(self.tr("Stop the vehicle to give feedback"))
             return
+        from ui.feedback import FEEDBACK_FORM
+
         if not self._open_form(FEEDBACK_FORM, self.tr("Feedback")):
             self.show_toast(
                 self.tr("The feedback form is not on this tablet yet: it comes with the next sync.")
@@ -462,9 +464,14 @@ class OperatorWindow(QMainWindow):
         """The pilot's end-of-shift survey, if the tablet has it (after the shift ended)."""
         if self.motion.is_moving:
             return
+        from ui.feedback import END_OF_SHIFT_FORM
+
         self._open_form(END_OF_SHIFT_FORM, self.tr("End-of-shift survey"))
 
     def _open_form(self, form_id: str, title: str) -> bool:
+        # Forms (and their rules) load with the first one opened, not with the window.
+        from ui.feedback import AnswersForms, FormDialog
+
         tablet = self._tablet
         if not isinstance(tablet, AnswersForms):
             return False
@@ -497,6 +504,8 @@ class OperatorWindow(QMainWindow):
         dialog.deleteLater()
         if result != QDialog.DialogCode.Accepted:
             return
+        from ui.feedback import AnswersForms
+
         tablet = self._tablet
         assert isinstance(tablet, AnswersForms)
         try:

@@ -7,19 +7,20 @@ screens can be built and tested while the core evolves; the core satisfies it by
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from client.coverage_engine import SegmentExplanation
-from client.models import (
-    Assignment,
-    Changes,
-    Fix,
-    GpsState,
-    Progress,
-    SegmentStatus,
-    SupervisorMessage,
-    SyncState,
-)
+if TYPE_CHECKING:  # annotations only: the window's module loads before the core's
+    from client.coverage_engine import SegmentExplanation
+    from client.models import (
+        Assignment,
+        Changes,
+        Fix,
+        GpsState,
+        Progress,
+        SegmentStatus,
+        SupervisorMessage,
+        SyncState,
+    )
 
 
 class TabletLike(Protocol):
