@@ -1,15 +1,19 @@
-"""Routes made of real Uptown Waterloo streets (OSM, ODbL), for core tests."""
+"""Routes made of real Uptown Waterloo streets (OSM, ODbL), for core and widget tests and
+the benchmarks. Nothing here imports pytest: a benchmark that builds its route from here
+measures the application's memory, not pytest's."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from client.geo import line_length_m
 from client.models import Route, Segment
-from tests.conftest import REPO
 
+REPO = Path(__file__).resolve().parents[2]
 ROADS = REPO / "resources" / "demo" / "waterloo_uw_uptown_2017_roads.geojson"
 
 
@@ -39,3 +43,28 @@ def street_route(name: str) -> Route:
     if not segments:
         raise LookupError(f"no street named {name!r} in {ROADS.name}")
     return Route(id=f"test-{name}", name=name, segments=tuple(segments))
+
+
+def waterloo_route(count: int = 8, name_of: Callable[[int, str], str] | None = None) -> Route:
+    """A route of `count` real residential streets (in file order) from the demo data."""
+    segments: list[Segment] = []
+    for feature in _features():
+        props = feature["properties"]
+        if props.get("highway") != "residential" or not props.get("name"):
+            continue
+        index = len(segments)
+        street = name_of(index, props["name"]) if name_of else props["name"]
+        coords = tuple((float(lon), float(lat)) for lon, lat in feature["geometry"]["coordinates"])
+        segments.append(
+            Segment(
+                id=f"w{props['osm_way_id']}",
+                street=street,
+                length_m=120.0 + 10 * index,
+                lanes=int(props.get("lanes") or 2),
+                oneway=props.get("oneway") == "yes",
+                coords=coords,
+            )
+        )
+        if len(segments) == count:
+            break
+    return Route(id="r-uptown-1", name="Uptown residential", segments=tuple(segments))

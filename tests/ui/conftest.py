@@ -5,8 +5,7 @@ the order QtWebEngine needs (page before profile)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,44 +16,13 @@ from pytestqt.qtbot import QtBot
 # Importing the web engine widgets and registering the scheme must both happen before
 # pytest-qt creates the QApplication; conftest import time is before any fixture runs.
 import ui.map_view
-from client.models import Route, Segment, SegmentState, SegmentStatus
+from client.models import Route, SegmentState, SegmentStatus
+from tests.helpers.routes import waterloo_route
 from ui.scheme import register_url_scheme
 
 register_url_scheme()
 
-ROADS = (
-    Path(__file__).resolve().parents[2]
-    / "resources"
-    / "demo"
-    / "waterloo_uw_uptown_2017_roads.geojson"
-)
 LOAD_TIMEOUT_MS = 30_000
-
-
-def waterloo_route(count: int = 8, name_of: Callable[[int, str], str] | None = None) -> Route:
-    """A route of `count` real residential streets (in file order) from the demo data."""
-    features = json.loads(ROADS.read_text(encoding="utf-8"))["features"]
-    segments = []
-    for feature in features:
-        props = feature["properties"]
-        if props.get("highway") != "residential" or not props.get("name"):
-            continue
-        index = len(segments)
-        street = name_of(index, props["name"]) if name_of else props["name"]
-        coords = tuple((float(lon), float(lat)) for lon, lat in feature["geometry"]["coordinates"])
-        segments.append(
-            Segment(
-                id=f"w{props['osm_way_id']}",
-                street=street,
-                length_m=120.0 + 10 * index,
-                lanes=int(props.get("lanes") or 2),
-                oneway=props.get("oneway") == "yes",
-                coords=coords,
-            )
-        )
-        if len(segments) == count:
-            break
-    return Route(id="r-uptown-1", name="Uptown residential", segments=tuple(segments))
 
 
 def statuses_for(route: Route, **states: SegmentState) -> dict[str, SegmentStatus]:
