@@ -175,8 +175,10 @@ def main(argv: list[str] | None = None) -> int:
 
     import ui.map_view  # noqa: F401  (QtWebEngineWidgets must load before the QApplication)
     from ui.scheme import register_url_scheme
+    from ui.webengine_flags import apply_webengine_flags
 
     register_url_scheme()  # must precede the QApplication
+    apply_webengine_flags()  # read once, when QtWebEngine starts
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Sweepline")
     app.setOrganizationName("Sweepline")
@@ -284,8 +286,10 @@ def _self_test(args: argparse.Namespace, config: Config) -> int:
 
     import ui.map_view  # noqa: F401  (QtWebEngineWidgets must load before the QApplication)
     from ui.scheme import register_url_scheme
+    from ui.webengine_flags import apply_webengine_flags
 
     register_url_scheme()
+    apply_webengine_flags()
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Sweepline")
     app.setQuitOnLastWindowClosed(False)
