@@ -41,7 +41,7 @@ CONFIRM_TIMEOUT_MS = 5000
 
 def main() -> int:
     app = QApplication(sys.argv[:1])
-    from tests.ui.conftest import waterloo_route
+    from tests.helpers.routes import waterloo_route
     from tests.ui.operator_rig import close_tablet, drive_along, make_tablet
     from ui.operator_window import OperatorWindow
 

@@ -69,7 +69,7 @@ def prepare(work: Path) -> tuple[list[str], dict[str, str], Path]:
     from client.store import Store
     from maps.page import build_map_page
     from tests.helpers.file_keyring import BACKEND, FILE_VARIABLE
-    from tests.ui.conftest import waterloo_route
+    from tests.helpers.routes import waterloo_route
     from tests.ui.operator_rig import assignment_value
 
     data = work / "data"
