@@ -242,6 +242,88 @@ def _show_operator_frame(args: argparse.Namespace) -> OperatorWindow:
     return window
 
 
+async def _resume_session(tablet: Any, api: Any, vault: Any, operator: str, token: str) -> bool:
+    """Take up the session kept in the keyring. Offline the cached route is all there is
+    and the sync loop fetches the rest when the network is back; a refused access token
+    is renewed with the kept refresh token. False (and the kept tokens forgotten) when
+    there is no cached assignment and the server will not renew the session."""
+    from client.errors import LoginRequired
+    from client.logs import register_secret
+
+    refresh = vault.load_refresh(operator)
+    register_secret(token)
+    register_secret(refresh)
+    api.token, api.refresh_token = token, refresh
+    api.session_changed = _keep_session(vault, operator)
+    log.info("resumed the session of %s", operator)
+    if tablet.assignment is not None:
+        return True
+    try:
+        await tablet.engine.pull()
+    except LoginRequired:
+        if not await api.refresh_session():
+            log.warning("the kept session of %s was refused: log in again", operator)
+            vault.forget(operator)
+            api.token = api.refresh_token = None
+            return False
+        await tablet.engine.pull()
+    return True
+
+
+def _keep_session(vault: Any, operator: str) -> Any:
+    """The API client's `session_changed`: every renewed pair of tokens to the keyring
+    (the refresh token rotates: the old one is spent)."""
+    from client.logs import register_secret
+
+    def keep(access: str, refresh: str | None) -> None:
+        register_secret(access)
+        register_secret(refresh)
+        vault.save(operator, access, refresh)
+
+    return keep
+
+
+class _LogInAgain:
+    """The operator window's "Log in again": the login screen over the window, and the
+    sync loop resumed with the new session (the queue was kept all along)."""
+
+    def __init__(
+        self, window: Any, tablet: Any, api: Any, vault: Any, store: Any, device_id: str
+    ) -> None:
+        self._window, self._tablet, self._api = window, tablet, api
+        self._vault, self._store, self._device_id = vault, store, device_id
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        import asyncio
+
+        if self._task is None or self._task.done():
+            self._task = asyncio.ensure_future(self._log_in())
+
+    async def _log_in(self) -> None:
+        from PySide6.QtCore import Qt
+
+        from ui.login import LoginScreen, log_in
+
+        screen = LoginScreen(
+            self._device_id, self._store.get_kv(LAST_OPERATOR_KEY) or "", cancellable=True
+        )
+        screen.setWindowModality(Qt.WindowModality.ApplicationModal)
+        screen.resize(self._window.size())
+        screen.show()
+        try:
+            session = await log_in(screen, self._api, self._vault, self._device_id)
+        finally:
+            screen.close()
+            screen.deleteLater()
+        if session is None:
+            return
+        self._store.set_kv(LAST_OPERATOR_KEY, session.username)
+        self._api.session_changed = _keep_session(self._vault, session.username)
+        self._tablet.engine.login_completed()
+        self._window.logged_in_again()
+
+
 async def _first_paint(window: OperatorWindow, timeout_s: float) -> None:
     """Until the page reports the route drawn (or fails to load), or `timeout_s`."""
     import asyncio
@@ -385,17 +467,21 @@ async def _run(
             return 1
         resumed = store.get_kv(LAST_OPERATOR_KEY) if frame is not None else None
         token = vault.load(resumed) if resumed else None
+        kept_session = False
         try:
             if args.demo:
                 login = await api.login(username, password, device_id)
                 register_secret(login.access_token)
-                vault.save(username, login.access_token)
-            elif token is not None:
-                # The session kept in the keyring: offline, the cached route is all there
-                # is, and the sync loop fetches the rest when the network is back.
-                register_secret(token)
-                api.token = token
-                log.info("resumed the session of %s", resumed)
+                register_secret(login.refresh_token)
+                vault.save(username, login.access_token, login.refresh_token or None)
+                operator = username
+            elif (
+                resumed
+                and token is not None
+                and await _resume_session(tablet, api, vault, resumed, token)
+            ):
+                operator = resumed
+                kept_session = True
             else:
                 from ui.login import LoginScreen, log_in
 
@@ -409,14 +495,17 @@ async def _run(
                 finally:
                     screen.close()
                     screen.deleteLater()
+                assert session is not None  # this screen has no Cancel
                 if session.role in ("supervisor", "admin"):
                     if frame is not None:
                         frame.close()
                     return await _run_supervisor(args, api, VERSION)
                 store.set_kv(LAST_OPERATOR_KEY, session.username)
-            if token is None or tablet.assignment is None:
+                operator = session.username
+            api.session_changed = _keep_session(vault, operator)
+            if not kept_session:  # a new login: today's assignment before the window
                 await tablet.engine.pull()
-                tablet.reload_assignment()
+            tablet.reload_assignment()
         except UserFacingError as exc:
             log.error("could not log in or fetch the assignment: %s", exc)
             if tablet.assignment is None:
@@ -430,6 +519,8 @@ async def _run(
         window.diagnostics_requested.connect(
             lambda: _export_diagnostics_from_app(window, config, data_dir, api.token)
         )
+        relogin = _LogInAgain(window, tablet, api, vault, store, device_id)
+        window.login_requested.connect(relogin.start)
         window.resize(1280, 800)
         window.show()
         if config.kiosk:
@@ -456,7 +547,12 @@ async def _run(
                 asyncio.ensure_future(replay(sim.fixes(), tablet.record_fix, speedup=args.speed))
             )
         closed = asyncio.get_running_loop().create_future()
-        window.closed.connect(lambda: closed.done() or closed.set_result(None))
+
+        def on_closed() -> None:
+            if not closed.done():
+                closed.set_result(None)
+
+        window.closed.connect(on_closed)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(closed, timeout=args.quit_after)
         if args.screenshot:

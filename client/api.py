@@ -15,7 +15,7 @@ import importlib
 import json
 import time
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
@@ -84,6 +84,9 @@ class ApiClient:
         self.deadline_s = deadline_s
         self._transport = transport
         self._http: httpx.AsyncClient | None = None
+        # Told (access token, refresh token) after each login and refresh: the refresh
+        # token rotates, so whoever keeps the session (the keyring) must keep the new one.
+        self.session_changed: Callable[[str, str | None], None] | None = None
         # Compressed push bodies sent, for the benchmarks and the status screen.
         self.bytes_sent = 0
 
@@ -145,10 +148,9 @@ class ApiClient:
             expect=("access_token", "user"),
         )
         user = data["user"]
-        self.token = str(data["access_token"])
-        self.refresh_token = str(data.get("refresh_token") or "") or None
+        self._adopt_tokens(data)
         return LoginResult(
-            access_token=self.token,
+            access_token=str(data["access_token"]),
             expires_in=int(data.get("expires_in") or 0),
             username=str(user.get("username", username)),
             role=str(user.get("role", "")),
@@ -171,9 +173,14 @@ class ApiClient:
         except LoginRequired:
             self.refresh_token = None
             return False
+        self._adopt_tokens(data)
+        return True
+
+    def _adopt_tokens(self, data: dict[str, Any]) -> None:
         self.token = str(data["access_token"])
         self.refresh_token = str(data.get("refresh_token") or "") or None
-        return True
+        if self.session_changed is not None:
+            self.session_changed(self.token, self.refresh_token)
 
     async def assignments_today(self) -> list[dict[str, Any]]:
         data = await self._request("GET", "/api/v1/assignments/today", expect=("assignments",))

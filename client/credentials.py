@@ -27,28 +27,47 @@ class TokenVault:
         if not self.persistent:
             log.info("no OS keyring available: the login token is kept in memory only")
 
-    def save(self, account: str, token: str) -> None:
-        self._memory[account] = token
+    def save(self, account: str, token: str, refresh_token: str | None = None) -> None:
+        """Keep `account`'s access token and, when given, its refresh token (which lets
+        a restarted tablet renew the session without the password)."""
+        entries = {account: token}
+        if refresh_token:
+            entries[_refresh_entry(account)] = refresh_token
+        self._memory.update(entries)
         if not self.persistent:
             return
         try:
-            keyring.set_password(self.service, account, token)
+            for name, secret in entries.items():
+                keyring.set_password(self.service, name, secret)
         except keyring.errors.KeyringError as exc:
             self.persistent = False
             log.warning("the OS keyring refused the token (%s); keeping it in memory only", exc)
 
     def load(self, account: str) -> str | None:
-        if account in self._memory:
-            return self._memory[account]
+        """`account`'s access token, or None."""
+        return self._load(account)
+
+    def load_refresh(self, account: str) -> str | None:
+        """`account`'s refresh token, or None."""
+        return self._load(_refresh_entry(account))
+
+    def _load(self, name: str) -> str | None:
+        if name in self._memory:
+            return self._memory[name]
         if not self.persistent:
             return None
         try:
-            return keyring.get_password(self.service, account)
+            return keyring.get_password(self.service, name)
         except keyring.errors.KeyringError:
             return None
 
     def forget(self, account: str) -> None:
-        self._memory.pop(account, None)
-        if self.persistent:
-            with contextlib.suppress(keyring.errors.KeyringError):
-                keyring.delete_password(self.service, account)
+        for name in (account, _refresh_entry(account)):
+            self._memory.pop(name, None)
+            if self.persistent:
+                with contextlib.suppress(keyring.errors.KeyringError):
+                    keyring.delete_password(self.service, name)
+
+
+def _refresh_entry(account: str) -> str:
+    return f"{account}:refresh"

@@ -8,19 +8,26 @@ one dies with this process.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
 
+from client.api import ApiClient
+from client.credentials import TokenVault
 from client.store import Store
-from main import DEMO_DEVICE, LAST_OPERATOR_KEY
+from client.tablet import Tablet
+from main import DEMO_DEVICE, LAST_OPERATOR_KEY, _resume_session
 from server.demo_data import DEMO_OPERATOR
 from server.embedded import EmbeddedServer
+from server.settings import Settings
+from tests.conftest import MemoryKeyring
 from tests.helpers.file_keyring import BACKEND, FILE_VARIABLE
 
 REPO = Path(__file__).resolve().parent.parent
@@ -84,3 +91,65 @@ def test_restart_resumes_the_session_then_shows_the_cached_route_offline(
     offline = _start_app(f"http://127.0.0.1:{_closed_port()}", data, keyring_file)
     assert offline.returncode == 0, offline.stderr[-3000:]
     assert f"route of {segments} segments on the map" in offline.stdout
+
+
+def test_an_expired_access_token_is_renewed_and_the_rotated_tokens_are_kept(
+    tmp_path: Path,
+) -> None:
+    # The access token lives one second: the restart finds it refused and must renew it
+    # with the kept refresh token, which rotates.
+    username, password, _ = DEMO_OPERATOR
+    data = tmp_path / "tablet"
+    data.mkdir()
+    keyring_file = tmp_path / "keyring.json"
+    store = Store(data / "tablet.sqlite", device_id=DEMO_DEVICE)
+    store.set_kv(LAST_OPERATOR_KEY, username)
+    store.close()
+    settings = Settings(token_ttl_s=1)
+    with EmbeddedServer(tmp_path / "server.sqlite", seed_demo=True, settings=settings) as url:
+        with httpx.Client(base_url=url, timeout=10) as http:
+            login = http.post(
+                "/api/v1/auth/login",
+                json={"username": username, "password": password, "device_id": DEMO_DEVICE},
+            ).json()
+        refresh_entry = f"sweepline\n{username}:refresh"
+        keyring_file.write_text(
+            json.dumps(
+                {f"sweepline\n{username}": login["access_token"],
+                 refresh_entry: login["refresh_token"]}
+            )
+        )  # fmt: skip
+        time.sleep(1.5)  # the kept access token has expired; no assignment is cached yet
+        result = _start_app(url, data, keyring_file)
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert "segments on the map" in result.stdout
+        kept = json.loads(keyring_file.read_text())[refresh_entry]
+        # The refresh token it found was spent; the one the server gave back was kept
+        # (the next restart would otherwise find its session revoked).
+        assert kept != login["refresh_token"]
+        with httpx.Client(base_url=url, timeout=10) as http:
+            renewed = http.post("/api/v1/auth/refresh", json={"refresh_token": kept})
+        assert renewed.status_code == 200, renewed.text
+
+
+def test_a_kept_session_the_server_will_not_renew_is_forgotten(
+    tmp_path: Path, isolated_environment: MemoryKeyring
+) -> None:
+    # No cached route and a refresh token the server does not know: the application
+    # must fall back to the login screen, not start on nothing or loop on a dead token.
+    vault = TokenVault()
+    vault.save("demo", "stale-access-token", "unknown-refresh-token")
+
+    async def resume(url: str) -> bool:
+        store = Store(tmp_path / "tablet.sqlite", device_id=DEMO_DEVICE)
+        api = ApiClient(url)
+        tablet = Tablet(store, api)
+        try:
+            return await _resume_session(tablet, api, vault, "demo", "stale-access-token")
+        finally:
+            await tablet.aclose()
+            store.close()
+
+    with EmbeddedServer(tmp_path / "server.sqlite", seed_demo=True) as url:
+        assert asyncio.run(resume(url)) is False
+    assert isolated_environment.passwords == {}

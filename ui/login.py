@@ -23,10 +23,18 @@ TOUCH_PX = 64
 
 class LoginScreen(QWidget):
     submitted = Signal(str, str)  # username, password
+    cancelled = Signal()
 
     def __init__(
-        self, device_id: str, username: str = "", parent: QWidget | None = None
+        self,
+        device_id: str,
+        username: str = "",
+        parent: QWidget | None = None,
+        *,
+        cancellable: bool = False,
     ) -> None:
+        """`cancellable`: a Cancel button, for logging in again from the operator window
+        (the first login of a shift has nothing to go back to)."""
         super().__init__(parent)
         self.setObjectName("LoginScreen")
         self.setWindowTitle(self.tr("Sweepline — log in"))
@@ -56,6 +64,12 @@ class LoginScreen(QWidget):
             edit.setMinimumHeight(TOUCH_PX)
             edit.returnPressed.connect(self._submit)
         self.login_button.clicked.connect(self._submit)
+        self.cancel_button: QPushButton | None = None
+        if cancellable:
+            self.cancel_button = QPushButton(self.tr("Cancel"), self)
+            self.cancel_button.setObjectName("login_cancel")
+            self.cancel_button.setMinimumHeight(TOUCH_PX)
+            self.cancel_button.clicked.connect(self.cancelled)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(160, 80, 160, 80)
@@ -65,6 +79,8 @@ class LoginScreen(QWidget):
         layout.addWidget(self.username_edit)
         layout.addWidget(self.password_edit)
         layout.addWidget(self.login_button)
+        if self.cancel_button is not None:
+            layout.addWidget(self.cancel_button)
         layout.addWidget(self.message_label)
         layout.addStretch(1)
 
@@ -90,23 +106,34 @@ class LoginScreen(QWidget):
 
 async def log_in(
     screen: LoginScreen, api: ApiClient, vault: TokenVault, device_id: str
-) -> LoginResult:
-    """Show `screen` until a login succeeds; the token goes to `vault` only."""
+) -> LoginResult | None:
+    """Show `screen` until a login succeeds (None if the operator cancels); the tokens
+    go to `vault` only."""
     loop = asyncio.get_running_loop()
     while True:
-        attempt: asyncio.Future[tuple[str, str]] = loop.create_future()
+        attempt: asyncio.Future[tuple[str, str] | None] = loop.create_future()
 
         def on_submitted(
-            username: str, password: str, fut: asyncio.Future[tuple[str, str]] = attempt
+            username: str, password: str, fut: asyncio.Future[tuple[str, str] | None] = attempt
         ) -> None:
             if not fut.done():
                 fut.set_result((username, password))
 
+        def on_cancelled(fut: asyncio.Future[tuple[str, str] | None] = attempt) -> None:
+            if not fut.done():
+                fut.set_result(None)
+
         screen.submitted.connect(on_submitted)
+        screen.cancelled.connect(on_cancelled)
         try:
-            username, password = await attempt
+            answer = await attempt
         finally:
             screen.submitted.disconnect(on_submitted)
+            screen.cancelled.disconnect(on_cancelled)
+        if answer is None:
+            screen.clear_password()
+            return None
+        username, password = answer
         register_secret(password)
         try:
             result = await api.login(username, password, device_id)
@@ -116,7 +143,8 @@ async def log_in(
             screen.show_message(str(exc))
             continue
         register_secret(result.access_token)
-        vault.save(username, result.access_token)
+        register_secret(result.refresh_token)
+        vault.save(username, result.access_token, result.refresh_token or None)
         screen.clear_password()
         screen.set_busy(False)
         return result

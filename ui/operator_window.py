@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.models import Changes, CurbSide, ExceptionKind, Route
+from client.models import Changes, CurbSide, ExceptionKind, Route, SyncState
 from ui.core_bridge import CoreBridge
 from ui.exceptions_bar import KIND_SHORTCUTS, SIDE_SHORTCUTS, ExceptionBar
 from ui.messages_strip import MessageStrip
@@ -67,6 +67,8 @@ class OperatorWindow(QMainWindow):
     # IT's "Export diagnostics" (Ctrl+Shift+D): the composition root knows where logs
     # and config live, so the window only asks.
     diagnostics_requested = Signal()
+    # "Log in again" tapped while stopped: the composition root owns the session.
+    login_requested = Signal()
 
     def __init__(
         self,
@@ -122,12 +124,19 @@ class OperatorWindow(QMainWindow):
         self.feedback_button.setMinimumSize(TOUCH_TARGET_PX * 2, TOUCH_TARGET_PX)
         self.feedback_button.setToolTip("F")
         self.feedback_button.clicked.connect(self.open_feedback)
+        # Shown only while the server wants a new login (the queue waits meanwhile).
+        self.login_button = QPushButton(self.tr("Log in again"), self)
+        self.login_button.setObjectName("login_again_button")
+        self.login_button.setMinimumSize(TOUCH_TARGET_PX * 3, TOUCH_TARGET_PX)
+        self.login_button.clicked.connect(self.request_login)
+        self.login_button.hide()
         top = QWidget(self)
         top.setObjectName("TopBar")
         top.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         top_layout = QHBoxLayout(top)
         top_layout.setContentsMargins(12, 6, 12, 6)
         top_layout.addWidget(self.assignment_label, 1)
+        top_layout.addWidget(self.login_button)
         top_layout.addWidget(self.feedback_button)
         top_layout.addWidget(self.theme_button)
         top_layout.addWidget(self.shift_button)
@@ -299,6 +308,21 @@ class OperatorWindow(QMainWindow):
         self.shift_button.setEnabled(self._tablet.assignment is not None)
         self.status_panel.set_shift_active(active)
 
+    def _draw_sync(self, state: SyncState) -> None:
+        self.status_panel.set_sync_state(state)
+        self.login_button.setVisible(state.login_required)
+
+    def request_login(self) -> None:
+        """The login screen is typing: only when stopped (in-cab rule)."""
+        if self.motion.is_moving:
+            self.show_toast(self.tr("Stop the vehicle to log in"))
+            return
+        self.login_requested.emit()
+
+    def logged_in_again(self) -> None:
+        """The composition root's word that the new login took: say so."""
+        self.show_toast(self.tr("Logged in: uploading resumes."))
+
     def _draw_messages(self) -> None:
         unread = [m for m in self._tablet.supervisor_messages() if not m.acknowledged]
         self.message_strip.set_messages(unread)
@@ -313,7 +337,7 @@ class OperatorWindow(QMainWindow):
         self._draw_progress()
         self._draw_shift()
         self._draw_messages()
-        self.status_panel.set_sync_state(tablet.sync_state())
+        self._draw_sync(tablet.sync_state())
         self.status_panel.set_gps_state(gps)
         self.motion.update(tablet.speed_kmh())
 
@@ -337,7 +361,7 @@ class OperatorWindow(QMainWindow):
                 start = fix.t if fix is not None else datetime.now(UTC)
                 self.progress_panel.start_shift(start, tablet.progress())
         if changes.sync or changes.outbox:
-            self.status_panel.set_sync_state(tablet.sync_state())
+            self._draw_sync(tablet.sync_state())
         if changes.gps:
             self.status_panel.set_gps_state(tablet.gps_state())
         if changes.messages:

@@ -59,6 +59,9 @@ FR = {
     "Operator name": "Nom d'opérateur",
     "Password": "Mot de passe",
     "Log in": "Se connecter",
+    "Log in again": "Se reconnecter",
+    "Stop the vehicle to log in": "Arrêtez le véhicule pour vous connecter",
+    "Logged in: uploading resumes.": "Connecté : l'envoi reprend.",
     "Enter your operator name and password.":
         "Entrez votre nom d'opérateur et votre mot de passe.",
     "Logging in…": "Connexion…",

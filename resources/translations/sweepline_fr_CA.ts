@@ -133,27 +133,27 @@ une note</translation>
 <context>
     <name>FormView</name>
     <message>
-        <location filename="../../ui/form_view.py" line="84" />
+        <location filename="../../ui/form_view.py" line="90" />
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
     <message>
-        <location filename="../../ui/form_view.py" line="85" />
+        <location filename="../../ui/form_view.py" line="91" />
         <source>Send</source>
         <translation>Envoyer</translation>
     </message>
     <message>
-        <location filename="../../ui/form_view.py" line="108" />
+        <location filename="../../ui/form_view.py" line="114" />
         <source>Yes</source>
         <translation>Oui</translation>
     </message>
     <message>
-        <location filename="../../ui/form_view.py" line="108" />
+        <location filename="../../ui/form_view.py" line="114" />
         <source>No</source>
         <translation>Non</translation>
     </message>
     <message>
-        <location filename="../../ui/form_view.py" line="168" />
+        <location filename="../../ui/form_view.py" line="174" />
         <source>question {0!r}: the answer must be a number</source>
         <translation>question {0!r} : la réponse doit être un nombre</translation>
     </message>
@@ -161,43 +161,48 @@ une note</translation>
 <context>
     <name>LoginScreen</name>
     <message>
-        <location filename="../../ui/login.py" line="32" />
+        <location filename="../../ui/login.py" line="40" />
         <source>Sweepline — log in</source>
         <translation>Sweepline — connexion</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="33" />
+        <location filename="../../ui/login.py" line="41" />
         <source>Log in to start your shift</source>
         <translation>Connectez-vous pour commencer votre quart</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="38" />
+        <location filename="../../ui/login.py" line="46" />
         <source>Tablet: %1</source>
         <translation>Tablette : %1</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="42" />
+        <location filename="../../ui/login.py" line="50" />
         <source>Operator name</source>
         <translation>Nom d'opérateur</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="46" />
+        <location filename="../../ui/login.py" line="54" />
         <source>Password</source>
         <translation>Mot de passe</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="47" />
-        <location filename="../../ui/login.py" line="82" />
+        <location filename="../../ui/login.py" line="55" />
+        <location filename="../../ui/login.py" line="98" />
         <source>Log in</source>
         <translation>Se connecter</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="75" />
+        <location filename="../../ui/login.py" line="69" />
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login.py" line="91" />
         <source>Enter your operator name and password.</source>
         <translation>Entrez votre nom d'opérateur et votre mot de passe.</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="82" />
+        <location filename="../../ui/login.py" line="98" />
         <source>Logging in…</source>
         <translation>Connexion…</translation>
     </message>
@@ -251,144 +256,159 @@ une note</translation>
 <context>
     <name>OperatorWindow</name>
     <message>
-        <location filename="../../ui/operator_window.py" line="79" />
+        <location filename="../../ui/operator_window.py" line="88" />
         <source>Sweepline</source>
         <translation>Sweepline</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="113" />
-        <location filename="../../ui/operator_window.py" line="431" />
+        <location filename="../../ui/operator_window.py" line="122" />
+        <location filename="../../ui/operator_window.py" line="482" />
         <source>Feedback</source>
         <translation>Commentaires</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="209" />
+        <location filename="../../ui/operator_window.py" line="128" />
+        <source>Log in again</source>
+        <translation>Se reconnecter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="246" />
         <source>Demo: cut connection to server</source>
         <translation>Démo : couper la connexion au serveur</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="260" />
+        <location filename="../../ui/operator_window.py" line="296" />
         <source>No assignment for today: ask your supervisor.</source>
         <translation>Aucune affectation aujourd'hui : demandez à votre superviseur.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="261" />
+        <location filename="../../ui/operator_window.py" line="297" />
         <source>Today: %1 · %2 · %3 · %4, %5 segments</source>
         <translation>Aujourd'hui : %1 · %2 · %3 · %4, %5 tronçons</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="271" />
+        <location filename="../../ui/operator_window.py" line="306" />
         <source>End shift</source>
         <translation>Finir le quart</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="271" />
+        <location filename="../../ui/operator_window.py" line="306" />
         <source>Start shift</source>
         <translation>Commencer le quart</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="354" />
+        <location filename="../../ui/operator_window.py" line="318" />
+        <source>Stop the vehicle to log in</source>
+        <translation>Arrêtez le véhicule pour vous connecter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="324" />
+        <source>Logged in: uploading resumes.</source>
+        <translation>Connecté : l'envoi reprend.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operator_window.py" line="403" />
         <source>Screen:
 auto</source>
         <translation>Écran :
 auto</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="355" />
+        <location filename="../../ui/operator_window.py" line="404" />
         <source>Screen:
 day</source>
         <translation>Écran :
 jour</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="356" />
+        <location filename="../../ui/operator_window.py" line="405" />
         <source>Screen:
 night</source>
         <translation>Écran :
 nuit</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="385" />
+        <location filename="../../ui/operator_window.py" line="434" />
         <source>Shift started: GPS recording is on.</source>
         <translation>Quart commencé : l'enregistrement GPS est actif.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="393" />
+        <location filename="../../ui/operator_window.py" line="442" />
         <source>Stop the vehicle to end the shift.</source>
         <translation>Arrêtez le véhicule pour finir le quart.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="398" />
+        <location filename="../../ui/operator_window.py" line="447" />
         <source>Shift ended: everything is swept.</source>
         <translation>Quart terminé : tout est balayé.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="421" />
+        <location filename="../../ui/operator_window.py" line="470" />
         <source>Shift ended. Thank you.</source>
         <translation>Quart terminé. Merci.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="429" />
+        <location filename="../../ui/operator_window.py" line="478" />
         <source>Stop the vehicle to give feedback</source>
         <translation>Arrêtez le véhicule pour donner vos commentaires</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="433" />
+        <location filename="../../ui/operator_window.py" line="484" />
         <source>The feedback form is not on this tablet yet: it comes with the next sync.</source>
         <translation>Le formulaire de commentaires n'est pas encore sur cette tablette : il arrivera avec la prochaine synchronisation.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="440" />
+        <location filename="../../ui/operator_window.py" line="493" />
         <source>End-of-shift survey</source>
         <translation>Sondage de fin de quart</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="470" />
+        <location filename="../../ui/operator_window.py" line="526" />
         <source>Moving: your answers are kept for when you stop.</source>
         <translation>En mouvement : vos réponses sont gardées pour votre prochain arrêt.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="481" />
+        <location filename="../../ui/operator_window.py" line="539" />
         <source>The answer could not be saved: %1</source>
         <translation>La réponse n'a pas pu être enregistrée : %1</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="483" />
+        <location filename="../../ui/operator_window.py" line="541" />
         <source>Thank you: your answer is saved.</source>
         <translation>Merci : votre réponse est enregistrée.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="494" />
+        <location filename="../../ui/operator_window.py" line="552" />
         <source>No assignment: nothing to report against.</source>
         <translation>Aucune affectation : rien à signaler.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="506" />
+        <location filename="../../ui/operator_window.py" line="564" />
         <source>Reported: %1, %2 curb, %3</source>
         <translation>Signalé : %1, bordure %2, %3</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="509" />
+        <location filename="../../ui/operator_window.py" line="567" />
         <source>off the route</source>
         <translation>hors du parcours</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="516" />
+        <location filename="../../ui/operator_window.py" line="574" />
         <source>Stop the vehicle to type a note.</source>
         <translation>Arrêtez le véhicule pour écrire une note.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="524" />
+        <location filename="../../ui/operator_window.py" line="582" />
         <source>Add a note to the exception you just reported</source>
         <translation>Ajouter une note au problème que vous venez de signaler</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="545" />
+        <location filename="../../ui/operator_window.py" line="603" />
         <source>Note saved.</source>
         <translation>Note enregistrée.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="548" />
+        <location filename="../../ui/operator_window.py" line="606" />
         <source>Moving: the note is kept for when you stop.</source>
         <translation>En mouvement : la note est gardée pour votre prochain arrêt.</translation>
     </message>

@@ -22,6 +22,20 @@ def test_token_goes_to_the_keyring(isolated_environment: MemoryKeyring) -> None:
     assert TokenVault().load("demo") is None
 
 
+def test_the_refresh_token_is_kept_beside_the_access_token(
+    isolated_environment: MemoryKeyring,
+) -> None:
+    vault = TokenVault()
+    vault.save("demo", "access-1", "refresh-1")
+    fresh = TokenVault()  # a restarted tablet
+    assert (fresh.load("demo"), fresh.load_refresh("demo")) == ("access-1", "refresh-1")
+    vault.save("demo", "access-2", "refresh-2")  # rotated by a refresh
+    assert TokenVault().load_refresh("demo") == "refresh-2"
+    vault.forget("demo")
+    assert TokenVault().load_refresh("demo") is None
+    assert isolated_environment.passwords == {}
+
+
 def test_without_a_keyring_the_token_stays_in_memory_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,13 +4,14 @@ the order QtWebEngine needs (page before profile)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 # Importing the web engine widgets and registering the scheme must both happen before
@@ -83,3 +84,27 @@ def map_view(qtbot: QtBot) -> Iterator[ui.map_view.MapView]:
     wait_for_map(qtbot, view)
     yield view
     delete_widget(view)
+
+
+@pytest.fixture
+def run(qapp: QApplication) -> Iterator[Callable[[Coroutine[Any, Any, None]], None]]:
+    """Run a coroutine on an asyncio loop that also pumps Qt's events every 10 ms: one
+    thread, as under main.py's qasync loop (qasync itself crashes on a second
+    `run_until_complete` over the same application)."""
+    quit_on_close = qapp.quitOnLastWindowClosed()
+    qapp.setQuitOnLastWindowClosed(False)
+
+    async def pumped(coro: Coroutine[Any, Any, None]) -> None:
+        async def pump() -> None:
+            while True:
+                qapp.processEvents()
+                await asyncio.sleep(0.01)
+
+        pumping = asyncio.ensure_future(pump())
+        try:
+            await coro
+        finally:
+            pumping.cancel()
+
+    yield lambda coro: asyncio.run(pumped(coro))
+    qapp.setQuitOnLastWindowClosed(quit_on_close)

@@ -58,6 +58,7 @@ class StandInTablet:
         self.network_enabled = True
         self.network_calls: list[bool] = []
         self.shift_active = False
+        self.speed: float | None = None
 
     def explain(self, segment_id: str) -> SegmentExplanation:
         status = self._statuses[segment_id]
@@ -74,7 +75,7 @@ class StandInTablet:
         return sum(s.state is SegmentState.SWEPT for s in self._statuses.values())
 
     def speed_kmh(self) -> float | None:
-        return None
+        return self.speed
 
     def supervisor_messages(self) -> list[SupervisorMessage]:
         return []
@@ -258,6 +259,28 @@ def test_window_shown_before_the_core_exists_then_attached(qtbot, tablet):
             win.attach(tablet)
     finally:
         delete_widget(win)
+
+
+def test_log_in_again_only_when_asked_and_only_when_stopped(qtbot, window, tablet):
+    assert window.login_button.isHidden()
+    tablet.set_sync(replace(tablet.sync_state(), login_required=True))
+    assert not window.login_button.isHidden()
+    assert window.login_button.height() >= 64
+    segment = tablet.assignment.route.segments[0]
+    lon, lat = segment.coords[0]
+    asked: list[bool] = []
+    window.login_requested.connect(lambda: asked.append(True))
+    tablet.speed = 20.0
+    tablet.drive(Fix(t=T0, lat=lat, lon=lon, heading_deg=5.0))
+    qtbot.mouseClick(window.login_button, Qt.MouseButton.LeftButton)
+    assert asked == []
+    assert window.toast.text() == "Stop the vehicle to log in"
+    tablet.speed = 0.0
+    tablet.drive(Fix(t=T0.replace(second=5), lat=lat, lon=lon, heading_deg=5.0))
+    qtbot.mouseClick(window.login_button, Qt.MouseButton.LeftButton)
+    assert asked == [True]
+    tablet.set_sync(replace(tablet.sync_state(), login_required=False))
+    assert window.login_button.isHidden()
 
 
 def test_no_demo_button_unless_asked(qtbot, tablet):

@@ -16,7 +16,6 @@ from typing import Any
 import httpx
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from client.fleet import FleetFeed
 from client.supervisor_api import SupervisorApi
@@ -95,30 +94,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]
         assert {x["status"] for x in r.json()["results"]} == {"applied"}, r.text
     yield embedded
     embedded.stop()
-
-
-@pytest.fixture
-def run(qapp: QApplication) -> Iterator[Callable[[Coroutine[Any, Any, None]], None]]:
-    """Run a coroutine on an asyncio loop that also pumps Qt's events every 10 ms: one
-    thread, as under main.py's qasync loop (qasync itself crashes on a second
-    `run_until_complete` over the same application)."""
-    quit_on_close = qapp.quitOnLastWindowClosed()
-    qapp.setQuitOnLastWindowClosed(False)
-
-    async def pumped(coro: Coroutine[Any, Any, None]) -> None:
-        async def pump() -> None:
-            while True:
-                qapp.processEvents()
-                await asyncio.sleep(0.01)
-
-        pumping = asyncio.ensure_future(pump())
-        try:
-            await coro
-        finally:
-            pumping.cancel()
-
-    yield lambda coro: asyncio.run(pumped(coro))
-    qapp.setQuitOnLastWindowClosed(quit_on_close)
 
 
 async def until(condition: Callable[[], object], timeout_s: float = 10.0) -> None:

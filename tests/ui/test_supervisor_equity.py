@@ -18,9 +18,7 @@ from server.db import Database
 from server.embedded import EmbeddedServer
 from tests.helpers.cambridge import import_cambridge
 from tests.server.helpers import event, login, push_body, today_assignment
-from tests.ui.test_supervisor import close_window, open_window, run, until
-
-__all__ = ["run"]  # the qasync-style loop fixture of test_supervisor, reused here
+from tests.ui.test_supervisor import close_window, open_window, until
 
 
 @pytest.fixture(scope="module")

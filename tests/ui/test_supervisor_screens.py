@@ -23,7 +23,6 @@ from server.settings import Settings
 from tests.conftest import REPO
 from tests.e2e.test_pilot import SURVEY, Operator
 from tests.ui.test_supervisor import close_window, open_window, until
-from tests.ui.test_supervisor import run as run
 
 CAMBRIDGE = REPO / "tests" / "data" / "cambridge_centerlines_with_sweep_district.geojson"
 DISTRICTS = {"demo": ("demo-tablet-1", "cambridge-A"), "demo2": ("demo-tablet-2", "cambridge-B")}
