@@ -56,26 +56,38 @@ def _start_app(server_url: str, data: Path, keyring_file: Path) -> subprocess.Co
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
 
 
-def test_restart_resumes_the_session_then_shows_the_cached_route_offline(
-    tmp_path: Path,
-) -> None:
-    username, password, _ = DEMO_OPERATOR
+def _tablet_that_remembers(tmp_path: Path, username: str) -> Path:
+    """A tablet folder whose database notes `username` as the last login."""
     data = tmp_path / "tablet"
     data.mkdir()
-    keyring_file = tmp_path / "keyring.json"
-    # Yesterday: the operator logged in on this tablet (what the login screen keeps).
     store = Store(data / "tablet.sqlite", device_id=DEMO_DEVICE)
     store.set_kv(LAST_OPERATOR_KEY, username)
     store.close()
+    return data
+
+
+def _log_in(url: str) -> dict[str, str]:
+    username, password, _ = DEMO_OPERATOR
+    with httpx.Client(base_url=url, timeout=10) as http:
+        login = http.post(
+            "/api/v1/auth/login",
+            json={"username": username, "password": password, "device_id": DEMO_DEVICE},
+        )
+    assert login.status_code == 200, login.text
+    return dict(login.json())
+
+
+def test_restart_resumes_the_session_then_shows_the_cached_route_offline(
+    tmp_path: Path,
+) -> None:
+    username = DEMO_OPERATOR[0]
+    # Yesterday: the operator logged in on this tablet (what the login screen keeps).
+    data = _tablet_that_remembers(tmp_path, username)
+    keyring_file = tmp_path / "keyring.json"
     with EmbeddedServer(tmp_path / "server.sqlite", seed_demo=True) as url:
+        token = _log_in(url)["access_token"]
+        keyring_file.write_text(json.dumps({f"sweepline\n{username}": token}))
         with httpx.Client(base_url=url, timeout=10) as http:
-            login = http.post(
-                "/api/v1/auth/login",
-                json={"username": username, "password": password, "device_id": DEMO_DEVICE},
-            )
-            assert login.status_code == 200, login.text
-            token = login.json()["access_token"]
-            keyring_file.write_text(json.dumps({f"sweepline\n{username}": token}))
             assignments = http.get(
                 "/api/v1/assignments/today", headers={"Authorization": f"Bearer {token}"}
             ).json()["assignments"]
@@ -98,20 +110,12 @@ def test_an_expired_access_token_is_renewed_and_the_rotated_tokens_are_kept(
 ) -> None:
     # The access token lives one second: the restart finds it refused and must renew it
     # with the kept refresh token, which rotates.
-    username, password, _ = DEMO_OPERATOR
-    data = tmp_path / "tablet"
-    data.mkdir()
+    username = DEMO_OPERATOR[0]
+    data = _tablet_that_remembers(tmp_path, username)
     keyring_file = tmp_path / "keyring.json"
-    store = Store(data / "tablet.sqlite", device_id=DEMO_DEVICE)
-    store.set_kv(LAST_OPERATOR_KEY, username)
-    store.close()
     settings = Settings(token_ttl_s=1)
     with EmbeddedServer(tmp_path / "server.sqlite", seed_demo=True, settings=settings) as url:
-        with httpx.Client(base_url=url, timeout=10) as http:
-            login = http.post(
-                "/api/v1/auth/login",
-                json={"username": username, "password": password, "device_id": DEMO_DEVICE},
-            ).json()
+        login = _log_in(url)
         refresh_entry = f"sweepline\n{username}:refresh"
         keyring_file.write_text(
             json.dumps(
