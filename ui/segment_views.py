@@ -8,13 +8,15 @@ and sent to the page as JSON; the page only ever sets them as text.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
 
-from client.coverage_engine import SegmentExplanation
 from client.models import Segment, SegmentState
 from ui.formatting import kilometres
+
+if TYPE_CHECKING:  # annotations only: the window loads before the coverage engine
+    from client.coverage_engine import SegmentExplanation
 
 
 def display_state(e: SegmentExplanation) -> str:

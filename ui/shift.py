@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.coverage_engine import NotSweptReason
 from client.models import Assignment, Segment
 from ui.formatting import kilometres
 
@@ -69,6 +68,8 @@ class EndOfShiftDialog(QDialog):
         grid = QGridLayout(grid_host)
         grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(8)
+        from client.coverage_engine import NotSweptReason  # with the first end of shift
+
         options = [*(r.value for r in NotSweptReason), LEAVE_OPEN]
         for row, segment in enumerate(segments):
             name = QLabel(f"{segment.street or segment.id}\n{segment.length_m:.0f} m", grid_host)
@@ -145,7 +146,8 @@ class EndOfShiftDialog(QDialog):
         missing = len(self._segment_ids) - len(self.choices)
         self.end_button.setEnabled(missing == 0)
         self.end_button.setText(
-            self.tr("End shift") if missing == 0
+            self.tr("End shift")
+            if missing == 0
             else self.tr("%1 to answer").replace("%1", str(missing))
         )
 
