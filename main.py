@@ -136,7 +136,6 @@ def load_config(args: argparse.Namespace) -> Config:
 def main(argv: list[str] | None = None) -> int:
     from client.config import user_log_dir
     from client.logs import register_secret, setup_logging
-    from client.supervisor import is_supervised, supervise
     from client.version import VERSION
 
     arguments = sys.argv[1:] if argv is None else argv
@@ -155,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.self_test:
         return _self_test(args, config)
-    if config.kiosk and not args.screenshot and not is_supervised():
+    if config.kiosk and not args.screenshot and not _is_supervised():
+        from client.supervisor import supervise
+
         # Restart on crash: this process only watches a child running the application.
         own = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, __file__]
         return supervise([*own, *arguments])
@@ -213,6 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     with loop:
         status: int = loop.run_until_complete(_run(app, args, config, password, store, frame))
         return status
+
+
+def _is_supervised() -> bool:
+    from client.supervisor import is_supervised  # kiosk only: not on every start
+
+    return is_supervised()
 
 
 def _data_dir(args: argparse.Namespace, config: Config) -> Path:
