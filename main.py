@@ -426,7 +426,6 @@ async def _run(
         return await _run_supervisor_demo(args)
     from client.api import ApiClient
     from client.errors import UserFacingError
-    from client.logs import register_secret
     from client.tablet import Tablet
     from client.version import VERSION
     from ui.operator_window import OperatorWindow
@@ -440,9 +439,10 @@ async def _run(
         base_url = embedded.start()
         _seed_demo_forms(embedded.db_path)
         log.info("demo server on %s, data in %s", base_url, data_dir)
-        username, device_id = DEMO_USER, DEMO_DEVICE
+        username = DEMO_USER
     else:
-        base_url, username, device_id = config.server_url, args.user, config.device_id
+        base_url, username = config.server_url, args.user
+    device_id = store.device_id  # main() opened the database for this device
 
     startup_check: asyncio.Future[int] | None = None
     transport = None
@@ -477,17 +477,13 @@ async def _run(
         kept_session = False
         try:
             if args.demo:
-                login = await api.login(username, password, device_id)
-                register_secret(login.access_token)
-                register_secret(login.refresh_token)
-                vault.save(username, login.access_token, login.refresh_token or None)
-                operator = username
+                api.session_changed = _keep_session(vault, username)
+                await api.login(username, password, device_id)
             elif (
                 resumed
                 and token is not None
                 and await _resume_session(tablet, api, vault, resumed, token)
             ):
-                operator = resumed
                 kept_session = True
             else:
                 from ui.login import LoginScreen, log_in
@@ -508,8 +504,7 @@ async def _run(
                         frame.close()
                     return await _run_supervisor(args, api, VERSION)
                 store.set_kv(LAST_OPERATOR_KEY, session.username)
-                operator = session.username
-            api.session_changed = _keep_session(vault, operator)
+                api.session_changed = _keep_session(vault, session.username)
             if not kept_session:  # a new login: today's assignment before the window
                 await tablet.engine.pull()
             tablet.reload_assignment()
@@ -534,9 +529,10 @@ async def _run(
             from ui.kiosk import KioskGuard
 
             kiosk = KioskGuard(window, config.kiosk_exit_shortcut, on_exit=window.close)
-        # Sync starts once the route is on screen: its first request loads httpx and
-        # builds a TLS context, a third of a second of this thread the page needs.
-        await _first_paint(window, timeout_s=FIRST_PAINT_WAIT_S)
+        if frame is None:  # a frame waited for it already, before the keyring
+            # Sync starts once the route is on screen: its first request loads httpx
+            # and builds a TLS context, a third of a second of this thread the page needs.
+            await _first_paint(window, timeout_s=FIRST_PAINT_WAIT_S)
         tablet.start()
         tiles_task = _start_tile_cache(window, tablet, config, data_dir)
         if tiles_task is not None:

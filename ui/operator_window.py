@@ -76,13 +76,12 @@ class OperatorWindow(QMainWindow):
         *,
         demo: bool = False,
         theme_mode: ThemeMode | str = ThemeMode.AUTO,
-        map_view: RouteMap | None = None,
         parent: QWidget | None = None,
     ) -> None:
         """Without `tablet` the window is a frame whose map is already loading its page:
         start-up shows it before the core exists and calls `attach` when it does, so
         Chromium starts while the rest of the application loads. Until then the controls
-        are disabled. `map_view`: a map made earlier (the default makes one)."""
+        are disabled."""
         super().__init__(parent)
         self._tablet: TabletLike
         self.setWindowTitle(self.tr("Sweepline"))
@@ -144,10 +143,7 @@ class OperatorWindow(QMainWindow):
         # -- middle: messages over the map, exceptions under it; progress beside ----------
         self.message_strip = MessageStrip(self)
         self.message_strip.acknowledged.connect(self._on_message_strip_acknowledged)
-        if map_view is None:
-            map_view = RouteMap()
-        map_view.setParent(self)
-        self.map_view = map_view
+        self.map_view = RouteMap(self)
         self.toast = QLabel(self.map_view)
         self.toast.setObjectName("toast")
         self.toast.setTextFormat(Qt.TextFormat.PlainText)

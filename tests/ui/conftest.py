@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
@@ -108,3 +109,12 @@ def run(qapp: QApplication) -> Iterator[Callable[[Coroutine[Any, Any, None]], No
 
     yield lambda coro: asyncio.run(pumped(coro))
     qapp.setQuitOnLastWindowClosed(quit_on_close)
+
+
+async def until(condition: Callable[[], object], timeout_s: float = 10.0) -> None:
+    """Wait on the running loop (see `run`) until `condition()` holds."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout_s} s")
+        await asyncio.sleep(0.05)

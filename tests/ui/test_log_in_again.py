@@ -19,18 +19,11 @@ from main import LAST_OPERATOR_KEY, _LogInAgain
 from server.embedded import EmbeddedServer
 from tests.conftest import MemoryKeyring
 from tests.e2e.live_tablet import DEMO_DEVICE, DEMO_PASSWORD, DEMO_USER, logged_in_tablet
+from tests.ui.conftest import until
 from ui.login import LoginScreen
 from ui.operator_window import OperatorWindow
 
 Run = Callable[[Coroutine[Any, Any, None]], None]
-
-
-async def _until(condition: Callable[[], object], timeout_s: float = 20.0) -> None:
-    for _ in range(int(timeout_s / 0.05)):
-        if condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def test_log_in_again_from_the_window_uploads_the_kept_queue(
@@ -47,13 +40,13 @@ def test_log_in_again_from_the_window_uploads_the_kept_queue(
         window.show()
         try:
             tablet.start()
-            await _until(lambda: not window.login_button.isHidden())
+            await until(lambda: not window.login_button.isHidden())
             tablet.record_exception("parked_cars", "right")
             await asyncio.sleep(0.5)
             assert sum(tablet.outbox.pending_counts().values()) >= 1  # kept, not sent
 
             qtbot.mouseClick(window.login_button, Qt.MouseButton.LeftButton)
-            await _until(lambda: _login_screen() is not None)
+            await until(lambda: _login_screen() is not None)
             screen = _login_screen()
             assert screen is not None
             assert screen.username_edit.text() == ""  # nobody remembered in this database
@@ -61,7 +54,7 @@ def test_log_in_again_from_the_window_uploads_the_kept_queue(
             screen.password_edit.setText(DEMO_PASSWORD)
             qtbot.mouseClick(screen.login_button, Qt.MouseButton.LeftButton)
 
-            await _until(lambda: sum(tablet.outbox.pending_counts().values()) == 0)
+            await until(lambda: sum(tablet.outbox.pending_counts().values()) == 0, 20.0)
             assert window.login_button.isHidden()
             assert tablet.store.get_kv(LAST_OPERATOR_KEY) == DEMO_USER
             assert vault.load(DEMO_USER) == tablet.api.token

@@ -18,6 +18,7 @@ from client.credentials import TokenVault
 from server.demo_data import DEMO_OPERATOR
 from server.embedded import EmbeddedServer
 from tests.conftest import MemoryKeyring
+from tests.ui.conftest import until
 from ui.login import LoginScreen, log_in
 
 Run = Callable[[Coroutine[Any, Any, None]], None]
@@ -27,14 +28,6 @@ Run = Callable[[Coroutine[Any, Any, None]], None]
 def server_url(tmp_path: Path) -> Iterator[str]:
     with EmbeddedServer(tmp_path / "server.sqlite", seed_demo=True) as url:
         yield url
-
-
-async def _until(condition: Callable[[], object]) -> None:
-    for _ in range(500):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not met within 10 s")
 
 
 def _submit(qtbot: QtBot, screen: LoginScreen, username: str, password: str) -> None:
@@ -58,7 +51,7 @@ def test_refused_then_accepted_login_keeps_both_tokens_in_the_keyring(
             attempt = asyncio.ensure_future(log_in(screen, api, TokenVault(), "demo-tablet-1"))
             await asyncio.sleep(0)
             _submit(qtbot, screen, username, "not-the-password")
-            await _until(lambda: screen.message_label.text())
+            await until(lambda: screen.message_label.text())
             assert not attempt.done()
             assert screen.password_edit.text() == ""
             _submit(qtbot, screen, username, password)

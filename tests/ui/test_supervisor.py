@@ -21,7 +21,7 @@ from client.fleet import FleetFeed
 from client.supervisor_api import SupervisorApi
 from server.embedded import EmbeddedServer
 from tests.server.helpers import SUPERVISOR_LOGIN, event, fix_batch, login, push, today_assignment
-from tests.ui.conftest import LOAD_TIMEOUT_MS, delete_widget
+from tests.ui.conftest import LOAD_TIMEOUT_MS, delete_widget, until
 from ui.map_view import MapView
 from ui.supervisor.window import SupervisorWindow
 
@@ -94,14 +94,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]
         assert {x["status"] for x in r.json()["results"]} == {"applied"}, r.text
     yield embedded
     embedded.stop()
-
-
-async def until(condition: Callable[[], object], timeout_s: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout_s} s")
-        await asyncio.sleep(0.05)
 
 
 async def js(view: MapView, expression: str) -> Any:

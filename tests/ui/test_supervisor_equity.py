@@ -18,7 +18,8 @@ from server.db import Database
 from server.embedded import EmbeddedServer
 from tests.helpers.cambridge import import_cambridge
 from tests.server.helpers import event, login, push_body, today_assignment
-from tests.ui.test_supervisor import close_window, open_window, until
+from tests.ui.conftest import until
+from tests.ui.test_supervisor import close_window, open_window
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,8 @@ from server.importer import import_routes, load_geojson, mapping_for
 from server.settings import Settings
 from tests.conftest import REPO
 from tests.e2e.test_pilot import SURVEY, Operator
-from tests.ui.test_supervisor import close_window, open_window, until
+from tests.ui.conftest import until
+from tests.ui.test_supervisor import close_window, open_window
 
 CAMBRIDGE = REPO / "tests" / "data" / "cambridge_centerlines_with_sweep_district.geojson"
 DISTRICTS = {"demo": ("demo-tablet-1", "cambridge-A"), "demo2": ("demo-tablet-2", "cambridge-B")}
@@ -115,6 +116,7 @@ def test_screenshots_of_the_supervisor_views(
                     assert (folder / f"supervisor-{name}.png").stat().st_size > 10_000
                 assert window.map_view.blocked_requests == []
                 assert window.metrics.exceptions.values == [1.0, 2.0]
+
                 def operators() -> list[str]:
                     table = window.progress.routes
                     return [table.item(r, 1).text() for r in range(table.rowCount())]
