@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import logging
 import os
 import sys
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import asyncio
+    from collections.abc import Callable
 
     from client.config import Config
     from client.store import Store
@@ -37,11 +37,20 @@ DEMO_DEVICE = "demo-tablet-1"
 # The tablet database's note of who logged in last: their window opens at start, on the
 # cached route, with the token the OS keyring kept (none in the database).
 LAST_OPERATOR_KEY = "operator"
-# What the core and the event loop need, loaded while the map page loads.
+# Loaded on a worker thread while the map page loads, in the order start-up needs them:
+# what colours the cached route, the panels around the map, the core and its loop.
+_FIRST_ROUTE_MODULES = ("client.assignments", "client.coverage_store", "ui.segment_views")
+_PANEL_MODULES = (
+    "ui.core_bridge",
+    "ui.exceptions_bar",
+    "ui.messages_strip",
+    "ui.progress_panel",
+    "ui.status_panel",
+    "ui.shift",
+)
 _CORE_MODULES = (
     "asyncio",
     "qasync",
-    "client.coverage_engine",
     "client.outbox",
     "client.forms",
     "sync.engine",
@@ -135,17 +144,24 @@ def load_config(args: argparse.Namespace) -> Config:
 
 def main(argv: list[str] | None = None) -> int:
     from client.config import user_log_dir
-    from client.logs import register_secret, setup_logging
+    from client.logs import EarlyRecords, register_secret, setup_logging
     from client.version import VERSION
 
     arguments = sys.argv[1:] if argv is None else argv
     args = parse_args(arguments)
     config = load_config(args)
-    setup_logging(user_log_dir(), config.log_level)
+    early = EarlyRecords(config.log_level)
     log.info("sweepline %s", VERSION)
     for problem in config.problems:
         log.warning("config: %s", problem)
 
+    def start_logging() -> None:
+        """The log file, with what was logged before it (start-up opens it once the
+        route is on screen when an operator is logged in)."""
+        setup_logging(user_log_dir(), config.log_level, early=early)
+
+    if args.export_diagnostics or args.self_test or args.demo or args.demo_supervisor:
+        start_logging()
     if args.export_diagnostics is not None:
         from client.diagnostics import export_diagnostics
 
@@ -157,10 +173,12 @@ def main(argv: list[str] | None = None) -> int:
     if config.kiosk and not args.screenshot and not _is_supervised():
         from client.supervisor import supervise
 
+        start_logging()
         # Restart on crash: this process only watches a child running the application.
         own = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, __file__]
         return supervise([*own, *arguments])
     if not (args.demo or args.demo_supervisor) and not (config.server_url and config.device_id):
+        start_logging()
         print(
             "sweepline: no server_url or device_id: set them in the managed config "
             "(docs/config.md) or give --server and --device-id",
@@ -192,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
 
     store: Store | None = None
     frame: OperatorWindow | None = None
+    report = _StartupReport() if args.startup_check else None
     if not args.demo_supervisor:
         data_dir = _data_dir(args, config)
         from client.store import Store
@@ -202,8 +221,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.demo and store.get_kv(LAST_OPERATOR_KEY):
             # An operator is logged in on this tablet: show their window now, its map
             # loading, and build the rest while Chromium starts (docs: start-up).
-            frame = _show_operator_frame(args)
-            _import_between_events(*_CORE_MODULES)
+            frame = _show_operator_frame(args, store, report, start_logging)
+    if not early.handed_over:
+        start_logging()
 
     import asyncio
 
@@ -212,7 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        status: int = loop.run_until_complete(_run(app, args, config, password, store, frame))
+        status: int = loop.run_until_complete(
+            _run(app, args, config, password, store, frame, report)
+        )
         return status
 
 
@@ -233,20 +255,104 @@ def _data_dir(args: argparse.Namespace, config: Config) -> Path:
     return data_dir
 
 
-def _show_operator_frame(args: argparse.Namespace) -> OperatorWindow:
-    """The operator window before the core exists: its map page starts loading now."""
-    from PySide6.QtCore import QCoreApplication
+def _show_operator_frame(
+    args: argparse.Namespace,
+    store: Store,
+    report: _StartupReport | None,
+    start_logging: Callable[[], None],
+) -> OperatorWindow:
+    """The operator window before the core exists, showing the cached route.
 
+    The window shows with its map alone, so Chromium starts loading the page at once.
+    The rest of the application loads on a worker thread meanwhile; the cached route goes
+    to the page as soon as what colours it has loaded, and the panels are made once the
+    page has drawn it (docs: start-up)."""
     from client.version import VERSION
+    from ui.background_imports import BackgroundImports
     from ui.operator_window import OperatorWindow
 
-    window = OperatorWindow(demo=args.demo, theme_mode=args.theme)
+    window = OperatorWindow(demo=args.demo, theme_mode=args.theme, panels_later=True)
     window.setWindowTitle(f"{window.windowTitle()} {VERSION}")
     window.resize(1280, 800)
     window.show()
-    # Hand Chromium the navigation now, before the event loop's own imports.
-    QCoreApplication.processEvents()
+    BackgroundImports(_FIRST_ROUTE_MODULES).wait()
+    segments = _draw_cached_route(window, store)
+    if segments is not None:
+        if report is not None:
+            report.watch(window.map_view, segments)
+        _until_first_paint(window, FIRST_PAINT_WAIT_S)
+    start_logging()
+    imports = BackgroundImports(_PANEL_MODULES, _CORE_MODULES)
+    imports.wait(0)
+    window.build_panels()
+    imports.wait()
     return window
+
+
+def _draw_cached_route(window: OperatorWindow, store: Store) -> int | None:
+    """The cached assignment's route on the map, coloured as recorded, before the core
+    exists (the core draws the same again when it attaches: only changes are sent).
+    Its number of segments, or None when no assignment is cached."""
+    from client.assignments import AssignmentCache
+    from client.coverage_store import load_coverage
+    from ui.segment_views import page_labels, route_views
+
+    assignment = AssignmentCache(store).current()
+    if assignment is None:
+        return None
+    coverage = load_coverage(store, assignment)
+    window.map_view.set_labels(page_labels())
+    window.map_view.show_route_views(
+        assignment.route, route_views(assignment.route, coverage.explain)
+    )
+    return len(assignment.route.segments)
+
+
+def _until_first_paint(window: OperatorWindow, timeout_s: float) -> None:
+    """Qt's event loop until the page reports a route drawn, fails, or `timeout_s`."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    view = window.map_view
+    if view.drawn_segments is not None:
+        return
+    loop = QEventLoop()
+    view.route_drawn.connect(loop.quit)
+    view.load_failed.connect(loop.quit)
+    QTimer.singleShot(int(timeout_s * 1000), loop, loop.quit)
+    loop.exec()
+    view.route_drawn.disconnect(loop.quit)
+    view.load_failed.disconnect(loop.quit)
+
+
+class _StartupReport:
+    """`--startup-check`: one line, once, when the page reports the whole route drawn."""
+
+    def __init__(self) -> None:
+        self.printed = False
+
+    def watch(self, view: Any, segments: int) -> None:
+        def on_drawn(drawn: int) -> None:
+            if drawn == segments:
+                self.say(drawn)
+
+        view.route_drawn.connect(on_drawn)
+
+    def say_complete(self) -> None:
+        print(
+            "start-up check: window complete (its panels, enabled on the core) "
+            f"{(time.perf_counter() - STARTED) * 1000:.0f} ms after launch",
+            flush=True,
+        )
+
+    def say(self, segments: int) -> None:
+        if self.printed:
+            return
+        self.printed = True
+        print(
+            f"start-up check: route of {segments} segments on the map "
+            f"{(time.perf_counter() - STARTED) * 1000:.0f} ms after launch",
+            flush=True,
+        )
 
 
 async def _resume_session(tablet: Any, api: Any, vault: Any, operator: str, token: str) -> bool:
@@ -354,16 +460,6 @@ async def _first_paint(window: OperatorWindow, timeout_s: float) -> None:
         view.load_failed.disconnect(settle)
 
 
-def _import_between_events(*modules: str) -> None:
-    """Import `modules` one at a time, letting Qt handle its events in between: the map
-    page (whose requests this thread's scheme handler answers) keeps loading meanwhile."""
-    from PySide6.QtCore import QCoreApplication
-
-    for name in modules:
-        importlib.import_module(name)
-        QCoreApplication.processEvents()
-
-
 def _self_test(args: argparse.Namespace, config: Config) -> int:
     """Headless checks, one line each; 0 when every check passed."""
     # The self-test never needs a screen or a GPU; as root Chromium needs its sandbox off.
@@ -419,6 +515,7 @@ async def _run(
     password: str,
     store: Store | None,
     frame: OperatorWindow | None,
+    report: _StartupReport | None,
 ) -> int:
     import asyncio
 
@@ -456,8 +553,10 @@ async def _run(
         # The operator logged in before: their cached route goes on screen first, and
         # the keyring, the network and the rest wait for that first paint.
         frame.attach(tablet)
-        if args.startup_check:
-            startup_check = asyncio.ensure_future(_report_route_on_map(frame, tablet))
+        if report is not None:
+            report.say_complete()
+        if report is not None:
+            startup_check = asyncio.ensure_future(_report_route_on_map(frame, tablet, report))
         await _first_paint(frame, timeout_s=FIRST_PAINT_WAIT_S)
     from client.credentials import TokenVault
 
@@ -516,6 +615,8 @@ async def _run(
         if frame is None:
             window = OperatorWindow(tablet, demo=args.demo, theme_mode=args.theme)
             window.setWindowTitle(f"{window.windowTitle()} {VERSION}")
+            if report is not None:
+                report.say_complete()
         else:
             window = frame
         window.diagnostics_requested.connect(
@@ -537,9 +638,9 @@ async def _run(
         tiles_task = _start_tile_cache(window, tablet, config, data_dir)
         if tiles_task is not None:
             tasks.append(tiles_task)
-        if args.startup_check:
+        if report is not None:
             if startup_check is None:
-                startup_check = asyncio.ensure_future(_report_route_on_map(window, tablet))
+                startup_check = asyncio.ensure_future(_report_route_on_map(window, tablet, report))
             return await startup_check
         if args.demo and tablet.assignment is not None:
             from client.simulator import RouteSimulator, replay
@@ -580,15 +681,14 @@ async def _run(
             embedded.stop()
 
 
-async def _report_route_on_map(window: OperatorWindow, tablet: Any) -> int:
+async def _report_route_on_map(window: OperatorWindow, tablet: Any, report: _StartupReport) -> int:
     """`--startup-check`: wait until the page reports the whole route drawn, say how
-    long start-up took, and end (0), or 1 when the map cannot load. With no assignment
-    at all the application ends on its own (1)."""
+    long start-up took (unless the cached route said it already), and end (0), or 1 when
+    the map cannot load. With no assignment at all the application ends on its own (1)."""
     import asyncio
 
     view = window.map_view
     settled = asyncio.Event()
-    drawn_at: list[float] = []
 
     def whole_route(segments: int | None) -> bool:
         # A session resumed with a signal may draw "no route" before fetching today's.
@@ -597,23 +697,18 @@ async def _report_route_on_map(window: OperatorWindow, tablet: Any) -> int:
 
     def on_drawn(segments: int) -> None:
         if whole_route(segments):
-            drawn_at.append(time.perf_counter())
+            report.say(segments)
             settled.set()
 
     if whole_route(view.drawn_segments):
-        drawn_at.append(time.perf_counter())
+        report.say(view.drawn_segments or 0)
+        return 0
     view.route_drawn.connect(on_drawn)
     view.load_failed.connect(settled.set)
-    if not drawn_at:
-        await settled.wait()
-    if not drawn_at:
+    await settled.wait()
+    if not report.printed:
         print("start-up check: the map page did not load", file=sys.stderr)
         return 1
-    print(
-        f"start-up check: route of {view.drawn_segments} segments on the map "
-        f"{(drawn_at[0] - STARTED) * 1000:.0f} ms after launch",
-        flush=True,
-    )
     return 0
 
 

@@ -12,7 +12,6 @@ default) stays in force. Every key is described in `docs/config.md`; a test chec
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import os
 import re
@@ -321,6 +320,8 @@ class _Layers:
     def set(self, source: str, line: int | None, name: str, raw: Any, *, text: bool) -> None:
         key = KEY_BY_NAME.get(name)
         if key is None:
+            import difflib  # only for a misspelt key
+
             close = difflib.get_close_matches(name, [*KEY_BY_NAME, LOCK_KEY], n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             self.problem(source, line, f"unknown key {name!r}{hint}; ignored")

@@ -8,7 +8,6 @@ power cut" (SYNC.md). Migrations run in one transaction each, keyed on
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -132,6 +131,8 @@ def _migrate(conn: sqlite3.Connection) -> None:
 def _ensure_identity(conn: sqlite3.Connection, device_id: str) -> None:
     row = conn.execute("SELECT device_id FROM identity").fetchone()
     if row is None:
+        import uuid  # once, when the database is created
+
         conn.execute(
             "INSERT INTO identity VALUES (1, ?, ?, ?)",
             (str(uuid.uuid4()), device_id, utc_now_iso()),

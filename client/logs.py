@@ -11,7 +11,6 @@ rounded to two (about a kilometre) in INFO and above records.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import re
 import sys
 import threading
@@ -87,14 +86,48 @@ class RedactingFormatter(logging.Formatter):
         return text
 
 
+class EarlyRecords(logging.Handler):
+    """What is logged before `setup_logging` opens the log file, written there first.
+
+    Start-up opens the log file once the map is on screen (the rotating handler's module
+    brings sockets and pickling with it); nothing logged before that is lost."""
+
+    def __init__(self, level: str = "INFO") -> None:
+        super().__init__(level)
+        self.records: list[logging.LogRecord] = []
+        self.handed_over = False
+        root = logging.getLogger()
+        root.addHandler(self)
+        root.setLevel(level)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def hand_over(self, handlers: Iterable[logging.Handler]) -> None:
+        logging.getLogger().removeHandler(self)
+        self.handed_over = True
+        for record in self.records:
+            for handler in handlers:
+                if record.levelno >= handler.level:
+                    handler.handle(record)
+        self.records.clear()
+
+
 def setup_logging(
-    log_dir: Path | None, level: str = "INFO", *, console: bool = True
+    log_dir: Path | None,
+    level: str = "INFO",
+    *,
+    console: bool = True,
+    early: EarlyRecords | None = None,
 ) -> list[logging.Handler]:
-    """Send the `sweepline` loggers (and warnings from libraries) to a rotating file.
+    """Send the `sweepline` loggers (and warnings from libraries) to a rotating file,
+    after what `early` held.
 
     Returns the handlers added to the root logger, so a caller (a test) can remove them.
     A log folder that cannot be created leaves logging on the console only, said once.
     """
+    import logging.handlers
+
     root = logging.getLogger()
     formatter = RedactingFormatter(FORMAT)
     handlers: list[logging.Handler] = []
@@ -121,6 +154,8 @@ def setup_logging(
     # Libraries talk at WARNING and above only; httpx logs every request URL at INFO.
     for noisy in ("httpx", "httpcore", "uvicorn.access", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    if early is not None:
+        early.hand_over(handlers)
     if problem:
         logging.getLogger("sweepline.logs").warning("%s", problem)
     return handlers

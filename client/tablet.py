@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 
 from client.api import ApiClient
 from client.assignments import AssignmentCache
-from client.coverage_engine import SWEEPLINE, CoverageEngine, NotSweptReason, SegmentExplanation
+from client.coverage_engine import CoverageEngine, NotSweptReason, SegmentExplanation
+from client.coverage_store import load_coverage
 from client.db import iso_z
 from client.errors import StorageError, UserFacingError
 from client.forms import AnswerContext, FormCache, record_answer
@@ -130,14 +131,7 @@ class Tablet:
         if self.assignment is None:
             self.coverage = None
             return
-        self.coverage = CoverageEngine(self.assignment.route, SWEEPLINE)
-        rows = self.store.conn.execute(
-            "SELECT segment_id, covered, swept_at FROM segment_coverage WHERE assignment_id = ?",
-            (self.assignment.id,),
-        )
-        for row in rows:
-            swept_at = datetime.fromisoformat(row["swept_at"]) if row["swept_at"] else None
-            self.coverage.restore(row["segment_id"], row["covered"], swept_at)
+        self.coverage = load_coverage(self.store, self.assignment)
 
     def reload_assignment(self) -> None:
         """Re-read the cached assignment (after a pull) and tell the screens if it changed."""

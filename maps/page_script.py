@@ -541,6 +541,11 @@ window.sweepline = (function (map) {
           requestAnimationFrame(function () { bridge.routeDrawn(api.stats.segments); });
         };
       }
+      // What the application had for the page when it connected: drawn now, in the
+      // handshake, rather than after a round trip for it.
+      if (typeof bridge.initialCalls === "string" && bridge.initialCalls) {
+        receive(bridge.initialCalls);
+      }
       bridge.message.connect(receive);
       window.sweeplineReady = true;
       // Tell the application at once rather than wait for its next poll.

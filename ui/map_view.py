@@ -15,16 +15,16 @@ import json
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import Property, QCoreApplication, QObject, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from client.models import Fix, Route, SegmentStatus
 from maps.assets import BASEMAP_MBTILES, PAGE_URL, SCHEME
 from maps.mbtiles import TileStack
 from maps.page import TileLayerConfig, map_page
@@ -33,6 +33,10 @@ from maps.payloads import fix_payload, route_payload, statuses_payload, trail_pa
 from maps.streets import demo_street_features, streets_around
 from ui.map_page import MapPage
 from ui.scheme import SCHEME_BYTES, AppSchemeHandler, ExternalRequestBlocker
+
+if TYPE_CHECKING:
+    # The data model loads after the window shows (start-up): annotations only here.
+    from client.models import Fix, Route, SegmentStatus
 
 log = logging.getLogger("sweepline.ui.map")
 
@@ -43,11 +47,24 @@ BRIDGE_OBJECT = "sweeplineBridge"
 
 class PageBridge(QObject):
     """The one object published to the page: `message` carries a JSON call; the page
-    calls `pageReady` once its functions and the channel are set up."""
+    calls `pageReady` once its functions and the channel are set up.
+
+    `initialCalls` is what the page should show, read when the page connects: it comes
+    with the channel's handshake, so a page draws the route it starts with without
+    waiting for a round trip after `pageReady`."""
 
     message = Signal(str)
     page_ready = Signal()
     route_drawn = Signal(int)
+
+    def __init__(self, initial_calls: Callable[[], str], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._initial_calls = initial_calls
+
+    def _read_initial_calls(self) -> str:
+        return self._initial_calls()
+
+    initialCalls = Property(str, _read_initial_calls, constant=True)
 
     @Slot()
     def pageReady(self) -> None:  # the name the page's script calls
@@ -56,6 +73,13 @@ class PageBridge(QObject):
     @Slot(int)
     def routeDrawn(self, segments: int) -> None:  # the name the page's script calls
         self.route_drawn.emit(segments)
+
+
+class _WebView(QWebEngineView):
+    """The page's view, without Chromium's context menu (reload, inspect, save as)."""
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        event.accept()
 
 
 class MapView(QWidget):
@@ -108,10 +132,9 @@ class MapView(QWidget):
         profile.installUrlSchemeHandler(SCHEME_BYTES, self._handler)
         profile.setUrlRequestInterceptor(self._blocker)
 
-        self._view = QWebEngineView(self)
-        self._view.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self._view = _WebView(self)
         self._page = MapPage(profile, self._view)
-        self._bridge = PageBridge(self)
+        self._bridge = PageBridge(self._initial_calls, self)
         self._bridge.page_ready.connect(self._on_page_says_ready)
         self._bridge.route_drawn.connect(self._on_route_drawn)
         # Segments of the route the page last reported drawn (None: none yet).
@@ -124,25 +147,22 @@ class MapView(QWidget):
         self._profile = profile
         self.messages_sent = 0
         self._released = False
+        # Counts calls (sent or not), so a page handed `_initial_calls` at its handshake
+        # is brought up to date at `pageReady` only when something changed since.
+        self._calls_made = 0
+        self._handed_at: int | None = None
         # The page must go before its profile; when the application quits with this view
         # still alive, release them here in that order rather than in teardown order.
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.release_page)
 
-        self._banner = QLabel(self)
-        self._banner.setObjectName("mapTileProblem")
-        self._banner.setWordWrap(True)
-        self._banner.setTextFormat(Qt.TextFormat.PlainText)
-        self._banner.setStyleSheet("background: #fff3cd; color: #5c4400; padding: 6px;")
-        self._banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        self._banner.hide()
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self._banner)
-        layout.addWidget(self._view, 1)
+        # The tile warning above the map, made with the first problem (most starts have none).
+        self._banner: QLabel | None = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(0)
+        self._layout.addWidget(self._view, 1)
 
         self._page.loadFinished.connect(self._on_page_load_finished)
         self._page.renderProcessTerminated.connect(self._on_page_render_process_terminated)
@@ -180,7 +200,7 @@ class MapView(QWidget):
 
     def problem_banner_text(self) -> str | None:
         """The tile warning shown above the map, or None when none is shown."""
-        return self._banner.text() if not self._banner.isHidden() else None
+        return self._banner.text() if self._banner is not None else None
 
     def set_tiles(self, tiles: TileStack) -> None:
         """Serve tiles from `tiles` (e.g. the cache after a prefetch) and redraw them."""
@@ -207,11 +227,12 @@ class MapView(QWidget):
         self._draw_streets_around_soon(route)
 
     def _draw_streets_around_soon(self, route: Route) -> None:
-        """Cut the street context for `route` after this event: the route's own first
-        paint never waits for it (it takes tens of milliseconds on a tablet)."""
+        """Cut the street context for `route` after this event, or once the page has
+        drawn the route when it is not ready yet: the route's own first paint never
+        waits for it (it takes tens of milliseconds on a tablet)."""
         first = self._streets_pending is None
         self._streets_pending = route
-        if first:
+        if first and self._ready:
             QTimer.singleShot(0, self, self._draw_pending_streets)
 
     def _draw_pending_streets(self) -> None:
@@ -274,37 +295,62 @@ class MapView(QWidget):
         shiboken6.delete(self._profile)
 
     def _call(self, function: str, *args: Any) -> None:
+        self._calls_made += 1
         if not self._ready or self._released:
             return
         self._bridge.message.emit(json.dumps([function, list(args)], allow_nan=False))
         self.messages_sent += 1
 
-    def _replay(self) -> None:
-        """Bring a freshly loaded page up to what this view last showed."""
+    def _replay_calls(self) -> list[list[Any]]:
+        """The calls that bring a freshly loaded page up to what this view last showed."""
+        calls: list[list[Any]] = []
         if self._theme != "day":
-            self._call("setTheme", self._theme)
+            calls.append(["setTheme", [self._theme]])
         if self._route is not None:
             self._streets_after_route = True
-            self._call("loadRoute", self._route, self._statuses)
+            calls.append(["loadRoute", [self._route, self._statuses]])
         if self._streets is not None and self._route is None:
-            self._call("setStreets", self._streets)
+            calls.append(["setStreets", [self._streets]])
         # With a route, its street context follows once the page has drawn the route
         # (`_on_route_drawn`): the route's first frame never waits for a thousand lines.
         if self._trail:
-            self._call("setTrail", list(self._trail))
+            calls.append(["setTrail", [list(self._trail)]])
         if self._vehicle is not None:
-            self._call("setFollow", False)
-            self._call("moveVehicle", self._vehicle)
-            self._call("setFollow", True)
+            calls.append(["setFollow", [False]])
+            calls.append(["moveVehicle", [self._vehicle]])
+            calls.append(["setFollow", [True]])
+        return calls
+
+    def _replay(self) -> None:
+        calls = self._replay_calls()
+        if calls and not self._released:
+            self._bridge.message.emit(json.dumps(calls, allow_nan=False))
+            self.messages_sent += 1
+
+    def _initial_calls(self) -> str:
+        """The page's handshake reads this: what it must show, as one JSON list of calls."""
+        if self._released:
+            return "[]"
+        self._handed_at = self._calls_made
+        return json.dumps(self._replay_calls(), allow_nan=False)
 
     def _on_handler_tile_problem(self, problem: str) -> None:
         self._problems_shown.append(problem)
+        if self._banner is None:
+            from PySide6.QtCore import Qt
+
+            self._banner = QLabel(self)
+            self._banner.setObjectName("mapTileProblem")
+            self._banner.setWordWrap(True)
+            self._banner.setTextFormat(Qt.TextFormat.PlainText)
+            self._banner.setStyleSheet("background: #fff3cd; color: #5c4400; padding: 6px;")
+            self._banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+            self._layout.insertWidget(0, self._banner)
         self._banner.setText(
             "Map background incomplete: "
             + "; ".join(self._problems_shown[-3:])
             + ". The streets are still drawn."
         )
-        self._banner.show()
         self.tile_problem.emit(problem)
 
     def _on_page_load_finished(self, ok: bool) -> None:
@@ -327,15 +373,20 @@ class MapView(QWidget):
 
     def _on_route_drawn(self, segments: int) -> None:
         self.drawn_segments = segments
-        if self._streets_after_route:
+        self.route_drawn.emit(segments)
+        if self._streets_pending is not None:
+            self._streets_after_route = False
+            QTimer.singleShot(0, self, self._draw_pending_streets)
+        elif self._streets_after_route:
             self._streets_after_route = False
             if self._streets is not None:
                 self._call("setStreets", self._streets)
-        self.route_drawn.emit(segments)
 
     def _become_ready(self) -> None:
         self._ready = True
-        self._replay()
+        handed_at, self._handed_at = self._handed_at, None
+        if handed_at != self._calls_made:  # not handed over, or changed since
+            self._replay()
         self.ready.emit()
 
     def _on_page_ready_checked(self, is_ready: object) -> None:
@@ -356,4 +407,5 @@ class MapView(QWidget):
     ) -> None:
         log.error("map renderer ended (%s, code %d); reloading the map", status, exit_code)
         self._ready = False
+        self._handed_at = None
         self._page.load(QUrl(PAGE_URL))

@@ -14,7 +14,7 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -27,28 +27,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.models import Changes, CurbSide, ExceptionKind, Route, SyncState
-from ui.core_bridge import CoreBridge
-from ui.exceptions_bar import KIND_SHORTCUTS, SIDE_SHORTCUTS, ExceptionBar
-from ui.messages_strip import MessageStrip
 from ui.motion import MotionGate
-from ui.note_dialog import NoteDialog
-from ui.progress_panel import ProgressPanel
 from ui.route_map import RouteMap
-from ui.segment_views import page_labels, reason_name, segment_view, side_name
-from ui.shift import EndOfShiftDialog, assignment_summary
-from ui.status_panel import StatusPanel
-from ui.tablet_protocol import TabletLike
 from ui.themes import Theme, ThemeMode, next_mode, style_sheet, theme_for
 
 if TYPE_CHECKING:
+    # The panels, the data model and Qt's enum namespace (tens of milliseconds each) load
+    # with `build_panels`, after the map is on screen; here they are annotations only.
+    from client.models import Changes, CurbSide, ExceptionKind, SyncState
+    from ui.core_bridge import CoreBridge
+    from ui.exceptions_bar import ExceptionBar
     from ui.feedback import FormDialog
+    from ui.messages_strip import MessageStrip
+    from ui.note_dialog import NoteDialog
+    from ui.progress_panel import ProgressPanel
+    from ui.shift import EndOfShiftDialog
+    from ui.status_panel import StatusPanel
+    from ui.tablet_protocol import TabletLike
 
 log = logging.getLogger("sweepline.ui.operator")
 
 SIDE_PANEL_WIDTH_PX = 400
 TOUCH_TARGET_PX = 64
-NO_ROUTE = Route(id="", name="", segments=())
 TOAST_MS = 6000
 CLOCK_TICK_MS = 30_000
 # The charts (pyqtgraph, numpy: most of a second to load on a tablet) are drawn this
@@ -77,14 +77,17 @@ class OperatorWindow(QMainWindow):
         demo: bool = False,
         theme_mode: ThemeMode | str = ThemeMode.AUTO,
         parent: QWidget | None = None,
+        panels_later: bool = False,
     ) -> None:
         """Without `tablet` the window is a frame whose map is already loading its page:
         start-up shows it before the core exists and calls `attach` when it does, so
         Chromium starts while the rest of the application loads. Until then the controls
-        are disabled."""
+        are disabled. `panels_later=True` makes only the map and the places of the panels
+        (start-up shows that first); `build_panels` adds them."""
         super().__init__(parent)
         self._tablet: TabletLike
         self.setWindowTitle(self.tr("Sweepline"))
+        self.demo = demo
         self.theme_mode = ThemeMode(theme_mode)
         self.theme: Theme = theme_for(self.theme_mode)
         self.motion = MotionGate(self)
@@ -97,6 +100,60 @@ class OperatorWindow(QMainWindow):
         self._kept_forms: dict[str, FormDialog] = {}
         self._last_exception: tuple[str, datetime] | None = None
         self._shift_started_at: datetime | None = None
+        self._attached = False
+        self.panels_built = False
+        self._clock = QTimer(self)
+        self._clock.setInterval(CLOCK_TICK_MS)
+
+        # Where each panel goes: the top bar; the message strip over the map; the side
+        # panel beside it; the exception bar and the status strip under it.
+        self._top = QWidget(self)
+        self._top.setObjectName("TopBar")
+        self._top.setMinimumHeight(TOUCH_TARGET_PX + 12)
+        self._left = QVBoxLayout()
+        self._left.setContentsMargins(0, 0, 0, 0)
+        self._left.setSpacing(0)
+        self.map_view = RouteMap(self)
+        self._left.addWidget(self.map_view, 1)
+        self._side = QWidget(self)
+        self._side.setObjectName("SidePanel")
+        self._side.setFixedWidth(SIDE_PANEL_WIDTH_PX)
+        middle = QHBoxLayout()
+        middle.setContentsMargins(0, 0, 0, 0)
+        middle.setSpacing(0)
+        middle.addLayout(self._left, 1)
+        middle.addWidget(self._side)
+        self._frame = QVBoxLayout()
+        self._frame.setContentsMargins(0, 0, 0, 0)
+        self._frame.setSpacing(0)
+        self._frame.addWidget(self._top)
+        self._frame.addLayout(middle, 1)
+        central = QWidget(self)
+        central.setObjectName("OperatorCentral")
+        central.setLayout(self._frame)
+        self.setCentralWidget(central)
+        central.setEnabled(False)
+        self.setStyleSheet(style_sheet(self.theme))
+        self.map_view.set_theme(self.theme.name)
+        if not panels_later:
+            self.build_panels()
+        if tablet is not None:
+            self.attach(tablet)
+
+    def build_panels(self) -> None:
+        """Make the panels around the map (once): start-up calls this after the map page
+        has started loading, so the first paint of the route does not wait for them."""
+        if self.panels_built:
+            return
+        self.panels_built = True
+        from PySide6.QtCore import Qt
+
+        from ui.core_bridge import CoreBridge
+        from ui.exceptions_bar import ExceptionBar
+        from ui.messages_strip import MessageStrip
+        from ui.progress_panel import ProgressPanel
+        from ui.segment_views import page_labels
+        from ui.status_panel import StatusPanel
 
         # -- top bar: today's assignment, the shift, the theme -----------------------------
         self.assignment_label = QLabel(self)
@@ -129,10 +186,8 @@ class OperatorWindow(QMainWindow):
         self.login_button.setMinimumSize(TOUCH_TARGET_PX * 3, TOUCH_TARGET_PX)
         self.login_button.clicked.connect(self.request_login)
         self.login_button.hide()
-        top = QWidget(self)
-        top.setObjectName("TopBar")
-        top.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        top_layout = QHBoxLayout(top)
+        self._top.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        top_layout = QHBoxLayout(self._top)
         top_layout.setContentsMargins(12, 6, 12, 6)
         top_layout.addWidget(self.assignment_label, 1)
         top_layout.addWidget(self.login_button)
@@ -141,78 +196,48 @@ class OperatorWindow(QMainWindow):
         top_layout.addWidget(self.shift_button)
 
         # -- middle: messages over the map, exceptions under it; progress beside ----------
-        self.message_strip = MessageStrip(self)
+        self.message_strip: MessageStrip = MessageStrip(self)
         self.message_strip.acknowledged.connect(self._on_message_strip_acknowledged)
-        self.map_view = RouteMap(self)
+        self._left.insertWidget(0, self.message_strip)
         self.toast = QLabel(self.map_view)
         self.toast.setObjectName("toast")
         self.toast.setTextFormat(Qt.TextFormat.PlainText)
         self.toast.setWordWrap(True)
         self.toast.setAlignment(Qt.AlignmentFlag.AlignCenter)
         # A confirmation must never swallow the operator's next tap on the map under it.
-        self.toast.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.toast.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
         self.toast.hide()
         self._toast_timer = QTimer(self)
         self._toast_timer.setSingleShot(True)
         self._toast_timer.timeout.connect(self.toast.hide)
-        self.exception_bar = ExceptionBar(self)
+        self.exception_bar: ExceptionBar = ExceptionBar(self)
         self.exception_bar.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.exception_bar.exception_requested.connect(self._on_exception_bar_requested)
         self.exception_bar.note_requested.connect(self.open_note)
-        self.progress_panel = ProgressPanel(self)
-        self.status_panel = StatusPanel(self)
+        self.progress_panel: ProgressPanel = ProgressPanel(self)
+        self.status_panel: StatusPanel = StatusPanel(self)
         self.demo_button: QPushButton | None = None
-
-        left = QVBoxLayout()
-        left.setContentsMargins(0, 0, 0, 0)
-        left.setSpacing(0)
-        left.addWidget(self.message_strip)
-        left.addWidget(self.map_view, 1)
-        side = QVBoxLayout()
+        side = QVBoxLayout(self._side)
         side.setContentsMargins(0, 0, 0, 0)
         side.addWidget(self.progress_panel, 1)
-        if demo:
+        if self.demo:
             self.demo_button = self._make_demo_button()
             side.addWidget(self.demo_button)
-        side_widget = QWidget(self)
-        side_widget.setObjectName("SidePanel")
-        side_widget.setLayout(side)
-        side_widget.setFixedWidth(SIDE_PANEL_WIDTH_PX)
-        middle = QHBoxLayout()
-        middle.setContentsMargins(0, 0, 0, 0)
-        middle.setSpacing(0)
-        middle.addLayout(left, 1)
-        middle.addWidget(side_widget)
-
-        frame = QVBoxLayout()
-        frame.setContentsMargins(0, 0, 0, 0)
-        frame.setSpacing(0)
-        frame.addWidget(top)
-        frame.addLayout(middle, 1)
-        frame.addWidget(self.exception_bar)
-        frame.addWidget(self.status_panel)
-        central = QWidget(self)
-        central.setObjectName("OperatorCentral")
-        central.setLayout(frame)
-        self.setCentralWidget(central)
+        self._frame.addWidget(self.exception_bar)
+        self._frame.addWidget(self.status_panel)
 
         self.motion.moving_changed.connect(self._on_motion_changed)
-        self._clock = QTimer(self)
-        self._clock.setInterval(CLOCK_TICK_MS)
         self._clock.timeout.connect(self._on_clock_tick)
         self.map_view.set_labels(page_labels())
         self.apply_theme()
         # pyqtgraph loads after the route is on screen: the first paint never waits for it.
+        if self.map_view.is_ready:
+            self._build_charts_soon()
         self.map_view.ready.connect(self._build_charts_soon)
         self.map_view.load_failed.connect(self._build_charts_soon)
         QTimer.singleShot(CHARTS_AT_THE_LATEST_MS, self, self.progress_panel.build_charts)
-        self._bridge = CoreBridge(self)
+        self._bridge: CoreBridge = CoreBridge(self)
         self._bridge.changed.connect(self._on_bridge_changed)
-        self._attached = False
-        central.setEnabled(False)
-        if tablet is not None:
-            self.attach(tablet)
 
     def attach(self, tablet: TabletLike) -> None:
         """Show `tablet`'s state, follow its changes and enable the controls (once)."""
@@ -220,6 +245,7 @@ class OperatorWindow(QMainWindow):
             raise RuntimeError("this window already shows a tablet")
         self._attached = True
         self._tablet = tablet
+        self.build_panels()
         if self.demo_button is not None:
             self.demo_button.blockSignals(True)
             self.demo_button.setChecked(not tablet.network_enabled)
@@ -252,6 +278,10 @@ class OperatorWindow(QMainWindow):
         return button
 
     def _install_shortcuts(self) -> None:
+        from PySide6.QtCore import Qt
+
+        from ui.exceptions_bar import KIND_SHORTCUTS, SIDE_SHORTCUTS
+
         def bind(key: str, slot: Any) -> None:
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
@@ -275,16 +305,19 @@ class OperatorWindow(QMainWindow):
         tablet = self._tablet
         if tablet.assignment is None:
             return {}
-        wanted = None if segment_ids is None else set(segment_ids)
-        return {
-            s.id: segment_view(s, tablet.explain(s.id))
-            for s in tablet.assignment.route.segments
-            if wanted is None or s.id in wanted
-        }
+        from ui.segment_views import route_views
+
+        return route_views(tablet.assignment.route, tablet.explain, segment_ids)
 
     def _draw_route(self) -> None:
+        from client.models import Route
+        from ui.shift import assignment_summary
+
         tablet = self._tablet
-        route = tablet.assignment.route if tablet.assignment is not None else NO_ROUTE
+        if tablet.assignment is not None:
+            route = tablet.assignment.route
+        else:
+            route = Route(id="", name="", segments=())
         self.map_view.show_route_views(route, self._views())
         self.assignment_label.setText(
             assignment_summary(
@@ -383,7 +416,7 @@ class OperatorWindow(QMainWindow):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if not self.toast.isHidden():
+        if self.panels_built and not self.toast.isHidden():
             self._place_toast()
 
     # -- themes ----------------------------------------------------------------------------
@@ -444,6 +477,8 @@ class OperatorWindow(QMainWindow):
             self.open_end_of_shift_survey()
             return
         assert tablet.assignment is not None
+        from ui.shift import EndOfShiftDialog
+
         by_id = {s.id: s for s in tablet.assignment.route.segments}
         dialog = EndOfShiftDialog([by_id[sid] for sid in unswept if sid in by_id], self)
         dialog.setStyleSheet(style_sheet(self.theme))
@@ -539,6 +574,8 @@ class OperatorWindow(QMainWindow):
     # -- exceptions and notes --------------------------------------------------------------------
 
     def _on_exception_bar_requested(self, kind: str, side: str) -> None:
+        from client.models import CurbSide, ExceptionKind
+
         self.report_exception(ExceptionKind(kind), CurbSide(side))
 
     def report_exception(self, kind: ExceptionKind, side: CurbSide) -> None:
@@ -555,6 +592,8 @@ class OperatorWindow(QMainWindow):
             street = next(
                 (s.street for s in tablet.assignment.route.segments if s.id == segment_id), ""
             )
+        from ui.segment_views import reason_name, side_name
+
         what = reason_name(kind.value)
         text = (
             self.tr("Reported: %1, %2 curb, %3")
@@ -576,6 +615,8 @@ class OperatorWindow(QMainWindow):
             age = (datetime.now(UTC) - self._last_exception[1]).total_seconds()
             if age <= NOTE_ABOUT_EXCEPTION_S:
                 about = self.tr("Add a note to the exception you just reported")
+        from ui.note_dialog import NoteDialog
+
         dialog = NoteDialog(self.note_draft, about, self)
         dialog.setStyleSheet(style_sheet(self.theme))
         dialog.finished.connect(self._on_note_dialog_finished)
@@ -624,7 +665,8 @@ class OperatorWindow(QMainWindow):
         self._tablet.set_network_enabled(not checked)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._bridge.detach()
+        if self.panels_built:
+            self._bridge.detach()
         self._clock.stop()
         super().closeEvent(event)
         self.closed.emit()

@@ -8,11 +8,13 @@ functions; what was last sent is remembered and replayed after a reload.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from client.models import Route
 from maps.payloads import route_payload
 from ui.map_view import MapView
+
+if TYPE_CHECKING:
+    from client.models import Route
 
 
 class RouteMap(MapView):
@@ -24,7 +26,15 @@ class RouteMap(MapView):
 
     def show_route_views(self, route: Route, views: Mapping[str, dict[str, Any]]) -> None:
         """Draw `route` with each segment's view (`ui.segment_views.segment_view`)."""
-        self._route = route_payload(route)
+        payload = route_payload(route)
+        if payload == self._route:
+            # The same route again (start-up draws the cached route before the core
+            # exists, then the core draws it): restyle what differs, keep the view.
+            shown: Mapping[str, object] = self._statuses
+            changed = {k: v for k, v in views.items() if shown.get(k) != v}
+            self.set_views(changed)
+            return
+        self._route = payload
         self._statuses = dict(views)  # type: ignore[arg-type]  # the page takes both forms
         self._call("loadRoute", self._route, self._statuses)
         self._draw_streets_around_soon(route)
@@ -50,7 +60,6 @@ class RouteMap(MapView):
     def show_segment_info(self, segment_id: str) -> None:
         self._call("showInfo", segment_id)
 
-    def _replay(self) -> None:
-        if self._labels:
-            self._call("setLabels", self._labels)
-        super()._replay()
+    def _replay_calls(self) -> list[list[Any]]:
+        labels: list[list[Any]] = [["setLabels", [self._labels]]] if self._labels else []
+        return labels + super()._replay_calls()

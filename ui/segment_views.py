@@ -8,11 +8,12 @@ and sent to the page as JSON; the page only ever sets them as text.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
 
-from client.models import Segment, SegmentState
+from client.models import Route, Segment, SegmentState
 from ui.formatting import kilometres
 
 if TYPE_CHECKING:  # annotations only: the window loads before the coverage engine
@@ -111,6 +112,20 @@ def segment_view(segment: Segment, e: SegmentExplanation) -> dict[str, Any]:
     return {
         "state": display_state(e),
         "info": {"length": length, "passes": passes_text(e), "why": why_text(e)},
+    }
+
+
+def route_views(
+    route: Route,
+    explain: Callable[[str], SegmentExplanation],
+    segment_ids: Iterable[str] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The view of each segment of `route` (only those in `segment_ids` when given)."""
+    wanted = None if segment_ids is None else set(segment_ids)
+    return {
+        s.id: segment_view(s, explain(s.id))
+        for s in route.segments
+        if wanted is None or s.id in wanted
     }
 
 

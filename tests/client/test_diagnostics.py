@@ -59,6 +59,25 @@ def test_positions_are_precise_only_at_debug(tmp_path: Path, clean_logging: None
     assert debug.endswith("vehicle at 43.464512,-80.520134")
 
 
+def test_what_is_logged_before_the_log_file_opens_is_written_first(
+    tmp_path: Path, clean_logging: None
+) -> None:
+    # Start-up opens the log file once the route is on screen; nothing before is lost.
+    early = logs.EarlyRecords("INFO")
+    log = logging.getLogger("sweepline.test")
+    log.info("started")
+    log.debug("below the level")
+    handlers = logs.setup_logging(tmp_path, "INFO", console=False, early=early)
+    try:
+        log.info("after")
+    finally:
+        logs.remove_handlers(handlers)
+    lines = (tmp_path / logs.LOG_FILE).read_text(encoding="utf-8").splitlines()
+    assert [line.rsplit(" ", 1)[-1] for line in lines] == ["started", "after"]
+    assert early.handed_over
+    assert early not in logging.getLogger().handlers
+
+
 def test_log_files_rotate(
     tmp_path: Path, clean_logging: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -29,6 +29,7 @@ from tests.ui.conftest import delete_widget, run_js, wait_for_map, waterloo_rout
 from ui.formatting import clock
 from ui.operator_window import OperatorWindow
 from ui.progress_panel import ProgressPanel
+from ui.segment_views import route_views
 from ui.status_panel import StatusPanel
 
 SCREENSHOTS = Path("/tmp")
@@ -257,6 +258,39 @@ def test_window_shown_before_the_core_exists_then_attached(qtbot, tablet):
         )
         with pytest.raises(RuntimeError):
             win.attach(tablet)
+    finally:
+        delete_widget(win)
+
+
+def test_map_first_frame_draws_the_cached_route_before_its_panels(qtbot, tablet):
+    # Start-up: the map alone, the cached route handed to the page in its channel
+    # handshake; then the panels and the core, which draws the same route again: only
+    # what differs reaches the page, and the route is not reloaded.
+    win = OperatorWindow(panels_later=True)
+    try:
+        assert not win.panels_built
+        assert tablet.assignment is not None
+        route = tablet.assignment.route
+        win.map_view.show_route_views(route, route_views(route, tablet.explain))
+        sent_before_drawn: list[int] = []
+        win.map_view.route_drawn.connect(
+            lambda _n: sent_before_drawn.append(win.map_view.messages_sent)
+        )
+        win.resize(1280, 800)
+        win.show()
+        qtbot.wait_until(lambda: win.map_view.drawn_segments == len(route.segments))
+        assert sent_before_drawn == [0]  # drawn from the handshake: no message needed
+        win.build_panels()
+        assert win.panels_built
+        win.attach(tablet)
+        assert win.shift_button.text() == "Start shift"
+        assert win.centralWidget().isEnabled()
+        assert run_js(qtbot, win.map_view, "window.sweepline.stats.routeLoads") == 1
+        tablet.sweep(route.segments[0].id)
+        qtbot.wait_until(
+            lambda: run_js(qtbot, win.map_view, "window.sweepline.stats.statusUpdates") >= 1
+        )
+        assert run_js(qtbot, win.map_view, "window.sweepline.stats.routeLoads") == 1
     finally:
         delete_widget(win)
 

@@ -1,0 +1,26 @@
+"""The coverage the tablet recorded for an assignment, read back from its database.
+
+One reader for the two places that need it: the core when it loads an assignment, and
+start-up, which colours the cached route on the map before the core exists.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from client.coverage_engine import SWEEPLINE, CoverageEngine
+from client.models import Assignment
+from client.store import Store
+
+
+def load_coverage(store: Store, assignment: Assignment) -> CoverageEngine:
+    """A coverage engine for `assignment`'s route holding every pass recorded so far."""
+    coverage = CoverageEngine(assignment.route, SWEEPLINE)
+    rows = store.conn.execute(
+        "SELECT segment_id, covered, swept_at FROM segment_coverage WHERE assignment_id = ?",
+        (assignment.id,),
+    )
+    for row in rows:
+        swept_at = datetime.fromisoformat(row["swept_at"]) if row["swept_at"] else None
+        coverage.restore(row["segment_id"], row["covered"], swept_at)
+    return coverage
