@@ -263,10 +263,12 @@ def _show_operator_frame(
 ) -> OperatorWindow:
     """The operator window before the core exists, showing the cached route.
 
-    The window shows with its map alone, so Chromium starts loading the page at once.
-    The rest of the application loads on a worker thread meanwhile; the cached route goes
-    to the page as soon as what colours it has loaded, and the panels are made once the
-    page has drawn it (docs: start-up)."""
+    The window shows with its map alone, so Chromium starts loading the page at once,
+    with what the map showed when the application last ran (client.map_snapshot). Without
+    one, the cached route is coloured from the recorded coverage as soon as the modules
+    that do it have loaded on a worker thread. The panels and the core are made once the
+    page has drawn the route (docs: start-up)."""
+    from client.map_snapshot import load_map_snapshot
     from client.version import VERSION
     from ui.background_imports import BackgroundImports
     from ui.operator_window import OperatorWindow
@@ -274,9 +276,17 @@ def _show_operator_frame(
     window = OperatorWindow(demo=args.demo, theme_mode=args.theme, panels_later=True)
     window.setWindowTitle(f"{window.windowTitle()} {VERSION}")
     window.resize(1280, 800)
+    segments: int | None = None
+    snapshot = load_map_snapshot(store)
+    if snapshot is not None:
+        try:
+            segments = window.map_view.show_snapshot(snapshot)
+        except ValueError as exc:
+            log.warning("map snapshot not shown: %s", exc)
     window.show()
-    BackgroundImports(_FIRST_ROUTE_MODULES).wait()
-    segments = _draw_cached_route(window, store)
+    if segments is None:
+        BackgroundImports(_FIRST_ROUTE_MODULES).wait()
+        segments = _draw_cached_route(window, store)
     if segments is not None:
         if report is not None:
             report.watch(window.map_view, segments)
@@ -437,6 +447,22 @@ class _LogInAgain:
         self._window.logged_in_again()
 
 
+def _keep_map_snapshot(window: OperatorWindow, tablet: Any, store: Store) -> Any:
+    """Keep what the map shows for the next start's first paint, with the assignment
+    version it was drawn from."""
+    from client.map_snapshot import save_map_snapshot
+    from ui.map_snapshot import MapSnapshotKeeper
+
+    def save(shown: str) -> None:
+        if tablet.assignment is not None:
+            assignment = tablet.assignment
+            save_map_snapshot(store, assignment.id, assignment.version, shown)
+
+    keeper = MapSnapshotKeeper(window.map_view, save, window)
+    keeper.save_soon()  # what the core has just drawn
+    return keeper
+
+
 async def _first_paint(window: OperatorWindow, timeout_s: float) -> None:
     """Until the page reports the route drawn (or fails to load), or `timeout_s`."""
     import asyncio
@@ -564,6 +590,7 @@ async def _run(
     vault = await asyncio.to_thread(TokenVault)
     tasks: list[asyncio.Task[None]] = []
     kiosk = None
+    keeper = None
     try:
         if not vault.persistent and config.keyring_policy == "require" and not args.demo:
             print(
@@ -624,6 +651,7 @@ async def _run(
         )
         relogin = _LogInAgain(window, tablet, api, vault, store, device_id)
         window.login_requested.connect(relogin.start)
+        keeper = _keep_map_snapshot(window, tablet, store)
         window.resize(1280, 800)
         window.show()
         if config.kiosk:
@@ -675,6 +703,8 @@ async def _run(
             tablet.end_shift()
         if tablet.network_enabled:
             await tablet.push_before_exit(timeout_s=3.0)
+        if keeper is not None:
+            keeper.save_now()
         await tablet.aclose()
         store.close()
         if embedded is not None:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from client.models import Fix, Route, SegmentState, SegmentStatus
+if TYPE_CHECKING:
+    # The data model loads after the map is on screen (start-up): annotations only here.
+    from client.models import Fix, Route, SegmentState, SegmentStatus
 
 JsonDict = dict[str, Any]
 
@@ -35,6 +37,8 @@ def route_payload(route: Route) -> JsonDict:
 
 def state_name(state: SegmentState | str) -> str:
     """The page's name for a segment state; unknown values fall back to not started."""
+    from client.models import SegmentState
+
     try:
         return SegmentState(state).value
     except ValueError:

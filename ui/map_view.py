@@ -64,7 +64,7 @@ class PageBridge(QObject):
     def _read_initial_calls(self) -> str:
         return self._initial_calls()
 
-    initialCalls = Property(str, _read_initial_calls, constant=True)
+    initialCalls = Property(str, _read_initial_calls, constant=True)  # the page's name
 
     @Slot()
     def pageReady(self) -> None:  # the name the page's script calls

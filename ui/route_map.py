@@ -7,8 +7,11 @@ functions; what was last sent is remembered and replayed after a reload.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Signal
 
 from maps.payloads import route_payload
 from ui.map_view import MapView
@@ -19,6 +22,9 @@ if TYPE_CHECKING:
 
 class RouteMap(MapView):
     """The operator's map: segments as `{state, info}` views rather than bare states."""
+
+    # The route, a segment's view or the labels changed: `snapshot` would say otherwise.
+    shown_changed = Signal()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._labels: dict[str, str] = {}
@@ -33,11 +39,41 @@ class RouteMap(MapView):
             shown: Mapping[str, object] = self._statuses
             changed = {k: v for k, v in views.items() if shown.get(k) != v}
             self.set_views(changed)
+            if self._streets is None:  # a snapshot has no street context: cut it now
+                self._draw_streets_around_soon(route)
             return
         self._route = payload
         self._statuses = dict(views)  # type: ignore[arg-type]  # the page takes both forms
         self._call("loadRoute", self._route, self._statuses)
         self._draw_streets_around_soon(route)
+        self.shown_changed.emit()
+
+    def snapshot(self) -> str | None:
+        """What this map shows of its route (route, views, labels) as JSON, for
+        `show_snapshot` at the next start; None when it shows no route."""
+        if not self._route or not self._route.get("features"):
+            return None
+        return json.dumps(
+            {"route": self._route, "views": self._statuses, "labels": self._labels},
+            allow_nan=False,
+        )
+
+    def show_snapshot(self, text: str) -> int:
+        """Show what `snapshot` returned (its route is then drawn with the page's first
+        frame); the number of segments drawn. ValueError when `text` is not one."""
+        try:
+            kept = json.loads(text)
+            route, views, labels = kept["route"], kept["views"], kept["labels"]
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"not a map snapshot: {exc}") from exc
+        if not isinstance(route, dict) or not isinstance(views, dict):
+            raise ValueError("not a map snapshot")
+        if isinstance(labels, dict):
+            self.set_labels(labels)
+        self._route = route
+        self._statuses = views
+        self._call("loadRoute", self._route, self._statuses)
+        return len(route.get("features") or ())
 
     def set_views(self, views: Mapping[str, dict[str, Any]]) -> None:
         """Restyle the given segments and refresh their tap-panel words."""
@@ -45,10 +81,12 @@ class RouteMap(MapView):
             return
         self._statuses.update(views)  # type: ignore[arg-type]
         self._call("setStatuses", dict(views))
+        self.shown_changed.emit()
 
     def set_labels(self, labels: Mapping[str, str]) -> None:
         self._labels = dict(labels)
         self._call("setLabels", self._labels)
+        self.shown_changed.emit()
 
     def set_follow(self, on: bool) -> None:
         self._call("setFollow", on)
