@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         if not args.demo and store.get_kv(LAST_OPERATOR_KEY):
             # An operator is logged in on this tablet: show their window now, its map
-            # loading, and build the rest while Chromium starts (docs: start-up).
+            # loading, and build the rest while Chromium starts (docs/startup.md).
             frame = _show_operator_frame(args, store, report, start_logging)
     if not early.handed_over:
         start_logging()
@@ -267,7 +267,7 @@ def _show_operator_frame(
     with what the map showed when the application last ran (client.map_snapshot). Without
     one, the cached route is coloured from the recorded coverage as soon as the modules
     that do it have loaded on a worker thread. The panels and the core are made once the
-    page has drawn the route (docs: start-up)."""
+    page has drawn the route (docs/startup.md)."""
     from client.map_snapshot import load_map_snapshot
     from client.version import VERSION
     from ui.background_imports import BackgroundImports

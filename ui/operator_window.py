@@ -49,6 +49,10 @@ log = logging.getLogger("sweepline.ui.operator")
 
 SIDE_PANEL_WIDTH_PX = 400
 TOUCH_TARGET_PX = 64
+# The top bar (a two-line assignment), and the exception bar with the status strip, at
+# the default font: the map keeps its size when they arrive after it at start-up.
+TOP_BAR_PX = 88
+BOTTOM_PANELS_PX = 152
 TOAST_MS = 6000
 CLOCK_TICK_MS = 30_000
 # The charts (pyqtgraph, numpy: most of a second to load on a tablet) are drawn this
@@ -109,7 +113,7 @@ class OperatorWindow(QMainWindow):
         # panel beside it; the exception bar and the status strip under it.
         self._top = QWidget(self)
         self._top.setObjectName("TopBar")
-        self._top.setMinimumHeight(TOUCH_TARGET_PX + 12)
+        self._top.setMinimumHeight(TOP_BAR_PX)
         self._left = QVBoxLayout()
         self._left.setContentsMargins(0, 0, 0, 0)
         self._left.setSpacing(0)
@@ -126,8 +130,16 @@ class OperatorWindow(QMainWindow):
         self._frame = QVBoxLayout()
         self._frame.setContentsMargins(0, 0, 0, 0)
         self._frame.setSpacing(0)
+        # The exception bar and the status strip, below: their height kept from the start
+        # so the map does not change size when they come.
+        self._bottom = QWidget(self)
+        self._bottom.setMinimumHeight(BOTTOM_PANELS_PX)
+        self._bottom_layout = QVBoxLayout(self._bottom)
+        self._bottom_layout.setContentsMargins(0, 0, 0, 0)
+        self._bottom_layout.setSpacing(0)
         self._frame.addWidget(self._top)
         self._frame.addLayout(middle, 1)
+        self._frame.addWidget(self._bottom)
         central = QWidget(self)
         central.setObjectName("OperatorCentral")
         central.setLayout(self._frame)
@@ -223,8 +235,10 @@ class OperatorWindow(QMainWindow):
         if self.demo:
             self.demo_button = self._make_demo_button()
             side.addWidget(self.demo_button)
-        self._frame.addWidget(self.exception_bar)
-        self._frame.addWidget(self.status_panel)
+        self._bottom_layout.addWidget(self.exception_bar)
+        self._bottom_layout.addWidget(self.status_panel)
+        self._bottom.setMinimumHeight(0)
+        self._top.setMinimumHeight(0)
 
         self.motion.moving_changed.connect(self._on_motion_changed)
         self._clock.timeout.connect(self._on_clock_tick)
