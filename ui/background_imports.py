@@ -73,5 +73,7 @@ class BackgroundImports:
                     loop.exec()
             finally:
                 self._progress.group_done.disconnect(loop.quit)
+        if done is self._done[-1] or self._error is not None:
+            self._thread.join()  # its last steps (the GIL's interval back) are done too
         if self._error is not None:
             raise ImportError(f"start-up could not load a module: {self._error}") from self._error
