@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from client.config import Config
     from client.store import Store
+    from ui.map_snapshot import MapSnapshotKeeper
     from ui.operator_window import OperatorWindow
 
 DEMO_USER = "demo"
@@ -447,7 +448,7 @@ class _LogInAgain:
         self._window.logged_in_again()
 
 
-def _keep_map_snapshot(window: OperatorWindow, tablet: Any, store: Store) -> Any:
+def _keep_map_snapshot(window: OperatorWindow, tablet: Any, store: Store) -> MapSnapshotKeeper:
     """Keep what the map shows for the next start's first paint, with the assignment
     version it was drawn from."""
     from client.map_snapshot import save_map_snapshot
@@ -581,7 +582,6 @@ async def _run(
         frame.attach(tablet)
         if report is not None:
             report.say_complete()
-        if report is not None:
             startup_check = asyncio.ensure_future(_report_route_on_map(frame, tablet, report))
         await _first_paint(frame, timeout_s=FIRST_PAINT_WAIT_S)
     from client.credentials import TokenVault
@@ -703,7 +703,7 @@ async def _run(
             tablet.end_shift()
         if tablet.network_enabled:
             await tablet.push_before_exit(timeout_s=3.0)
-        if keeper is not None:
+        if keeper is not None and keeper.pending:  # changed since it was last saved
             keeper.save_now()
         await tablet.aclose()
         store.close()

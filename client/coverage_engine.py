@@ -28,6 +28,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import statistics
 import zlib
 from collections import deque
 from collections.abc import Mapping
@@ -404,8 +405,6 @@ class CoverageEngine:
         self._prev, self._prev_xy = fix, (x, y)
         raw = math.hypot(x - px, y - py) / dt
         self._speeds.append(raw)
-        import statistics  # with the first fix: start-up colours the route without it
-
         median = statistics.median(self._speeds)
         activity = classify(raw, median, self.profile)
         sensed = self._broom is not None and self.profile.curb_sides
