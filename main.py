@@ -674,7 +674,7 @@ async def _run(
             from client.simulator import RouteSimulator, replay
 
             tablet.start_shift()
-            sim = RouteSimulator(tablet.assignment.route, start=datetime.now(UTC), seed=args.seed)
+            sim = RouteSimulator(tablet.assignment.route, start=tablet.clock.now(), seed=args.seed)
             tasks.append(
                 asyncio.ensure_future(replay(sim.fixes(), tablet.record_fix, speedup=args.speed))
             )

@@ -12,6 +12,7 @@ import math
 from datetime import date
 from typing import Any
 
+from client.clock import SYSTEM_CLOCK, Clock
 from client.models import Assignment, Route, Segment
 from client.store import Store
 
@@ -82,8 +83,9 @@ def _parse_segment(index: int, feature: Any) -> Segment:
 
 
 class AssignmentCache:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, clock: Clock = SYSTEM_CLOCK) -> None:
         self._store = store
+        self._clock = clock
 
     def all(self) -> list[Assignment]:
         rows = self._store.conn.execute("SELECT value FROM assignment ORDER BY date, id")
@@ -94,7 +96,7 @@ class AssignmentCache:
         assignments = self.all()
         if not assignments:
             return None
-        wanted = (today or date.today()).isoformat()
+        wanted = (today or self._clock.today()).isoformat()
         for a in assignments:
             if a.date == wanted:
                 return a

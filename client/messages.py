@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from client.assignments import AssignmentCache
+from client.clock import SYSTEM_CLOCK, Clock
 from client.forms import FormCache
 from client.models import SupervisorMessage
 from client.store import Store
@@ -128,8 +129,9 @@ class PulledState(AssignmentCache):
         inbox: MessageInbox,
         on_messages_changed: Callable[[], None],
         forms: FormCache,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
-        super().__init__(store)
+        super().__init__(store, clock)
         self._inbox = inbox
         self._on_messages_changed = on_messages_changed
         self._forms = forms

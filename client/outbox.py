@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from client.db import iso_z, utc_now_iso
+from client.clock import SYSTEM_CLOCK, Clock
+from client.db import iso_z
 from client.store import Store
 from sync.protocol import (
     APPLIED,
@@ -70,8 +71,9 @@ class PushOutcome:
 
 
 class Outbox:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, clock: Clock = SYSTEM_CLOCK) -> None:
         self._store = store
+        self._clock = clock
 
     def append(
         self,
@@ -88,7 +90,7 @@ class Outbox:
         if stream not in STREAMS:
             raise ValueError(f"unknown stream {stream!r}")
         payload_json = canonical_json(payload).decode("utf-8")
-        device_time = utc_now_iso()
+        device_time = iso_z(self._clock.now())
         sha = content_hash(
             stream=stream,
             type=type,
@@ -264,7 +266,7 @@ class Outbox:
         conflicted: list[int] = []
         # The ack time is on the same clock pruning reads (the engine's), or retention
         # would be measured between two clocks.
-        now = utc_now_iso() if acked_at is None else iso_z(acked_at)
+        now = iso_z(self._clock.now() if acked_at is None else acked_at)
         if client_id != self._store.client_id:
             # The other stream's answer re-stamped everything while this push was in
             # flight: this answer is about numbers that no longer exist here.

@@ -16,11 +16,12 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from client.api import ApiClient
 from client.assignments import AssignmentCache
+from client.clock import SYSTEM_CLOCK, Clock
 from client.coverage_engine import CoverageEngine, NotSweptReason, SegmentExplanation
 from client.coverage_store import load_coverage
 from client.db import iso_z
@@ -75,14 +76,20 @@ class Tablet:
         *,
         transport: SwitchableTransport | None = None,
         gps_source_name: str = "",
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.store = store
         self.api = api
-        self.outbox = Outbox(store)
+        self.clock = clock
+        self.outbox = Outbox(store, clock)
         self.messages = MessageInbox(store)
         self.forms = FormCache(store)
         self.assignments: AssignmentCache = PulledState(
-            store, self.messages, lambda: self._notify(Changes(messages=True)), self.forms
+            store,
+            self.messages,
+            lambda: self._notify(Changes(messages=True)),
+            self.forms,
+            clock,
         )
         self._geometry: tuple[LocalProjection, dict[str, tuple[list[float], ...]]] | None = None
         self._geometry_route: Route | None = None
@@ -101,6 +108,7 @@ class Tablet:
             on_state=lambda _s: self._notify(Changes(sync=True, outbox=True)),
             on_assignments_changed=self._on_engine_assignments_changed,
             seal_fixes=lambda: self.outbox.seal_fixes(FIXES_PER_GPS_BATCH, partial=True),
+            wall_clock=clock.now,
         )
         self.assignment: Assignment | None = None
         self.coverage: CoverageEngine | None = None
@@ -271,7 +279,7 @@ class Tablet:
         fix = self._last_fix()
         assignment = self.assignment
         context = AnswerContext(
-            answered_at=iso_z(datetime.now(UTC)),
+            answered_at=iso_z(self.clock.now()),
             assignment_id=assignment.id if assignment else None,
             assignment_version=assignment.version if assignment else None,
             route_id=assignment.route.id if assignment else None,
@@ -290,7 +298,7 @@ class Tablet:
         if self.assignment is None or self.coverage is None:
             return
         reason = NotSweptReason(reason)
-        now = datetime.now(UTC)
+        now = self.clock.now()
         payload: dict[str, object] = dict(
             self.coverage.mark_not_swept(segment_id, reason, now, note)
         )

@@ -25,7 +25,7 @@ from typing import Annotated, Any, Final
 from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from server.clock import server_time
+from server.clock import server_time, utc_now
 from server.db import Database
 from server.deps import get_db
 from server.settings import Settings
@@ -145,7 +145,7 @@ def _insert_access(
     conn: sqlite3.Connection, username: str, device_id: str | None, ttl_s: int, family: str | None
 ) -> str:
     token = secrets.token_urlsafe(32)
-    now = time.time()
+    now = utc_now().timestamp()
     conn.execute("DELETE FROM tokens WHERE expires_at < ?", (now,))
     conn.execute(
         "INSERT INTO tokens(token_sha256, username, device_id, created_at, expires_at, family)"
@@ -159,7 +159,7 @@ def _insert_refresh(
     conn: sqlite3.Connection, username: str, device_id: str | None, family: str, ttl_s: int
 ) -> str:
     token = secrets.token_urlsafe(32)
-    now = time.time()
+    now = utc_now().timestamp()
     conn.execute("DELETE FROM refresh_tokens WHERE expires_at < ?", (now,))
     conn.execute(
         "INSERT INTO refresh_tokens(token_sha256, family, username, device_id, created_at,"
@@ -200,7 +200,7 @@ def refresh_session(db: Database, refresh_token: str, settings: Settings) -> Ses
     A token already rotated less than `refresh_grace_s` ago is honoured again (the
     caller may never have received the previous answer); later, the family is revoked.
     """
-    now = time.time()
+    now = utc_now().timestamp()
     with db.write() as conn:
         row = conn.execute(
             "SELECT r.family, r.device_id, r.expires_at, r.replaced_at, u.username, u.role,"
@@ -259,7 +259,7 @@ def resolve_token(db: Database, token: str) -> User | None:
             "SELECT u.username, u.role, u.display_name, t.device_id FROM tokens t"
             " JOIN users u ON u.username = t.username"
             " WHERE t.token_sha256 = ? AND t.expires_at > ? AND u.disabled = 0",
-            (_token_digest(token), time.time()),
+            (_token_digest(token), utc_now().timestamp()),
         ).fetchone()
     if row is None:
         return None

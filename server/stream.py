@@ -15,12 +15,11 @@ import asyncio
 import json
 import sqlite3
 import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from server.clock import local_today, server_time
+from server.clock import local_today, server_time, utc_now
 from server.metrics import route_progress
 from sync.protocol import APPLIED, FIX_BATCH, FIX_FIELDS, FixBatchError, decode_fix_batch
 
@@ -131,7 +130,7 @@ def publish_push(
                 "feedback", {**base, "type": type_, "payload": payload, "time": gps_time or now}
             )
     if last_position is not None:
-        hub.publish("position", {**base, **last_position, "published": time.time()})
+        hub.publish("position", {**base, **last_position, "published": utc_now().timestamp()})
     hub.publish("sync", {**base, "stream": stream, "last_processed_seq": last_processed_seq})
 
 

@@ -11,7 +11,7 @@ dialogs above 5 km/h) and offers keyboard shortcuts for a laptop.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
@@ -260,6 +260,7 @@ class OperatorWindow(QMainWindow):
         self._attached = True
         self._tablet = tablet
         self.build_panels()
+        self.status_panel.clock = tablet.clock
         if self.demo_button is not None:
             self.demo_button.blockSignals(True)
             self.demo_button.setChecked(not tablet.network_enabled)
@@ -401,7 +402,7 @@ class OperatorWindow(QMainWindow):
             self._draw_shift()
             if tablet.shift_active:
                 fix = tablet.gps_state().last_fix
-                start = fix.t if fix is not None else datetime.now(UTC)
+                start = fix.t if fix is not None else tablet.clock.now()
                 self.progress_panel.start_shift(start, tablet.progress())
         if changes.sync or changes.outbox:
             self._draw_sync(tablet.sync_state())
@@ -599,7 +600,7 @@ class OperatorWindow(QMainWindow):
             self.show_toast(self.tr("No assignment: nothing to report against."))
             return
         event_id = tablet.record_exception(kind.value, side.value)
-        self._last_exception = (event_id, datetime.now(UTC))
+        self._last_exception = (event_id, tablet.clock.now())
         segment_id = tablet.current_segment()
         street = ""
         if segment_id is not None:
@@ -626,7 +627,7 @@ class OperatorWindow(QMainWindow):
             return
         about = ""
         if self._last_exception is not None:
-            age = (datetime.now(UTC) - self._last_exception[1]).total_seconds()
+            age = (self._tablet.clock.now() - self._last_exception[1]).total_seconds()
             if age <= NOTE_ABOUT_EXCEPTION_S:
                 about = self.tr("Add a note to the exception you just reported")
         from ui.note_dialog import NoteDialog
@@ -646,7 +647,7 @@ class OperatorWindow(QMainWindow):
         if result == QDialog.DialogCode.Accepted and dialog.text.strip():
             about = None
             if self._last_exception is not None:
-                age = (datetime.now(UTC) - self._last_exception[1]).total_seconds()
+                age = (self._tablet.clock.now() - self._last_exception[1]).total_seconds()
                 if age <= NOTE_ABOUT_EXCEPTION_S:
                     about = self._last_exception[0]
             self._tablet.add_note(dialog.text, about=about)

@@ -9,12 +9,13 @@ update needed) appear in the same place too, most serious first.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from client.clock import SYSTEM_CLOCK, Clock
 from client.models import GpsQuality, GpsState, SyncState
 from ui.formatting import clock
 from ui.themes import DAY, Theme
@@ -39,6 +40,8 @@ class StatusPanel(QWidget):
         self._sync = SyncState(online=False, offline_since=None)
         self._gps = GpsState(quality=GpsQuality.NO_FIX)
         self._shift_active = False
+        # The tablet's clock, which also stamped `offline_since`.
+        self.clock: Clock = SYSTEM_CLOCK
         self.banner_label = QLabel(self)
         self.banner_label.setObjectName("banner")
         self.banner_label.setWordWrap(True)
@@ -207,7 +210,7 @@ class StatusPanel(QWidget):
         since = state.offline_since
         if not state.online and since is not None:
             aware = since if since.tzinfo is not None else since.replace(tzinfo=UTC)
-            if datetime.now(UTC) - aware >= OFFLINE_LONG:
+            if self.clock.now() - aware >= OFFLINE_LONG:
                 out.append(
                     self.tr(
                         "No connection since %1. Your work is safe on the tablet and "

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # annotations only: the window's module loads before the core's
+    from client.clock import Clock
     from client.coverage_engine import SegmentExplanation
     from client.models import (
         Assignment,
@@ -28,6 +29,7 @@ class TabletLike(Protocol):
 
     assignment: Assignment | None
     shift_active: bool
+    clock: Clock
 
     @property
     def network_enabled(self) -> bool: ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -20,6 +21,10 @@ from sync.protocol import (
 
 DEMO_LOGIN = {"username": "demo", "password": "sweep-demo"}
 SUPERVISOR_LOGIN = {"username": "supervisor", "password": "sweep-super"}
+# Facts happen "a minute ago" as this test session sees the clock (shifted too when the
+# suite runs under faketime): the server's "today" windows must contain them. Fixed
+# for the session so that the same event built twice has the same content hash.
+FACT_TIME = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def login(http: httpx.Client, credentials: dict[str, str] | None = None) -> dict[str, str]:
@@ -36,7 +41,7 @@ def event(
     *,
     stream: str = "events",
     assignment_version: int | None = 1,
-    device_time: str | None = "2026-11-22T08:00:00Z",
+    device_time: str | None = FACT_TIME,
     gps_time: str | None = None,
     event_id: str | None = None,
     sha256: str | None = None,

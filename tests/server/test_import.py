@@ -199,7 +199,7 @@ def test_existing_route_needs_replace_which_bumps_its_assignments(
         put_assignment(
             conn,
             assignment_id="a1",
-            date="2026-11-22",
+            date="2024-05-01",
             operator="op",
             device_id="t1",
             vehicle="V",
@@ -247,7 +247,7 @@ def test_command_line_import_and_admin(tmp_path: Path) -> None:
     assigned = run(
         "assign",
         "--date",
-        "2026-11-22",
+        "2024-05-01",
         "--operator",
         "op1",
         "--device",

@@ -173,16 +173,16 @@ def test_segment_state_is_recomputed_from_facts_alone(h: httpx.Client, srv: Embe
         )
 
     events = [
-        swept(1, segments[0]["id"], "right", "2026-11-22T09:00:00Z"),
-        swept(2, segments[0]["id"], "left", "2026-11-22T08:00:00Z"),
-        swept(3, segments[1]["id"], "both", "2026-11-22T09:30:00Z"),
+        swept(1, segments[0]["id"], "right", "2024-05-01T09:00:00Z"),
+        swept(2, segments[0]["id"], "left", "2024-05-01T08:00:00Z"),
+        swept(3, segments[1]["id"], "both", "2024-05-01T09:30:00Z"),
     ]
     assert push(h, auth, client, events).status_code == 200
     route = f"/api/v1/routes/{assignment['route']['id']}/status"
     before = h.get(route, headers=auth).json()["segments"]
     first = next(s for s in before if s["segment_id"] == segments[0]["id"])
     assert first["sides"] == ["left", "right"]
-    assert first["swept_at"] == "2026-11-22T09:00:00.000Z"
+    assert first["swept_at"] == "2024-05-01T09:00:00.000Z"
     assert first["passes"] >= 2
     db = Database(srv.db_path)
     with db.write() as conn:
@@ -198,7 +198,7 @@ def test_admin_endpoints_name_what_was_wrong(h: httpx.Client) -> None:
     bad = h.post(
         "/api/v1/admin/assignments",
         json={
-            "date": "2026-11-22",
+            "date": "2024-05-01",
             "operator": "supervisor",
             "device_id": "tab-2",
             "route_id": "uptown-west",
@@ -209,7 +209,7 @@ def test_admin_endpoints_name_what_was_wrong(h: httpx.Client) -> None:
     assert "not an operator" in bad.json()["detail"]
     missing = h.post(
         "/api/v1/admin/assignments",
-        json={"date": "2026-11-22", "operator": "op2", "device_id": "tab-2", "route_id": "nowhere"},
+        json={"date": "2024-05-01", "operator": "op2", "device_id": "tab-2", "route_id": "nowhere"},
         headers=boss,
     )
     assert missing.status_code == 404

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from client.coverage_engine import SegmentExplanation
+from client.clock import SYSTEM_CLOCK
 from client.models import (
     Assignment,
     Changes,
@@ -60,6 +61,7 @@ class StandInTablet:
         self.network_calls: list[bool] = []
         self.shift_active = False
         self.speed: float | None = None
+        self.clock = SYSTEM_CLOCK
 
     def explain(self, segment_id: str) -> SegmentExplanation:
         status = self._statuses[segment_id]

@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from client.api import ApiClient
@@ -83,7 +82,7 @@ class DemoTablets:
                 continue
             tablet.start()
             tablet.start_shift()
-            sim = RouteSimulator(tablet.assignment.route, start=datetime.now(UTC), seed=seed + n)
+            sim = RouteSimulator(tablet.assignment.route, start=tablet.clock.now(), seed=seed + n)
             self.tasks.append(
                 asyncio.ensure_future(replay(sim.fixes(), tablet.record_fix, speedup=speed))
             )

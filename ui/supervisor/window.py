@@ -422,7 +422,8 @@ class SupervisorWindow(QMainWindow):
         lat, lon = item.get("lat"), item.get("lon")
         if isinstance(lat, int | float) and isinstance(lon, int | float):
             self.map_view.set_trail([])
-            self.map_view.move_vehicle(Fix(t=datetime.now(UTC), lat=float(lat), lon=float(lon)))
+            moment = datetime.fromtimestamp(self.feed.server_now(), UTC)
+            self.map_view.move_vehicle(Fix(t=moment, lat=float(lat), lon=float(lon)))
             self.map_title.setText(
                 f"Where {item.get('username')} gave this feedback: {lat:.5f}, {lon:.5f}"
             )
@@ -443,7 +444,8 @@ class SupervisorWindow(QMainWindow):
 
         async def save() -> Path:
             data = await self.api.export(kind, fmt)
-            day = self.feed.date or datetime.now().date().isoformat()
+            server_day = datetime.fromtimestamp(self.feed.server_now()).astimezone().date()
+            day = self.feed.date or server_day.isoformat()
             path = target / f"sweepline-{kind}-{day}.{fmt}"
             try:
                 await asyncio.to_thread(_write, path, data)
