@@ -108,7 +108,8 @@ class RouteSimulator:
                 # Finish a street whose other curb is done before starting a new one, as
                 # a crew working a block does; otherwise any way on.
                 finishing = [
-                    e for e in options
+                    e
+                    for e in options
                     if (e.segment.id, True) not in todo or (e.segment.id, False) not in todo
                 ]
                 edge = self._rng.choice(finishing or options)

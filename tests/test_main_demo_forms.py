@@ -18,9 +18,9 @@ def test_demo_server_offers_the_pilot_forms(tmp_path: Path) -> None:
             token = http.post(
                 "/api/v1/auth/login", json={"username": "demo", "password": "sweep-demo"}
             ).json()["access_token"]
-            forms = http.get(
-                "/api/v1/forms", headers={"Authorization": f"Bearer {token}"}
-            ).json()["forms"]
+            forms = http.get("/api/v1/forms", headers={"Authorization": f"Bearer {token}"}).json()[
+                "forms"
+            ]
     assert sorted((f["id"], f["version"]) for f in forms) == [
         ("pilot-end-of-shift", 1),
         ("pilot-feedback", 1),

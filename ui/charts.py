@@ -115,9 +115,7 @@ class ProgressChart(_Chart):
         self._labels = ("curb-km", "hours")
 
     def _build_items(self, pg: Any, plot: Any) -> None:
-        self._plan = plot.plot(
-            [], [], pen=pg.mkPen("#5b7fa6", width=2, style=Qt.PenStyle.DashLine)
-        )
+        self._plan = plot.plot([], [], pen=pg.mkPen("#5b7fa6", width=2, style=Qt.PenStyle.DashLine))
         self._done = plot.plot([], [], pen=pg.mkPen("#1f9d55", width=4))
 
     def _redraw(self) -> None:

@@ -10,6 +10,7 @@ rules and either names the question to fix or emits `submitted` with the answers
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -121,9 +122,9 @@ class FormView(QWidget):
             edit.setMinimumHeight(TOUCH_PX)
             if qtype == SHORT_TEXT:
                 edit.setMaxLength(int(question.get("max_length", 200)))
-                self._readers[question["id"]] = lambda e=edit: e.text().strip() or None
+                self._readers[question["id"]] = partial(_text_or_none, edit)
             else:
-                self._readers[question["id"]] = lambda e=edit: _number(e.text())
+                self._readers[question["id"]] = partial(_number_of, edit)
             layout.addWidget(edit)
         return box
 
@@ -193,3 +194,11 @@ def _number(text: str) -> float | int | None:
     except ValueError:
         return None
     return int(value) if value.is_integer() and "." not in text else value
+
+
+def _text_or_none(edit: QLineEdit) -> str | None:
+    return edit.text().strip() or None
+
+
+def _number_of(edit: QLineEdit) -> float | int | None:
+    return _number(edit.text())

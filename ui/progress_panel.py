@@ -139,9 +139,7 @@ class ProgressPanel(QWidget):
         if speed_kmh is not None:
             self.speed_chart.record(at, speed_kmh)
         self._show_speed()
-        while (
-            len(self._rate_samples) > 2 and at - self._rate_samples[1][0] > RATE_WINDOW
-        ):
+        while len(self._rate_samples) > 2 and at - self._rate_samples[1][0] > RATE_WINDOW:
             self._rate_samples.popleft()
 
     # -- derived figures -------------------------------------------------------------------

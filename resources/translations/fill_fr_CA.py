@@ -17,6 +17,8 @@ HERE = Path(__file__).resolve().parent
 TS = HERE / "sweepline_fr_CA.ts"
 QM = HERE / "sweepline_fr_CA.qm"
 
+# Long source strings are split where the English sentence breaks, by hand.
+# fmt: off
 FR = {
     "Send": "Envoyer",
     "Yes": "Oui",
@@ -183,6 +185,7 @@ FR = {
     "Close": "Fermer",
     "Legend": "Légende",
 }
+# fmt: on
 
 
 def main() -> int:

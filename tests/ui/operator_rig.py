@@ -50,8 +50,15 @@ def make_tablet(tmp_path: Path, route: Route) -> Tablet:
     tablet = Tablet(store, ApiClient(UNREACHABLE), gps_source_name="test")
     pull_changes(
         tablet,
-        [{"op": "put", "entity": "assignment", "id": "asg-test-1", "version": 1,
-          "value": assignment_value(route)}],
+        [
+            {
+                "op": "put",
+                "entity": "assignment",
+                "id": "asg-test-1",
+                "version": 1,
+                "value": assignment_value(route),
+            }
+        ],
         reset=True,
     )
     return tablet
@@ -85,13 +92,20 @@ def drive_along(
         for i in range(n):
             f = i / n
             yield_list.append(
-                Fix(t, lat1 + (lat2 - lat1) * f, lon1 + (lon2 - lon1) * f,
-                    speed_mps=step_m, heading_deg=heading, accuracy_m=3.0)
+                Fix(
+                    t,
+                    lat1 + (lat2 - lat1) * f,
+                    lon1 + (lon2 - lon1) * f,
+                    speed_mps=step_m,
+                    heading_deg=heading,
+                    accuracy_m=3.0,
+                )
             )
             t += timedelta(seconds=1)
     lon, lat = coords[-1]
-    yield_list.append(Fix(t, lat, lon, speed_mps=step_m, heading_deg=yield_list[-1].heading_deg,
-                          accuracy_m=3.0))
+    yield_list.append(
+        Fix(t, lat, lon, speed_mps=step_m, heading_deg=yield_list[-1].heading_deg, accuracy_m=3.0)
+    )
     yield from yield_list
 
 
@@ -102,5 +116,11 @@ def stopped_at(segment: Segment, t: datetime | None = None) -> Fix:
 
 def moving_at(segment: Segment, speed_kmh: float = 20.0, t: datetime | None = None) -> Fix:
     lon, lat = segment.coords[len(segment.coords) // 2]
-    return Fix(t or datetime.now(UTC), lat, lon, speed_mps=speed_kmh / 3.6, heading_deg=90.0,
-               accuracy_m=3.0)
+    return Fix(
+        t or datetime.now(UTC),
+        lat,
+        lon,
+        speed_mps=speed_kmh / 3.6,
+        heading_deg=90.0,
+        accuracy_m=3.0,
+    )

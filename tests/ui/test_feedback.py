@@ -29,8 +29,13 @@ MARKUP = '<img src=x onerror="window.__pwned = 1">Main & <b>King</b>'
 
 
 def form_change(definition: dict[str, Any], version: int = 1) -> dict[str, Any]:
-    return {"op": "put", "entity": "form", "id": definition["id"], "version": version,
-            "value": {**check_definition(definition), "version": version}}
+    return {
+        "op": "put",
+        "entity": "form",
+        "id": definition["id"],
+        "version": version,
+        "value": {**check_definition(definition), "version": version},
+    }
 
 
 def form_answers(tablet: Tablet) -> list[tuple[dict[str, Any], str | None]]:
@@ -38,8 +43,10 @@ def form_answers(tablet: Tablet) -> list[tuple[dict[str, Any], str | None]]:
         "SELECT payload, assignment_version, gps_time FROM outbox"
         " WHERE stream = 'events' AND type = 'form_answer' ORDER BY stream_seq"
     ).fetchall()
-    return [({**json.loads(r["payload"]), "_asg_version": r["assignment_version"]},
-             r["gps_time"]) for r in rows]
+    return [
+        ({**json.loads(r["payload"]), "_asg_version": r["assignment_version"]}, r["gps_time"])
+        for r in rows
+    ]
 
 
 def choice(dialog: FormDialog, question: str, text: str) -> QPushButton:
@@ -158,14 +165,14 @@ def test_end_of_shift_survey_follows_the_accepted_check(
     assert payload["form_id"] == "pilot-end-of-shift"
     assert payload["form_version"] == 1
     assert payload["answers"] == {
-        "map_useful": 4, "colours_matched": True, "obstacle": "Parked cars"
+        "map_useful": 4,
+        "colours_matched": True,
+        "obstacle": "Parked cars",
     }
     assert payload["segment_id"] == route.segments[0].id
 
 
-def test_no_survey_when_the_form_is_not_cached(
-    qtbot: QtBot, tmp_path: Path, route: Route
-) -> None:
+def test_no_survey_when_the_form_is_not_cached(qtbot: QtBot, tmp_path: Path, route: Route) -> None:
     tablet = make_tablet(tmp_path, route)
     win = OperatorWindow(tablet, theme_mode="day")
     try:
@@ -189,8 +196,7 @@ def test_markup_in_a_form_label_is_shown_as_text(
         "id": "pilot-feedback",
         "title": MARKUP,
         "questions": [
-            {"id": "topic", "type": "single_choice", "label": MARKUP,
-             "choices": [MARKUP, "Map"]},
+            {"id": "topic", "type": "single_choice", "label": MARKUP, "choices": [MARKUP, "Map"]},
             {"id": "text", "type": "short_text", "label": "Say more", "help": MARKUP},
         ],
     }

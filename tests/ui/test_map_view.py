@@ -190,9 +190,7 @@ def test_the_page_says_when_it_is_ready_without_being_polled(qtbot, route, monke
 
 def test_street_context_follows_the_route(qtbot, map_view, route):
     map_view.show_route(route, statuses_for(route))
-    qtbot.wait_until(
-        lambda: (run_js(qtbot, map_view, "window.sweepline.stats.streets") or 0) > 0
-    )
+    qtbot.wait_until(lambda: (run_js(qtbot, map_view, "window.sweepline.stats.streets") or 0) > 0)
 
 
 def test_the_page_reports_the_route_drawn(qtbot, map_view, route):

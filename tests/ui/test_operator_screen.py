@@ -84,7 +84,9 @@ def tap_segment(qtbot: QtBot, window: OperatorWindow, segment_id: str) -> None:
     target = window.map_view.web_view().focusProxy()
     assert target is not None
     QTest.mouseClick(
-        target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+        target,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
         QPoint(round(point["x"]), round(point["y"])),
     )
 
@@ -97,8 +99,10 @@ def test_segment_recolours_after_fixes_and_a_tap_explains_it(
     qtbot.mouseClick(window.shift_button, Qt.MouseButton.LeftButton)
     assert tablet.shift_active
     start = datetime.now(UTC)
-    fixes = [*drive_along(target, start), *drive_along(target, start + timedelta(minutes=5),
-                                                         backwards=True)]
+    fixes = [
+        *drive_along(target, start),
+        *drive_along(target, start + timedelta(minutes=5), backwards=True),
+    ]
     for fix in fixes:
         tablet.record_fix(fix)
     qtbot.wait_until(lambda: page_segment(qtbot, window, target.id)["state"] == "swept")
@@ -128,10 +132,12 @@ def test_one_curb_and_skipped_segments_have_their_own_look(
     qtbot: QtBot, window: OperatorWindow
 ) -> None:
     first, second = window._tablet.assignment.route.segments[:2]  # type: ignore[union-attr]
-    window.map_view.set_views({
-        first.id: {"state": "one_side", "info": {"length": "1 m", "passes": "1", "why": "x"}},
-        second.id: {"state": "skipped", "info": {"length": "1 m", "passes": "0", "why": "y"}},
-    })
+    window.map_view.set_views(
+        {
+            first.id: {"state": "one_side", "info": {"length": "1 m", "passes": "1", "why": "x"}},
+            second.id: {"state": "skipped", "info": {"length": "1 m", "passes": "0", "why": "y"}},
+        }
+    )
     qtbot.wait_until(lambda: page_segment(qtbot, window, first.id)["state"] == "one_side")
     assert page_segment(qtbot, window, first.id)["dash"] == STATE_DASHES["one_side"]
     skipped = page_segment(qtbot, window, second.id)
@@ -148,9 +154,7 @@ def test_exception_tapped_while_moving_is_exactly_one_fact_with_segment_and_side
     assert window.motion.is_moving
     before = len(outbox(tablet))
     qtbot.mouseClick(window.exception_bar.side_buttons["left"], Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(
-        window.exception_bar.kind_buttons["parked_cars"], Qt.MouseButton.LeftButton
-    )
+    qtbot.mouseClick(window.exception_bar.kind_buttons["parked_cars"], Qt.MouseButton.LeftButton)
     facts = outbox(tablet)
     assert len(facts) == before + 1
     kind, payload = facts[-1]
@@ -175,10 +179,10 @@ def test_keyboard_shortcuts_report_pick_a_side_and_toggle_the_theme(
     QTest.keyClick(window, Qt.Key.Key_T)
     assert window.theme_mode == "night"
     qtbot.wait_until(
-        lambda: run_js(
-            qtbot, window.map_view, "document.body.classList.contains('sweepline-night')"
+        lambda: (
+            run_js(qtbot, window.map_view, "document.body.classList.contains('sweepline-night')")
+            is True
         )
-        is True
     )
 
 
@@ -274,9 +278,7 @@ def test_end_of_shift_needs_a_reason_or_leave_open_for_each_unswept_segment(
     unswept = tablet.unswept_segments()
     assert len(unswept) == len(route.segments)
     assert not dialog.end_button.isEnabled()
-    qtbot.mouseClick(
-        dialog.buttons[(unswept[0], "construction")], Qt.MouseButton.LeftButton
-    )
+    qtbot.mouseClick(dialog.buttons[(unswept[0], "construction")], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(dialog.buttons[(unswept[1], "parked_cars")], Qt.MouseButton.LeftButton)
     assert not dialog.end_button.isEnabled()
     qtbot.mouseClick(dialog.leave_rest_button, Qt.MouseButton.LeftButton)
@@ -286,7 +288,8 @@ def test_end_of_shift_needs_a_reason_or_leave_open_for_each_unswept_segment(
     assert not tablet.shift_active
     skipped = outbox(tablet, "segment_not_swept")
     assert {(p["segment_id"], p["reason"]) for _, p in skipped} == {
-        (unswept[0], "construction"), (unswept[1], "parked_cars")
+        (unswept[0], "construction"),
+        (unswept[1], "parked_cars"),
     }
     ended = outbox(tablet, "shift_ended")
     assert len(ended) == 1
@@ -305,11 +308,23 @@ def test_supervisor_message_shown_when_pulled_and_acknowledged_in_one_tap(
 ) -> None:
     assert window.message_strip.isHidden()
     text = "Skip <b>Dorset</b> today: water main work"
-    pull_changes(tablet, [{
-        "op": "put", "entity": "message", "id": "msg-1", "version": 1,
-        "value": {"id": "msg-1", "text": text, "sender": "Supervisor Lee",
-                  "sent_at": "2024-05-01T13:05:00+00:00"},
-    }])
+    pull_changes(
+        tablet,
+        [
+            {
+                "op": "put",
+                "entity": "message",
+                "id": "msg-1",
+                "version": 1,
+                "value": {
+                    "id": "msg-1",
+                    "text": text,
+                    "sender": "Supervisor Lee",
+                    "sent_at": "2024-05-01T13:05:00+00:00",
+                },
+            }
+        ],
+    )
     assert window.message_strip.isVisible()
     assert text in window.message_strip.text_label.text()
     assert window.message_strip.text_label.textFormat() == Qt.TextFormat.PlainText
@@ -325,11 +340,23 @@ def test_supervisor_message_shown_when_pulled_and_acknowledged_in_one_tap(
     assert [p["message_id"] for _, p in acks] == ["msg-1"]
     assert window.message_strip.isHidden()
     # A second tap or a re-pull of the same message records nothing more.
-    pull_changes(tablet, [{
-        "op": "put", "entity": "message", "id": "msg-1", "version": 1,
-        "value": {"id": "msg-1", "text": text, "sender": "Supervisor Lee",
-                  "sent_at": "2024-05-01T13:05:00+00:00"},
-    }])
+    pull_changes(
+        tablet,
+        [
+            {
+                "op": "put",
+                "entity": "message",
+                "id": "msg-1",
+                "version": 1,
+                "value": {
+                    "id": "msg-1",
+                    "text": text,
+                    "sender": "Supervisor Lee",
+                    "sent_at": "2024-05-01T13:05:00+00:00",
+                },
+            }
+        ],
+    )
     assert window.message_strip.isHidden()
     assert len(outbox(tablet, "message_ack")) == 1
 
@@ -342,7 +369,8 @@ def test_follow_mode_stops_when_panned_and_recentre_brings_it_back(
     run_js(qtbot, window.map_view, "window.sweepline.map.fire('dragstart') && 1")
     assert run_js(qtbot, window.map_view, "window.sweepline.stats.follow") is False
     rect = run_js(
-        qtbot, window.map_view,
+        qtbot,
+        window.map_view,
         "(function(){var r=document.querySelector('.sweepline-recentre')"
         ".getBoundingClientRect();return {x:r.x+r.width/2,y:r.y+r.height/2,h:r.height};})()",
     )
@@ -350,7 +378,9 @@ def test_follow_mode_stops_when_panned_and_recentre_brings_it_back(
     target = window.map_view.web_view().focusProxy()
     assert target is not None
     QTest.mouseClick(
-        target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+        target,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
         QPoint(round(rect["x"]), round(rect["y"])),
     )
     qtbot.wait_until(
@@ -381,7 +411,8 @@ def test_french_translation_reaches_every_panel(qtbot: QtBot, tablet: Tablet) ->
             assert win.exception_bar.kind_buttons["parked_cars"].text() == "Voitures\ngarées"
             assert "balayés" in win.progress_panel.caption_label.text()
             legend = run_js(
-                qtbot, win.map_view,
+                qtbot,
+                win.map_view,
                 "document.querySelector('.sweepline-legend').textContent",
             )
             assert "Pas commencé" in legend

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from client.coverage_engine import SegmentExplanation
 from client.clock import SYSTEM_CLOCK
+from client.coverage_engine import SegmentExplanation
 from client.models import (
     Assignment,
     Changes,
@@ -67,11 +67,21 @@ class StandInTablet:
         status = self._statuses[segment_id]
         swept = status.state is SegmentState.SWEPT
         return SegmentExplanation(
-            segment_id=segment_id, profile="stand-in", state=status.state,
-            trimmed_length_m=0.0, buffer_m=0.0, coverage_pct=100 * status.covered_fraction,
-            passes=int(swept), sweeping_passes=int(swept), sweeping_passes_by_side={},
-            sides_needed=1, sides_done=(), sweep_speed_kmh=None, max_speed_kmh=None,
-            source="inferred" if swept else None, reason=None if swept else "not driven",
+            segment_id=segment_id,
+            profile="stand-in",
+            state=status.state,
+            trimmed_length_m=0.0,
+            buffer_m=0.0,
+            coverage_pct=100 * status.covered_fraction,
+            passes=int(swept),
+            sweeping_passes=int(swept),
+            sweeping_passes_by_side={},
+            sides_needed=1,
+            sides_done=(),
+            sweep_speed_kmh=None,
+            max_speed_kmh=None,
+            source="inferred" if swept else None,
+            reason=None if swept else "not driven",
         )
 
     def sweeping_passes(self) -> int:
