@@ -5,9 +5,15 @@ district D (each street once, real transit between them over the street graph, 3
 km/h with stops, 25 km/h transit, 2 m correlated GPS noise). Both implementations run
 the kitchener-2023 profile over the whole network in one process; the live engine takes
 the fixes one by one, the oracle takes the whole track at once. The last line printed is
-one JSON object: fixes/s of each, their `ratio` and the `agreement` of segment statuses.
+one JSON object: the network's `segments`, the track's `fixes`, fixes/s of each
+(`live_fixes_per_s`, `oracle_fixes_per_s`), their `ratio`, the `agreement` of segment
+statuses and the number of `disagreements`, and the `swept_segments` (live engine).
+
+`--quick` takes the district alone as the network and the track's first 1,500 fixes:
+the same path in seconds, to check that the script still works.
 
 Run: .venv/bin/python benchmarks/coverage_throughput.py [--district D] [--seed 1]
+    [--network city|district] [--fixes N] [--quick]
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -31,16 +38,40 @@ from tests.client.coverage_oracle import (
     split_tracks,
 )
 
+RESULT_KEYS: tuple[str, ...] = (
+    "segments",
+    "fixes",
+    "live_fixes_per_s",
+    "oracle_fixes_per_s",
+    "ratio",
+    "agreement",
+    "disagreements",
+    "swept_segments",
+)
+QUICK: dict[str, Any] = {"network": "district", "fixes": 1500}
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--district", default="D")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--network", choices=("city", "district"), default="city", help="the network both run over"
+    )
+    parser.add_argument(
+        "--fixes", type=int, default=0, help="only the track's first N fixes (0: all)"
+    )
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the script")
     args = parser.parse_args()
-    city = cambridge_network()
+    if args.quick:  # quick sizes as the defaults: options given still win
+        parser.set_defaults(**QUICK)
+        args = parser.parse_args()
     district = cambridge_network(args.district)
+    city = cambridge_network() if args.network == "city" else district
     start = datetime(2026, 5, 4, 7, 0, tzinfo=UTC)
     fixes = list(RouteSimulator(district, start=start, seed=args.seed).fixes())
+    if args.fixes:
+        fixes = fixes[: args.fixes]
     proj = LocalProjection.around([c for s in city.segments for c in s.coords])
 
     t0 = time.perf_counter()

@@ -11,6 +11,11 @@
 Goals (issue 7): under 1 s, over 500 tiles/s. Headless: run with
 QT_QPA_PLATFORM=offscreen QTWEBENGINE_DISABLE_SANDBOX=1 QTWEBENGINE_CHROMIUM_FLAGS=--disable-gpu.
 The last line printed is one JSON object with `render_seconds` and `tiles_per_second`.
+
+`--quick` renders once and loads 64 tiles: the same path in seconds, to check that the
+script still works.
+
+    .venv/bin/python benchmarks/map_render.py [--runs 5] [--tiles 3000] [--quick]
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ from maps.streets import load_geojson_features, streets_payload  # noqa: E402
 
 CAMBRIDGE = REPO / "tests" / "data" / "cambridge_centerlines_with_sweep_district.geojson"
 TILE_ZOOM = 16
+RESULT_KEYS: tuple[str, ...] = ("render_seconds", "tiles_per_second")
+QUICK: dict[str, Any] = {"runs": 1, "tiles": 64}
 
 
 def pump(until: Any, timeout_s: float = 60.0) -> None:
@@ -152,9 +159,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=5, help="render repetitions (median)")
     parser.add_argument("--tiles", type=int, default=3000, help="distinct tiles to load")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the script")
     args = parser.parse_args()
+    if args.quick:  # quick sizes as the defaults: options given still win
+        parser.set_defaults(**QUICK)
+        args = parser.parse_args()
 
-    app = QApplication.instance() or QApplication(sys.argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
     features = load_geojson_features(CAMBRIDGE)
     payload = streets_payload(features, attribution="City of Cambridge GIS, PDDL 1.0")
     print(f"Cambridge MA centrelines: {len(features)} features, {len(payload['features'])} drawn")

@@ -1,14 +1,24 @@
 """Load on the reference server: N simulated vehicles over loopback.
 
 Usage: .venv/bin/python benchmarks/server_load.py [--duration 30] [--vehicles 50,100,200]
+    [--quick]
 
 The server runs as its own process (`python -m server`, as in production) on a fresh
 database with the demo routes; this process only generates load. Each vehicle is an
 operator account with its own device, assignment and client id; it pushes a fix batch
 (5 fixes, compact format) every 5 s, now and then an event (a note or a segment swept),
 and pulls every 30 s, starting at a random moment. Latency is measured per request,
-from send to full response. Prints one line per N and, last, one JSON object with the
-figures (`p99_ms_200` is the p99 latency in ms at 200 vehicles).
+from send to full response. Prints one line per N and, last, one JSON object with
+`duration_s` (per level), `cpus`, and per level N the figures suffixed `_N`: requests
+sent (`requests_50`, `requests_100`, `requests_200`), requests per second
+(`throughput_rps_50`, `throughput_rps_100`, `throughput_rps_200`), latency in ms at the
+median (`p50_ms_50`, `p50_ms_100`, `p50_ms_200`), at p99 (`p99_ms_50`, `p99_ms_100`,
+`p99_ms_200`) and worst (`max_ms_50`, `max_ms_100`, `max_ms_200`), and requests not
+answered 200 (`errors_50`, `errors_100`, `errors_200`).
+
+`--quick` keeps the three levels (the figures' names depend on them) but drives each
+for one second, with every vehicle's first push inside it: the whole path in about
+half a minute, to check that the script still works.
 """
 
 from __future__ import annotations
@@ -43,7 +53,29 @@ PASSWORD = "bench-password"
 FIX_PERIOD_S = 5.0
 PULL_EVERY = 6  # pushes, i.e. every 30 s
 EVENT_PROBABILITY = 0.2
-
+RESULT_KEYS: tuple[str, ...] = (
+    "duration_s",
+    "cpus",
+    "requests_50",
+    "throughput_rps_50",
+    "p50_ms_50",
+    "p99_ms_50",
+    "max_ms_50",
+    "errors_50",
+    "requests_100",
+    "throughput_rps_100",
+    "p50_ms_100",
+    "p99_ms_100",
+    "max_ms_100",
+    "errors_100",
+    "requests_200",
+    "throughput_rps_200",
+    "p50_ms_200",
+    "p99_ms_200",
+    "max_ms_200",
+    "errors_200",
+)
+QUICK: dict[str, Any] = {"duration": 1.0}
 
 
 def seed(db_path: Path, vehicles: int) -> None:
@@ -75,8 +107,6 @@ def seed(db_path: Path, vehicles: int) -> None:
                     routes[i % len(routes)],
                 ),
             )
-
-
 
 
 def _event(seq: int, type_: str, payload: Any, stream: str, version: int | None) -> dict[str, Any]:
@@ -169,7 +199,9 @@ async def drive(
     latencies: list[float],
     statuses: dict[int, int],
 ) -> None:
-    await asyncio.sleep(random.uniform(0, FIX_PERIOD_S))
+    # Starts spread over a period, or over the whole run when that is shorter (--quick),
+    # so that every vehicle sends something.
+    await asyncio.sleep(random.uniform(0, min(FIX_PERIOD_S, until - time.monotonic())))
     cycle = 0
     while time.monotonic() < until:
         began = time.monotonic()
@@ -257,7 +289,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per level")
     parser.add_argument("--vehicles", default="50,100,200", help="comma-separated levels")
+    parser.add_argument("--quick", action="store_true", help="one second per level")
     args = parser.parse_args()
+    if args.quick:  # quick sizes as the defaults: options given still win
+        parser.set_defaults(**QUICK)
+        args = parser.parse_args()
     levels = [int(v) for v in args.vehicles.split(",")]
     random.seed(7)
     with tempfile.TemporaryDirectory() as tmp:

@@ -45,14 +45,17 @@ page counted once (the distinct total; the PSS total where frame numbers are hid
 named in `peak_rss_measure`). `peak_summed_rss_mb`, `peak_pss_mb` and
 `peak_distinct_mb` are the highest sample of each total (distinct is null without
 root), `trend_mb_per_hour` (of the PSS total), `trend_rss_mb_per_hour` (of the summed
-RSS), `trend_distinct_mb_per_hour`,
-`pss_read_low` (another process mapped QtWebEngineCore during a sample), the number of
-fixes, the hours, the Chromium flags in effect and `processes_at_end` (the per-process
+RSS), `trend_distinct_mb_per_hour`, `pss_read_low` (another process mapped
+QtWebEngineCore during a sample), the number of `fixes`, the `hours` of GPS time, the
+Chromium flags in effect (`chromium_flags`) and `processes_at_end` (the per-process
 figures above, in MB).
+
+`--quick` replays three minutes of GPS time (unless hours are given): the same path in
+seconds, to check that the script still works; its figures say nothing about a shift.
 
     QT_QPA_PLATFORM=offscreen QTWEBENGINE_DISABLE_SANDBOX=1 \
     QTWEBENGINE_CHROMIUM_FLAGS=--disable-gpu .venv/bin/python benchmarks/shift_memory.py \
-        [hours] [--without-product-flags]
+        [hours] [--without-product-flags] [--quick]
 """
 
 from __future__ import annotations
@@ -86,6 +89,22 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 MB = 1024.0  # smaps_rollup counts kB
+QUICK_HOURS = 0.05
+RESULT_KEYS: tuple[str, ...] = (
+    "peak_rss_mb",
+    "peak_rss_measure",
+    "peak_summed_rss_mb",
+    "peak_pss_mb",
+    "peak_distinct_mb",
+    "trend_mb_per_hour",
+    "trend_rss_mb_per_hour",
+    "trend_distinct_mb_per_hour",
+    "pss_read_low",
+    "fixes",
+    "hours",
+    "chromium_flags",
+    "processes_at_end",
+)
 
 
 @dataclass
@@ -308,8 +327,8 @@ def trend(samples: list[Sample], hours: float, value: str) -> float | None:
 
 
 def main() -> int:
-    args = [a for a in sys.argv[1:] if a != "--without-product-flags"]
-    hours = float(args[0]) if args else 8.0
+    args = [a for a in sys.argv[1:] if a not in ("--without-product-flags", "--quick")]
+    hours = float(args[0]) if args else (QUICK_HOURS if "--quick" in sys.argv else 8.0)
     flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
     app = QApplication(sys.argv[:1])
     from client.simulator import RouteSimulator

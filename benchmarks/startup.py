@@ -15,10 +15,15 @@ Both start the same way, from bytecode compiled beforehand (as an installed prod
 ships it: this machine's PYTHONDONTWRITEBYTECODE would otherwise make every run compile
 the app's sources).
 Runs each `--runs` times (default 5), alternating, and compares medians. The last line
-is JSON with `app_s`, `bare_s`, `ratio` and `app_complete_s`.
+is JSON with `app_s` (the route drawn), `bare_s`, their `ratio`, `app_complete_s` (the
+whole window) and the number of `runs`.
+
+`--quick` runs each once (after the untimed first start): the same path in seconds, to
+check that the script still works.
 
     QT_QPA_PLATFORM=offscreen QTWEBENGINE_DISABLE_SANDBOX=1 \
-    QTWEBENGINE_CHROMIUM_FLAGS=--disable-gpu .venv/bin/python benchmarks/startup.py
+    QTWEBENGINE_CHROMIUM_FLAGS=--disable-gpu .venv/bin/python benchmarks/startup.py \
+        [--runs 5] [--quick]
 """
 
 from __future__ import annotations
@@ -35,12 +40,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 APP_PACKAGES = ("client", "sync", "maps", "ui", "server")
 OPERATOR, TOKEN = "op-7", "benchmark-token"
 APP_READY = "start-up check: route of"
 APP_COMPLETE = "start-up check: window complete"
+RESULT_KEYS: tuple[str, ...] = ("app_s", "bare_s", "ratio", "app_complete_s", "runs")
+QUICK: dict[str, Any] = {"runs": 1}
 
 BARE = r"""
 import sys
@@ -178,9 +186,13 @@ def run(command: list[str], env: dict[str, str] | None, *lines: str) -> list[flo
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="one run, to check the script")
     args = parser.parse_args()
+    if args.quick:  # quick sizes as the defaults: options given still win
+        parser.set_defaults(**QUICK)
+        args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sweepline-startup-"))
     app_command, app_env, page = prepare(work)
     compile_bytecode()

@@ -1,6 +1,7 @@
 """A ten-hour shift recorded offline drains to the real server on loopback.
 
 Usage: .venv/bin/python benchmarks/sync_drain.py [--fixes 36000] [--events 500]
+    [--per-fix-sample 3600] [--quick]
 
 The reference server runs as its own process (`python -m server`, as in production) on
 a fresh database. The backlog is recorded as the tablet records it: simulated 1 Hz
@@ -9,8 +10,14 @@ compact batches, plus operator events. Then the sync engine drains it; every byt
 between client and server (requests, replies, headers) is counted by a pass-through
 proxy. The same fixes are then sent the OsmAnd/Traccar way, one HTTP GET per fix with
 the fix in the query string, to a minimal HTTP endpoint through the same proxy.
-The last line is one JSON object: drain_seconds, bytes_per_fix (GPS stream, all wire
-bytes), ratio_vs_per_fix_protocol (per-fix bytes divided by ours), and more.
+The last line is one JSON object: `drain_seconds`, `bytes_per_fix` (GPS stream, all
+wire bytes), `ratio_vs_per_fix_protocol` (per-fix bytes divided by ours),
+`all_bytes_per_fix` (every stream's wire bytes, per fix), the per-fix protocol's
+`per_fix_protocol_bytes_per_fix` and `per_fix_protocol_seconds` (for all the fixes,
+extrapolated from the sample), and the backlog's `fixes` and `events`.
+
+`--quick` drains ten minutes of fixes and ten events (100 fixes the per-fix way): the
+same path in seconds, to check that the script still works.
 """
 
 from __future__ import annotations
@@ -41,6 +48,17 @@ from sync.engine import SyncEngine  # noqa: E402
 from tests.helpers.fault_proxy import FaultProxy  # noqa: E402
 
 USER, PASSWORD, DEVICE = "demo", "sweep-demo", "demo-tablet-1"
+RESULT_KEYS: tuple[str, ...] = (
+    "drain_seconds",
+    "bytes_per_fix",
+    "ratio_vs_per_fix_protocol",
+    "all_bytes_per_fix",
+    "per_fix_protocol_bytes_per_fix",
+    "per_fix_protocol_seconds",
+    "fixes",
+    "events",
+)
+QUICK: dict[str, Any] = {"fixes": 600, "events": 10, "per_fix_sample": 100}
 
 
 class CountingProxy(FaultProxy):
@@ -53,9 +71,6 @@ class CountingProxy(FaultProxy):
     async def _throttle(self, n: int) -> None:
         # Called once per forwarded request chunk (and reply chunk, counted separately).
         self.request_bytes += n
-
-
-
 
 
 async def record_offline_shift(
@@ -240,7 +255,11 @@ def main() -> None:
     # One GET per fix costs the same bytes every time: a sample gives bytes per fix
     # exactly and the time for the whole shift by extrapolation (all 36,000 take ~3 min).
     parser.add_argument("--per-fix-sample", type=int, default=3_600)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the script")
     args = parser.parse_args()
+    if args.quick:  # quick sizes as the defaults: options given still win
+        parser.set_defaults(**QUICK)
+        args = parser.parse_args()
     print(json.dumps(asyncio.run(main_async(args))))
 
 
