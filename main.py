@@ -55,7 +55,7 @@ _CORE_MODULES = (
     "client.outbox",
     "client.forms",
     "sync.engine",
-    "client.tablet",
+    "app.tablet",
 )
 # Background work (keyring, sync) waits at most this long for the map's first paint.
 FIRST_PAINT_WAIT_S = 3.0
@@ -548,9 +548,9 @@ async def _run(
 
     if args.demo_supervisor or store is None:
         return await _run_supervisor_demo(args)
+    from app.tablet import Tablet
     from client.api import ApiClient
     from client.errors import UserFacingError
-    from client.tablet import Tablet
     from client.version import VERSION
     from ui.operator_window import OperatorWindow
 
@@ -745,8 +745,8 @@ async def _report_route_on_map(window: OperatorWindow, tablet: Any, report: _Sta
 async def _run_supervisor(args: argparse.Namespace, api: object, version: str) -> int:
     """Supervisor mode for a staff login: the supervisor window on the same session."""
     from client.api import ApiClient
-    from client.supervisor_api import SupervisorApi
-    from ui.supervisor.demo import run_supervisor_window
+    from demo.supervisor import run_supervisor_window
+    from staff.api import SupervisorApi
 
     assert isinstance(api, ApiClient)
     staff = SupervisorApi(api.base_url)
@@ -764,15 +764,10 @@ async def _run_supervisor_demo(args: argparse.Namespace) -> int:
     import tempfile
 
     from client.logs import register_secret
-    from client.supervisor_api import SupervisorApi
     from client.version import VERSION
+    from demo.supervisor import SUPERVISOR, DemoTablets, add_second_operator, run_supervisor_window
     from server.embedded import EmbeddedServer
-    from ui.supervisor.demo import (
-        SUPERVISOR,
-        DemoTablets,
-        add_second_operator,
-        run_supervisor_window,
-    )
+    from staff.api import SupervisorApi
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="sweepline-supervisor-demo-"))
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -822,7 +817,7 @@ def _start_tile_cache(
         return None
     import asyncio
 
-    from client.map_tiles import RouteTilePrefetcher
+    from app.tiles import RouteTilePrefetcher
     from maps.assets import BASEMAP_MBTILES
     from maps.mbtiles import TileStack
     from maps.prefetch import PrefetchSettings

@@ -28,15 +28,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from client.coverage_engine import KITCHENER_2023, CoverageEngine
-from client.geo import LocalProjection
 from client.simulator import RouteSimulator
-from tests.client.coverage_oracle import (
-    cambridge_network,
-    compare,
-    kitchener_oracle,
-    split_tracks,
-)
+from coverage.engine import CoverageEngine
+from coverage.geo import LocalProjection
+from coverage.profiles import KITCHENER_2023
+from tests.coverage.oracle import cambridge_network, compare, kitchener_oracle, split_tracks
 
 RESULT_KEYS: tuple[str, ...] = (
     "segments",

@@ -47,7 +47,7 @@ from benchmarks.server_process import free_port, start_server  # noqa: E402
 from server.auth import hash_password  # noqa: E402
 from server.db import Database  # noqa: E402
 from server.settings import Settings  # noqa: E402
-from sync.protocol import FIX_BATCH, PROTOCOL_VERSION, content_hash, encode_fix_batch  # noqa: E402
+from wire.protocol import FIX_BATCH, PROTOCOL_VERSION, content_hash, encode_fix_batch  # noqa: E402
 
 PASSWORD = "bench-password"
 FIX_PERIOD_S = 5.0

@@ -38,8 +38,8 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.server_load import login_all, seed  # noqa: E402
 from benchmarks.server_process import free_port, start_server  # noqa: E402
-from client.sse import open_stream  # noqa: E402
-from sync.protocol import FIX_BATCH, PROTOCOL_VERSION, content_hash, encode_fix_batch  # noqa: E402
+from staff.sse import open_stream  # noqa: E402
+from wire.protocol import FIX_BATCH, PROTOCOL_VERSION, content_hash, encode_fix_batch  # noqa: E402
 
 INTERVAL_S = 5.0
 RESULT_KEYS: tuple[str, ...] = (

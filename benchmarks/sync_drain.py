@@ -37,13 +37,13 @@ sys.path.insert(0, str(REPO))
 
 import httpx  # noqa: E402
 
+from app.tablet import FIX_BATCH_SECONDS, FIXES_PER_GPS_BATCH  # noqa: E402
 from benchmarks.server_process import free_port, start_server  # noqa: E402
 from client.api import ApiClient  # noqa: E402
 from client.assignments import AssignmentCache  # noqa: E402
 from client.outbox import Outbox  # noqa: E402
 from client.simulator import RouteSimulator  # noqa: E402
 from client.store import Store  # noqa: E402
-from client.tablet import FIX_BATCH_SECONDS, FIXES_PER_GPS_BATCH  # noqa: E402
 from sync.engine import SyncEngine  # noqa: E402
 from tests.helpers.fault_proxy import FaultProxy  # noqa: E402
 

@@ -34,11 +34,11 @@ sys.path.insert(0, str(REPO))
 import qasync  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QTimer  # noqa: E402
 
+from app.tablet import Tablet  # noqa: E402
 from benchmarks.server_process import free_port, start_server  # noqa: E402
 from benchmarks.sync_drain import DEVICE, PASSWORD, USER, record_offline_shift  # noqa: E402
 from client.api import ApiClient  # noqa: E402
 from client.simulator import RouteSimulator  # noqa: E402
-from client.tablet import Tablet  # noqa: E402
 
 PROBE_MS = 10
 RESULT_KEYS: tuple[str, ...] = (

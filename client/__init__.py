@@ -1,1 +1,2 @@
-"""The tablet's Qt-free core: store, outbox, API client, positioning, coverage, credentials."""
+"""The client's own data: models, local SQLite store and repositories, the backend API
+client, config, credentials (keyring), positioning sources and logs. Qt-free."""

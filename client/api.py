@@ -29,7 +29,7 @@ from client.errors import (
     UpdateRequired,
 )
 from client.version import VERSION
-from sync.protocol import PROTOCOL_VERSION, canonical_json
+from wire.protocol import PROTOCOL_VERSION, canonical_json
 
 if TYPE_CHECKING:
     # httpx (a fifth of a second to import) loads with the first request, not at start-up:

@@ -13,8 +13,9 @@ from datetime import date
 from typing import Any
 
 from client.clock import SYSTEM_CLOCK, Clock
-from client.models import Assignment, Route, Segment
+from client.models import Assignment
 from client.store import Store
+from coverage.model import Route, Segment
 
 MAX_COORDS_PER_SEGMENT = 10_000
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from client.coverage_engine import SWEEPLINE, CoverageEngine
 from client.models import Assignment
 from client.store import Store
+from coverage.engine import CoverageEngine
+from coverage.profiles import SWEEPLINE
 
 
 def load_coverage(store: Store, assignment: Assignment) -> CoverageEngine:

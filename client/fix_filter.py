@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from client.geo import haversine_m
-from client.models import Fix
 from client.nmea import Reading
+from coverage.geo import haversine_m
+from coverage.model import Fix
 
 
 class Rejection(StrEnum):

@@ -4,7 +4,7 @@ The server sends forms as pull changes beside assignments (docs/api.md, "Forms")
 `{"op": "put", "entity": "form", "id", "version", "value": definition}`. The latest
 version of each form is kept in the tablet's key-value table, one row per form; a pull
 with `reset` replaces them all. An answer is checked with the same rules the server
-applies (`sync.forms`) before it becomes a `form_answer` fact carrying the form version,
+applies (`wire.forms`) before it becomes a `form_answer` fact carrying the form version,
 the time, the position and the current segment.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 from client.outbox import Outbox
 from client.store import Store
-from sync.forms import FormDefinitionError, check_answers, check_definition
+from wire.forms import FormDefinitionError, check_answers, check_definition
 
 log = logging.getLogger("sweepline.forms")
 

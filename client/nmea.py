@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from client.models import Fix
+from coverage.model import Fix
 
 TALKERS = frozenset({"GP", "GN", "GL", "GA", "GB", "BD"})
 KNOTS_TO_MPS = 1852 / 3600

@@ -18,7 +18,7 @@ from typing import Any
 from client.clock import SYSTEM_CLOCK, Clock
 from client.db import iso_z
 from client.store import Store
-from sync.protocol import (
+from wire.protocol import (
     APPLIED,
     CONFLICT_REUSED_SEQ,
     DUPLICATE,

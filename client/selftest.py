@@ -32,10 +32,10 @@ from keyring.backends import fail
 from client.config import Config
 from client.db import SCHEMA_VERSION
 from client.diagnostics import DATABASE_FILE
-from client.models import Route, Segment
 from client.simulator import RouteSimulator
 from client.store import Store
 from client.version import VERSION
+from coverage.model import Route, Segment
 
 TIMEOUT_S = 5.0
 KEYRING_PROBE_SERVICE = "sweepline-self-test"

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from client.geo import LocalProjection
-from client.models import Fix, Route, Segment
+from coverage.geo import LocalProjection
+from coverage.model import Fix, Route, Segment
 
 Node = tuple[float, float]
 

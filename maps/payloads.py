@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     # The data model loads after the map is on screen (start-up): annotations only here.
-    from client.models import Fix, Route, SegmentState, SegmentStatus
+    from coverage.model import Fix, Route, SegmentState, SegmentStatus
 
 JsonDict = dict[str, Any]
 
@@ -37,7 +37,7 @@ def route_payload(route: Route) -> JsonDict:
 
 def state_name(state: SegmentState | str) -> str:
     """The page's name for a segment state; unknown values fall back to not started."""
-    from client.models import SegmentState
+    from coverage.model import SegmentState
 
     try:
         return SegmentState(state).value

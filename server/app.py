@@ -32,7 +32,7 @@ from server.stream import StreamHub
 from server.stream_api import router as stream_router
 from server.sync_api import router as sync_router
 from server.tiles_api import router as tiles_router
-from sync.protocol import PROTOCOL_VERSION
+from wire.protocol import PROTOCOL_VERSION
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server.clock import server_time
 from server.logs import log_event
-from sync.protocol import PROTOCOL_VERSION
+from wire.protocol import PROTOCOL_VERSION
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from server.plans import segment_exists
 from server.schemas import PushEvent, PushRequest
 from server.settings import Settings
 from server.validation import check_event_payload, check_fix_batch, check_times, check_type
-from sync.protocol import (
+from wire.protocol import (
     APPLIED,
     CONFLICT_REUSED_SEQ,
     DUPLICATE,

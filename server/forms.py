@@ -3,7 +3,7 @@ checking a pushed `form_answer` against the version it names.
 
 Saving a definition whose content differs from the latest version makes a new version;
 every version is kept, because answers recorded offline name the version they were
-given on. The rules of a valid definition and answer live in `sync.forms` (shared with
+given on. The rules of a valid definition and answer live in `wire.forms` (shared with
 the tablet).
 """
 
@@ -14,7 +14,7 @@ import sqlite3
 from typing import Any, Final
 
 from server.clock import server_time
-from sync.forms import FormDefinitionError, check_answers, check_definition
+from wire.forms import FormDefinitionError, check_answers, check_definition
 
 EVERYONE: Final = "*"  # change_log.operator for changes every tablet pulls
 FORM_ENTITY: Final = "form"

@@ -1,6 +1,6 @@
 """Pydantic models of form definitions as the API sends them (OpenAPI document).
 
-Requests carry the definition as a plain JSON object: `sync.forms.check_definition`
+Requests carry the definition as a plain JSON object: `wire.forms.check_definition`
 judges it, so a bad one is answered with a message naming the question rather than a
 generic schema error.
 """

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 from server.forms import get_form
-from sync.protocol import FixBatchError, decode_fix_batch
+from wire.protocol import FixBatchError, decode_fix_batch
 
 SPEED_BIN_KMH: Final = 2
 SPEED_BINS: Final = 20  # 0–40 km/h, the last bin holds everything above

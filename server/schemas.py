@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from server.forms_schemas import FormOut
 from server.messages_schemas import PulledMessage
-from sync.protocol import STREAMS
+from wire.protocol import STREAMS
 
 SQLITE_INT_MAX = 2**63 - 1
 _ID = Field(min_length=1, max_length=128)

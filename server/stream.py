@@ -21,7 +21,7 @@ from typing import Any, Final
 
 from server.clock import local_today, server_time, utc_now
 from server.metrics import route_progress
-from sync.protocol import APPLIED, FIX_BATCH, FIX_FIELDS, FixBatchError, decode_fix_batch
+from wire.protocol import APPLIED, FIX_BATCH, FIX_FIELDS, FixBatchError, decode_fix_batch
 
 QUEUE_SIZE: Final = 5000
 

@@ -35,7 +35,7 @@ from server.schemas import (
 )
 from server.settings import Settings
 from server.stream import publish_push
-from sync.protocol import PROTOCOL_VERSION
+from wire.protocol import PROTOCOL_VERSION
 
 router = APIRouter(
     prefix="/api/v1/sync",

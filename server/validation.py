@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from server.clock import parse_iso
-from sync.protocol import EVENT_TYPES, FIX_BATCH, FixBatchError, decode_fix_batch
+from wire.protocol import EVENT_TYPES, FIX_BATCH, FixBatchError, decode_fix_batch
 
 # Payload keys each event type must carry (docs/api.md, "Event payloads").
 _REQUIRED_STRINGS: Final[Mapping[str, tuple[str, ...]]] = {

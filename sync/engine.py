@@ -38,7 +38,7 @@ from client.models import SyncState
 from client.outbox import Outbox, OutboxEvent
 from client.store import Store
 from sync.backoff import Backoff
-from sync.protocol import STREAMS
+from wire.protocol import STREAMS
 
 log = logging.getLogger("sweepline.sync")
 

@@ -7,7 +7,7 @@ import sys
 
 from tests.conftest import REPO
 
-CORE_PACKAGES = ("client", "sync", "maps", "server")
+CORE_PACKAGES = ("wire", "coverage", "client", "staff", "sync", "app", "maps", "server")
 
 _PROBE = r"""
 import importlib, pkgutil, sys

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import httpx
 
+from app.tablet import Tablet
 from client.api import ApiClient
 from client.credentials import TokenVault
 from client.store import Store
-from client.tablet import Tablet
 from main import DEMO_DEVICE, LAST_OPERATOR_KEY, _resume_session
 from server.demo_data import DEMO_OPERATOR
 from server.embedded import EmbeddedServer

@@ -24,7 +24,7 @@ END_OF_SHIFT_FORM: Final = "pilot-end-of-shift"
 
 @runtime_checkable
 class AnswersForms(Protocol):
-    """The part of the tablet core that holds and answers forms (`client.tablet.Tablet`)."""
+    """The part of the tablet core that holds and answers forms (`app.tablet.Tablet`)."""
 
     @property
     def forms(self) -> FormCache: ...

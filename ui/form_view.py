@@ -1,4 +1,4 @@
-"""A form rendered natively from its definition (`sync.forms`), answered by touch.
+"""A form rendered natively from its definition (`wire.forms`), answered by touch.
 
 Every text from the definition (title, labels, help, choices) is shown as plain text:
 a label like `<img src=x onerror=…>` appears literally. Choices, ratings and yes/no are
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sync.forms import (
+from wire.forms import (
     MULTIPLE_CHOICE,
     NUMBER,
     RATING,

@@ -36,7 +36,7 @@ from ui.scheme import SCHEME_BYTES, AppSchemeHandler, ExternalRequestBlocker
 
 if TYPE_CHECKING:
     # The data model loads after the window shows (start-up): annotations only here.
-    from client.models import Fix, Route, SegmentStatus
+    from coverage.model import Fix, Route, SegmentStatus
 
 log = logging.getLogger("sweepline.ui.map")
 

@@ -325,7 +325,7 @@ class OperatorWindow(QMainWindow):
         return route_views(tablet.assignment.route, tablet.explain, segment_ids)
 
     def _draw_route(self) -> None:
-        from client.models import Route
+        from coverage.model import Route
         from ui.shift import assignment_summary
 
         tablet = self._tablet

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from client.models import Progress
+from coverage.model import Progress
 from ui.charts import BAND_KMH, ProgressChart, SpeedChart
 from ui.formatting import clock, kilometres
 from ui.themes import DAY, Theme

@@ -17,7 +17,7 @@ from maps.payloads import route_payload
 from ui.map_view import MapView
 
 if TYPE_CHECKING:
-    from client.models import Route
+    from coverage.model import Route
 
 
 class RouteMap(MapView):

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
 
-from client.models import Route, Segment, SegmentState
+from coverage.model import Route, Segment, SegmentState
 from ui.formatting import kilometres
 
 if TYPE_CHECKING:  # annotations only: the window loads before the coverage engine
-    from client.coverage_engine import SegmentExplanation
+    from coverage.explain import SegmentExplanation
 
 
 def display_state(e: SegmentExplanation) -> str:

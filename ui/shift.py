@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.models import Assignment, Segment
+from client.models import Assignment
+from coverage.model import Segment
 from ui.formatting import kilometres
 
 TOUCH_PX = 64
@@ -68,7 +69,7 @@ class EndOfShiftDialog(QDialog):
         grid = QGridLayout(grid_host)
         grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(8)
-        from client.coverage_engine import NotSweptReason  # with the first end of shift
+        from coverage.explain import NotSweptReason  # with the first end of shift
 
         options = [*(r.value for r in NotSweptReason), LEAVE_OPEN]
         for row, segment in enumerate(segments):

@@ -1,6 +1,6 @@
 """What the operator window needs from the core, as a structural type.
 
-The window is written against this Protocol rather than `client.tablet.Tablet` so the
+The window is written against this Protocol rather than `app.tablet.Tablet` so the
 screens can be built and tested while the core evolves; the core satisfies it by shape.
 """
 
@@ -11,17 +11,9 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # annotations only: the window's module loads before the core's
     from client.clock import Clock
-    from client.coverage_engine import SegmentExplanation
-    from client.models import (
-        Assignment,
-        Changes,
-        Fix,
-        GpsState,
-        Progress,
-        SegmentStatus,
-        SupervisorMessage,
-        SyncState,
-    )
+    from client.models import Assignment, Changes, GpsState, SupervisorMessage, SyncState
+    from coverage.explain import SegmentExplanation
+    from coverage.model import Fix, Progress, SegmentStatus
 
 
 class TabletLike(Protocol):

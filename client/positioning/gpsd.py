@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
-from client.models import Fix
 from client.nmea import UERE_M, Reading
 from client.positioning.base import PositionSource
+from coverage.model import Fix
 
 WATCH = b'?WATCH={"enable":true,"json":true};\n'
 QUIET_S = 1.0

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from app.tablet import Tablet
 from client.api import ApiClient
 from client.store import Store
-from client.tablet import Tablet
 from tests.helpers.routes import waterloo_route
 from tests.ui.operator_rig import UNREACHABLE, assignment_value
 

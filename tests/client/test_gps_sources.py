@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from client.fix_filter import FilterConfig, FixFilter, Rejection
-from client.models import Fix
 from client.nmea import Reading, parse_lines
 from client.positioning import (
     GpsdSource,
@@ -29,6 +28,7 @@ from client.positioning import (
     SourceStatus,
 )
 from client.simulator import RouteSimulator
+from coverage.model import Fix
 from tests.helpers.routes import street_route
 
 NMEA = Path(__file__).resolve().parent.parent / "data" / "nmea"

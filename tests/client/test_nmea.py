@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from client.fix_filter import FixFilter, Rejection
-from client.geo import haversine_m
 from client.nmea import NmeaAssembler, Position, parse_lines, parse_sentence
+from coverage.geo import haversine_m
 
 NMEA = Path(__file__).resolve().parent.parent / "data" / "nmea"
 MUNICH = NMEA / "genivi_munich-gps_2009-04-01.nmea"

@@ -10,7 +10,7 @@ import pytest
 
 from client.outbox import Outbox
 from client.store import Store
-from sync.protocol import content_hash
+from wire.protocol import content_hash
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime
 
-from client.geo import haversine_m
 from client.simulator import RouteSimulator
+from coverage.geo import haversine_m
 from tests.helpers.routes import street_route
 
 T0 = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from app.tablet import Tablet
 from client.api import ApiClient
 from client.store import Store
-from client.tablet import Tablet
 from client.transport import SwitchableTransport
 
 DEMO_USER, DEMO_PASSWORD, DEMO_DEVICE = "demo", "sweep-demo", "demo-tablet-1"

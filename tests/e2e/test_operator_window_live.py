@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from client.models import SegmentState
 from client.simulator import RouteSimulator
+from coverage.model import SegmentState
 from server.embedded import EmbeddedServer
 from tests.e2e.live_tablet import cache_assignment, offline_tablet
 from tests.ui.conftest import delete_widget, run_js, wait_for_map

@@ -20,21 +20,21 @@ from typing import Any
 import httpx
 import pytest
 
+from app.tablet import Tablet
 from client.api import ApiClient
 from client.db import iso_z
-from client.fleet import FleetFeed
 from client.forms import AnswerContext, record_answer
-from client.models import Fix
 from client.simulator import RouteSimulator
 from client.store import Store
-from client.supervisor_api import SupervisorApi
-from client.tablet import Tablet
 from client.transport import SwitchableTransport
+from coverage.model import Fix
 from server.admin import AssignmentRequest, assign, create_user, upsert_device
 from server.clock import local_today
 from server.db import Database
 from server.embedded import EmbeddedServer
 from server.settings import Settings
+from staff.api import SupervisorApi
+from staff.fleet import FleetFeed
 
 pytestmark = pytest.mark.e2e
 

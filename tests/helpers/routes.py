@@ -10,8 +10,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from client.geo import line_length_m
-from client.models import Route, Segment
+from coverage.geo import line_length_m
+from coverage.model import Route, Segment
 
 REPO = Path(__file__).resolve().parents[2]
 ROADS = REPO / "resources" / "demo" / "waterloo_uw_uptown_2017_roads.geojson"

@@ -6,7 +6,7 @@ import json
 import math
 from datetime import UTC, datetime
 
-from client.models import Fix, Route, Segment, SegmentState, SegmentStatus
+from coverage.model import Fix, Route, Segment, SegmentState, SegmentStatus
 from maps.payloads import fix_payload, route_payload, statuses_payload, trail_payload
 
 T = datetime(2024, 5, 1, 13, 0, tzinfo=UTC)

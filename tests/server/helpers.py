@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from sync.protocol import (
+from wire.protocol import (
     FIX_BATCH,
     FIX_FIELDS,
     FIX_SCALES,

@@ -11,8 +11,8 @@ import uuid
 import httpx
 import pytest
 
-from client.sse import SseEvent, open_stream
 from server.embedded import EmbeddedServer
+from staff.sse import SseEvent, open_stream
 from tests.server.helpers import SUPERVISOR_LOGIN, event, fix_batch, login, push_body
 
 

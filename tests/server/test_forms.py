@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from sync.forms import FormDefinitionError, check_answers, check_definition
 from tests.conftest import REPO
 from tests.server.helpers import SUPERVISOR_LOGIN, event, login, pull, push, today_assignment
+from wire.forms import FormDefinitionError, check_answers, check_definition
 
 SURVEY: dict[str, Any] = {
     "id": "pilot-survey",

@@ -8,10 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.tablet import Tablet
 from client.api import ApiClient
 from client.errors import UpdateRequired
 from client.store import Store
-from client.tablet import Tablet
 from client.version import VERSION
 from server.embedded import EmbeddedServer
 from server.settings import Settings

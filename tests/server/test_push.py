@@ -13,7 +13,6 @@ import pytest
 
 from server.embedded import EmbeddedServer
 from server.settings import Settings
-from sync.protocol import FIX_FIELDS, decode_fix_batch, encode_fix_batch
 from tests.server.helpers import (
     DEMO_LOGIN,
     SUPERVISOR_LOGIN,
@@ -24,6 +23,7 @@ from tests.server.helpers import (
     push_body,
     raw_fix_batch_payload,
 )
+from wire.protocol import FIX_FIELDS, decode_fix_batch, encode_fix_batch
 
 
 def statuses(response: httpx.Response) -> list[tuple[int, str]]:

@@ -20,8 +20,8 @@ from server import admin
 from server.db import Database
 from server.embedded import EmbeddedServer
 from server.settings import Settings
-from sync.protocol import PROTOCOL_VERSION
 from tests.server.helpers import DEMO_LOGIN, SUPERVISOR_LOGIN, event, login, push_body
+from wire.protocol import PROTOCOL_VERSION
 
 ROLES = ("none", "operator", "supervisor", "admin")
 ADMIN_LOGIN = {"username": "boss", "password": "boss-password"}

@@ -10,10 +10,10 @@ import uuid
 import httpx
 import pytest
 
-from client.sse import SseEvent, SseParser, open_stream
 from server import admin
 from server.db import Database
 from server.embedded import EmbeddedServer
+from staff.sse import SseEvent, SseParser, open_stream
 from tests.server.helpers import (
     DEMO_LOGIN,
     SUPERVISOR_LOGIN,

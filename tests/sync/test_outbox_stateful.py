@@ -18,7 +18,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from client.outbox import Outbox
 from client.store import Store
-from sync.protocol import STREAMS
+from wire.protocol import STREAMS
 
 
 class ModelServer:

@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 # Importing the web engine widgets and registering the scheme must both happen before
 # pytest-qt creates the QApplication; conftest import time is before any fixture runs.
 import ui.map_view
-from client.models import Route, SegmentState, SegmentStatus
+from coverage.model import Route, SegmentState, SegmentStatus
 from tests.helpers.routes import waterloo_route
 from ui.scheme import register_url_scheme
 

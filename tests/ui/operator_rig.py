@@ -12,10 +12,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from app.tablet import Tablet
 from client.api import ApiClient
-from client.models import Fix, Route, Segment
 from client.store import Store
-from client.tablet import Tablet
+from coverage.model import Fix, Route, Segment
 
 UNREACHABLE = "http://127.0.0.1:9"
 

@@ -16,14 +16,14 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
-from client.models import Route
-from client.tablet import Tablet
+from app.tablet import Tablet
+from coverage.model import Route
 from server.demo_data import PILOT_END_OF_SHIFT, PILOT_FEEDBACK
-from sync.forms import check_definition
 from tests.ui.conftest import delete_widget, wait_for_map, waterloo_route
 from tests.ui.operator_rig import close_tablet, make_tablet, moving_at, pull_changes, stopped_at
 from ui.feedback import FormDialog
 from ui.operator_window import OperatorWindow
+from wire.forms import check_definition
 
 MARKUP = '<img src=x onerror="window.__pwned = 1">Main & <b>King</b>'
 

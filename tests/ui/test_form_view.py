@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 from client.forms import AnswerContext, FormAnswerError, FormCache, record_answer
 from client.outbox import Outbox
 from client.store import Store
-from sync.forms import check_definition
 from ui.form_view import FormView
+from wire.forms import check_definition
 
 MARKUP = "<img src=x onerror=alert(1)><b>bold</b>"
 DEFINITION: dict[str, Any] = {

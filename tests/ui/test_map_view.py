@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QUrl
 from PySide6.QtWebEngineCore import QWebEnginePage
 
-from client.models import Fix, SegmentState, SegmentStatus
+from coverage.model import Fix, SegmentState, SegmentStatus
 from maps.page_script import STATE_COLOURS
 from tests.ui.conftest import (
     delete_posted,

@@ -15,8 +15,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from client.models import Route
-from client.tablet import Tablet
+from app.tablet import Tablet
+from coverage.model import Route
 from maps.page_script import STATE_COLOURS, STATE_DASHES
 from tests.ui.conftest import delete_widget, run_js, wait_for_map, waterloo_route
 from tests.ui.operator_rig import (

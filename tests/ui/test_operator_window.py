@@ -11,20 +11,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from client.clock import SYSTEM_CLOCK
-from client.coverage_engine import SegmentExplanation
-from client.models import (
-    Assignment,
-    Changes,
-    Fix,
-    GpsQuality,
-    GpsState,
-    Progress,
-    Route,
-    SegmentState,
-    SegmentStatus,
-    SupervisorMessage,
-    SyncState,
-)
+from client.models import Assignment, Changes, GpsQuality, GpsState, SupervisorMessage, SyncState
+from coverage.explain import SegmentExplanation
+from coverage.model import Fix, Progress, Route, SegmentState, SegmentStatus
 from maps.page_script import STATE_COLOURS
 from tests.ui.conftest import delete_widget, run_js, wait_for_map, waterloo_route
 from ui.formatting import clock

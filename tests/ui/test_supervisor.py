@@ -17,9 +17,9 @@ import httpx
 import pytest
 from PySide6.QtCore import Qt
 
-from client.fleet import FleetFeed
-from client.supervisor_api import SupervisorApi
 from server.embedded import EmbeddedServer
+from staff.api import SupervisorApi
+from staff.fleet import FleetFeed
 from tests.server.helpers import SUPERVISOR_LOGIN, event, fix_batch, login, push, today_assignment
 from tests.ui.conftest import LOAD_TIMEOUT_MS, delete_widget, until
 from ui.map_view import MapView

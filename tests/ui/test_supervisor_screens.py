@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from client.supervisor_api import SupervisorApi
 from server.admin import AssignmentRequest, assign, create_user, upsert_device
 from server.clock import local_today
 from server.db import Database
 from server.embedded import EmbeddedServer
 from server.importer import import_routes, load_geojson, mapping_for
 from server.settings import Settings
+from staff.api import SupervisorApi
 from tests.conftest import REPO
 from tests.e2e.test_pilot import SURVEY, Operator
 from tests.ui.conftest import until

@@ -1,2 +1,2 @@
 """Supervisor mode: the live fleet, route progress, the feedback inbox, pilot metrics,
-messages, reassignment and exports, over `client.supervisor_api` and `client.fleet`."""
+messages, reassignment and exports, over `staff.api` and `staff.fleet`."""

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.supervisor_api import EXPORT_FORMATS, EXPORT_KINDS
+from staff.api import EXPORT_FORMATS, EXPORT_KINDS
 from ui.supervisor.common import named, plain_label
 
 _FORMAT_NAMES = {"csv": "CSV", "geojson": "GeoJSON"}

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.fleet import FleetFeed, VehicleWaiting
+from staff.fleet import FleetFeed, VehicleWaiting
 from ui.supervisor.common import DELAYED_COLOUR, LIVE_COLOUR, age, cell, make_table, plain_label
 
 COLUMNS = ["Vehicle", "Operator", "Route", "Progress", "Last fix", "Last sync", "Status", "Waiting"]

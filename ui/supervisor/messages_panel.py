@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.supervisor_api import ALL_OPERATORS
+from staff.api import ALL_OPERATORS
 from ui.supervisor.common import cell, local_time, make_table, named, plain_label
 
 COLUMNS = ["Sent", "To", "Text", "Delivered", "Acknowledged"]

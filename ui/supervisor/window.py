@@ -23,9 +23,9 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from client.errors import UserFacingError
-from client.fleet import FeedChange, FleetFeed
-from client.models import Fix, Route, Segment, SegmentState, SegmentStatus
-from client.supervisor_api import SupervisorApi
+from coverage.model import Fix, Route, Segment, SegmentState, SegmentStatus
+from staff.api import SupervisorApi
+from staff.fleet import FeedChange, FleetFeed
 from ui.map_view import MapView
 from ui.supervisor.common import plain_label
 from ui.supervisor.equity_panel import EquityPanel

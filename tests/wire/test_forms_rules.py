@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync.forms import FormDefinitionError, check_definition
+from wire.forms import FormDefinitionError, check_definition
 
 DEFINITION = {
     "id": "pilot",

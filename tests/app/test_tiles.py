@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from client.map_tiles import RouteTilePrefetcher
-from client.models import Route
+from app.tiles import RouteTilePrefetcher
+from coverage.model import Route
 from maps.mbtiles import MBTiles
 from maps.prefetch import PrefetchSettings, routes_area
 from maps.tilegrid import count_tiles

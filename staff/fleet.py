@@ -29,8 +29,8 @@ from typing import Any, Final
 import httpx
 
 from client.errors import LoginRequired, UserFacingError
-from client.sse import SseEvent, open_stream
-from client.supervisor_api import SupervisorApi
+from staff.api import SupervisorApi
+from staff.sse import SseEvent, open_stream
 
 log = logging.getLogger("sweepline.fleet")
 

@@ -18,15 +18,10 @@ import shapely
 from shapely.geometry import LineString, MultiLineString
 from shapely.ops import substring
 
-from client.coverage_engine import (
-    KITCHENER_2023,
-    Activity,
-    CoverageEngine,
-    CoverageProfile,
-    classify,
-)
-from client.geo import LocalProjection, line_length_m
-from client.models import Fix, Route, Segment
+from coverage.engine import CoverageEngine
+from coverage.geo import LocalProjection, line_length_m
+from coverage.model import Fix, Route, Segment
+from coverage.profiles import KITCHENER_2023, Activity, CoverageProfile, classify
 
 
 @dataclass(frozen=True, slots=True)

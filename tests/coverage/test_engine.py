@@ -8,17 +8,13 @@ import math
 import random
 from datetime import UTC, datetime, timedelta
 
-from client.coverage_engine import (
-    KITCHENER_2023,
-    SWEEPLINE,
-    CoverageEngine,
-    NotSweptReason,
-    SegmentRules,
-)
-from client.geo import LocalProjection, line_length_m
-from client.models import Fix, Route, Segment, SegmentState
 from client.simulator import RouteSimulator, SimulatorProfile, drive
-from tests.client.coverage_oracle import (
+from coverage.engine import CoverageEngine
+from coverage.explain import NotSweptReason
+from coverage.geo import LocalProjection, line_length_m
+from coverage.model import Fix, Route, Segment, SegmentState
+from coverage.profiles import KITCHENER_2023, SWEEPLINE, SegmentRules
+from tests.coverage.oracle import (
     cambridge_network,
     compare,
     grt_paths,

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from client.models import Route
+from coverage.model import Route
 from maps.mbtiles import MBTiles, TileStoreError
 from maps.prefetch import (
     PrefetchError,

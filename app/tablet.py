@@ -22,30 +22,27 @@ from typing import TYPE_CHECKING
 from client.api import ApiClient
 from client.assignments import AssignmentCache
 from client.clock import SYSTEM_CLOCK, Clock
-from client.coverage_engine import CoverageEngine, NotSweptReason, SegmentExplanation
 from client.coverage_store import load_coverage
 from client.db import iso_z
 from client.errors import StorageError, UserFacingError
 from client.forms import AnswerContext, FormCache, record_answer
-from client.geo import LocalProjection, project_onto_polyline
 from client.messages import MessageInbox, PulledState
 from client.models import (
     Assignment,
     Changes,
     CurbSide,
     ExceptionKind,
-    Fix,
     GpsQuality,
     GpsState,
-    Progress,
-    Route,
-    SegmentState,
-    SegmentStatus,
     SupervisorMessage,
     SyncState,
 )
 from client.outbox import Outbox
 from client.store import Store
+from coverage.engine import CoverageEngine
+from coverage.explain import NotSweptReason, SegmentExplanation
+from coverage.geo import LocalProjection, project_onto_polyline
+from coverage.model import Fix, Progress, Route, SegmentState, SegmentStatus
 from sync.engine import SyncEngine
 
 if TYPE_CHECKING:

@@ -12,17 +12,17 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.tablet import Tablet
 from client.api import ApiClient
-from client.fleet import FleetFeed
 from client.simulator import RouteSimulator, replay
 from client.store import Store
-from client.supervisor_api import SupervisorApi
-from client.tablet import Tablet
 from client.transport import SwitchableTransport
 from server.admin import AssignmentRequest, assign, create_user, upsert_device
 from server.clock import local_today
 from server.db import Database
 from server.settings import Settings
+from staff.api import SupervisorApi
+from staff.fleet import FleetFeed
 from ui.supervisor.window import SupervisorWindow
 
 log = logging.getLogger("sweepline.supervisor_demo")

@@ -16,10 +16,10 @@ import httpx
 import pytest
 
 from client.errors import ServerRefused
-from client.fleet import FeedChange, FleetFeed, parse_time
-from client.supervisor_api import SupervisorApi
 from client.transport import SwitchableTransport
 from server.embedded import EmbeddedServer
+from staff.api import SupervisorApi
+from staff.fleet import FeedChange, FleetFeed, parse_time
 from tests.server.helpers import event, fix_batch, login, push, today_assignment
 
 
