@@ -2,7 +2,8 @@
 
 folium writes the Leaflet boilerplate; we strip its CDN defaults (jQuery, Bootstrap,
 Font Awesome, awesome-markers, Leaflet from jsDelivr) down to the bundled Leaflet served
-by the app's URL scheme, add no tile layer, and pin every inline script and style with a
+by the app's URL scheme, add no tile layer, embed our own script and styles (the files in
+`maps/page/`, read by `maps.page_script`), and pin every inline script and style with a
 SHA-256 hash in a Content-Security-Policy so nothing else can run or load.
 """
 
@@ -26,11 +27,11 @@ from maps.assets import (
     WEBCHANNEL_URL,
 )
 from maps.page_script import (
-    PAGE_CSS,
-    PAGE_SCRIPT,
     STATE_COLOURS,
     STATE_DASHES,
     TRAIL_MAX_POINTS,
+    page_css,
+    page_js,
 )
 
 # Street level: Leaflet asks for tiles up to here; beyond the cache the streets show.
@@ -46,6 +47,11 @@ _CHARSET_META = re.compile(r'<meta http-equiv="content-type"[^>]*>')
 _MAP_ID = "sweepline"
 DEFAULT_CENTER = (43.4643, -80.5204)
 DEFAULT_ZOOM = 14
+# The stored pages are build outputs; this says so to whoever finds a script in one.
+GENERATED_NOTE = (
+    "<!-- Rendered by maps/page.py from maps/page/*.js and maps/page/*.css:"
+    " edit those, not this page. -->"
+)
 # Pages rendered by `python -m maps.page`, named by the hash of their inputs.
 PRERENDERED_DIR = RESOURCES_DIR / "map_page"
 
@@ -53,7 +59,8 @@ PRERENDERED_DIR = RESOURCES_DIR / "map_page"
 def _page_script(map_name: str, tiles: TileLayerConfig | None) -> str:
     tiles_json = json.dumps(tiles.to_json() if tiles is not None else None)
     return (
-        PAGE_SCRIPT.replace("__COLOURS__", json.dumps(STATE_COLOURS))
+        page_js()
+        .replace("__COLOURS__", json.dumps(STATE_COLOURS))
         .replace("__DASHES__", json.dumps(STATE_DASHES))
         .replace("__TILES__", tiles_json.replace("</", "<\\/"))
         .replace("__TRAIL_MAX__", str(TRAIL_MAX_POINTS))
@@ -82,7 +89,7 @@ def _sweepline_api(map_name: str, tiles: TileLayerConfig | None) -> Any:
             super().__init__()  # type: ignore[no-untyped-call]
             self._name = "SweeplineApi"
             self.source = _page_script(map_name, tiles)
-            self.css = PAGE_CSS
+            self.css = page_css()
 
     return _SweeplineApi()
 
@@ -161,7 +168,8 @@ def build_map_page(
     charset = _CHARSET_META.search(html)
     if charset is None or html.find("<script") < charset.end():
         raise RuntimeError("folium page layout changed: no charset meta before the scripts")
-    return html[: charset.end()] + "\n    " + meta + html[charset.end() :]
+    head = html[: charset.end()] + "\n    " + meta + "\n    " + GENERATED_NOTE
+    return head + html[charset.end() :]
 
 
 def page_key(
@@ -181,8 +189,8 @@ def page_key(
         "tiles": tiles.to_json() if tiles is not None else None,
         "js": LEAFLET_JS,
         "css": LEAFLET_CSS,
-        "script": PAGE_SCRIPT,
-        "page_css": PAGE_CSS,
+        "script": page_js(),
+        "page_css": page_css(),
         "colours": STATE_COLOURS,
         "dashes": STATE_DASHES,
         "trail": TRAIL_MAX_POINTS,

@@ -2,9 +2,10 @@
 
 `sweepline.spec` imports this module so the same lists can be checked quickly by the
 test suite (`tests/packaging/`) without running a build: the data files that must ship
-(Leaflet, the basemap, demo data, translations and icons when they exist), the modules
-that are only imported dynamically (keyring backends, uvicorn's protocol pieces), the Qt
-modules the application never uses, and the version read from `pyproject.toml`.
+(Leaflet, the basemap, demo data, translations and icons when they exist, and the
+packages' own data files named in `pyproject.toml`), the modules that are only imported
+dynamically (keyring backends, uvicorn's protocol pieces), the Qt modules the application
+never uses, and the version read from `pyproject.toml`.
 
 This folder deliberately has no `__init__.py`: a package named `packaging` would shadow
 the PyPI `packaging` library for every tool run from the repository root.
@@ -181,6 +182,24 @@ def data_files(root: Path = ROOT) -> list[tuple[str, str]]:
             if path.is_file() and any(fnmatch.fnmatch(path.name, p) for p in patterns):
                 dest = path.parent.relative_to(root).as_posix()
                 out.append((str(path), dest))
+    return out
+
+
+def package_data_files(root: Path = ROOT) -> list[tuple[str, str]]:
+    """`(source file, folder inside the bundle)` for the package data in `pyproject.toml`.
+
+    The frozen app reads these through importlib.resources, which PyInstaller answers from
+    the package's folder in the bundle; reading `[tool.setuptools.package-data]` keeps the
+    installer and the wheel shipping the same files from one list.
+    """
+    data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    package_data = data.get("tool", {}).get("setuptools", {}).get("package-data", {})
+    out: list[tuple[str, str]] = []
+    for package, patterns in package_data.items():
+        base = root.joinpath(*package.split("."))
+        found = {path for pattern in patterns for path in base.glob(pattern) if path.is_file()}
+        for path in sorted(found):
+            out.append((str(path), path.parent.relative_to(root).as_posix()))
     return out
 
 
