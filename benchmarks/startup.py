@@ -100,7 +100,7 @@ def prepare(work: Path) -> tuple[list[str], dict[str, str], Path]:
             }
         ],
     )
-    from main import LAST_OPERATOR_KEY
+    from app.session import LAST_OPERATOR_KEY
 
     store.set_kv(LAST_OPERATOR_KEY, OPERATOR)
     store.close()

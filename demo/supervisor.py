@@ -1,7 +1,6 @@
-"""The supervisor demo and the supervisor session: what `main.py` runs when the user is
-a supervisor (or admin), and `--demo-supervisor`, where the embedded server also gets a
-second operator, tablet and route, and two simulated tablets drive in this process so
-the fleet moves on the supervisor's screen.
+"""`--demo-supervisor`: the embedded server also gets a second operator, tablet and
+route, and two simulated tablets drive in this process so the fleet moves on the
+supervisor's screen, which is the product's own supervisor window.
 """
 
 from __future__ import annotations
@@ -22,8 +21,6 @@ from server.clock import local_today
 from server.db import Database
 from server.settings import Settings
 from staff.api import SupervisorApi
-from staff.fleet import FleetFeed
-from ui.supervisor.window import SupervisorWindow
 
 log = logging.getLogger("sweepline.supervisor_demo")
 
@@ -101,35 +98,32 @@ class DemoTablets:
             tablet.store.close()
 
 
-async def run_supervisor_window(
-    api: SupervisorApi,
-    *,
-    quit_after: float | None,
-    screenshot: Path | None,
-    title_suffix: str = "",
-    export_folder: Path | None = None,
+async def run_supervisor_demo(
+    data_dir: Path, *, speed: float, seed: int, quit_after: float | None, screenshot: Path | None
 ) -> int:
-    """Show the supervisor window until it is closed (or `quit_after` seconds)."""
-    feed = FleetFeed(api)
-    window = SupervisorWindow(api, feed, export_folder=export_folder)
-    window.setWindowTitle(f"{window.windowTitle()} {title_suffix}".strip())
-    window.resize(1400, 860)
-    window.show()
-    window.start()
-    closed = asyncio.get_running_loop().create_future()
+    """The embedded server, two simulated tablets driving, and the supervisor window."""
+    from client.logs import register_secret
+    from client.version import VERSION
+    from demo.operator import start_demo_server
+    from ui.supervisor.run import run_supervisor_window
 
-    def on_closed() -> None:
-        if not closed.done():
-            closed.set_result(None)
-
-    window.closed.connect(on_closed)
+    embedded = start_demo_server(data_dir)
+    add_second_operator(embedded.db_path)
+    tablets = DemoTablets()
+    staff = SupervisorApi(embedded.url)
     try:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(closed, timeout=quit_after)
-        if screenshot is not None:
-            window.grab().save(str(screenshot))
-            log.info("screenshot saved to %s", screenshot)
-        window.close()
+        await tablets.start(embedded.url, data_dir, speed=speed, seed=seed)
+        register_secret(SUPERVISOR[1])
+        login = await staff.login(*SUPERVISOR)
+        register_secret(login.access_token)
+        return await run_supervisor_window(
+            staff,
+            quit_after=quit_after,
+            screenshot=screenshot,
+            title_suffix=f"{VERSION} (demo)",
+            export_folder=data_dir / "exports",
+        )
     finally:
-        await feed.aclose()
-    return 0
+        await tablets.aclose()
+        await staff.aclose()
+        embedded.stop()

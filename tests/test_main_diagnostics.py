@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 from client.config import load_config, user_log_dir
-from main import _export_diagnostics_from_app
+from ui.operator_run import export_diagnostics_from_app
 
 TOKEN = "tok-live-9f8e7d6c5b4a"
 
@@ -28,7 +28,7 @@ def test_export_from_the_app_writes_a_bundle_without_the_token(tmp_path: Path) -
     # a log line that should never have held it: the bundle must still not carry it
     (logs / "sweepline.log").write_text(f"sync: got {TOKEN} from login\n", encoding="utf-8")
     window = _Window()
-    _export_diagnostics_from_app(window, config, tmp_path / "data", TOKEN)
+    export_diagnostics_from_app(window, config, tmp_path / "data", TOKEN)
     (toast,) = window.toasts
     assert toast.startswith("Diagnostics saved: ")
     bundle = Path(toast.removeprefix("Diagnostics saved: "))

@@ -19,11 +19,12 @@ from pathlib import Path
 
 import httpx
 
+from app.session import LAST_OPERATOR_KEY, Session
 from app.tablet import Tablet
 from client.api import ApiClient
 from client.credentials import TokenVault
 from client.store import Store
-from main import DEMO_DEVICE, LAST_OPERATOR_KEY, _resume_session
+from demo.operator import DEMO_DEVICE
 from server.demo_data import DEMO_OPERATOR
 from server.embedded import EmbeddedServer
 from server.settings import Settings
@@ -149,7 +150,9 @@ def test_a_kept_session_the_server_will_not_renew_is_forgotten(
         api = ApiClient(url)
         tablet = Tablet(store, api)
         try:
-            return await _resume_session(tablet, api, vault, "demo", "stale-access-token")
+            store.set_kv(LAST_OPERATOR_KEY, "demo")
+            session = Session(api, vault, store, DEMO_DEVICE)
+            return await session.resume(tablet.assignment is not None, tablet.engine.pull)
         finally:
             await tablet.aclose()
             store.close()

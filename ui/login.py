@@ -1,22 +1,24 @@
 """LoginScreen: the operator logs in with a name and password before the shift.
 
-The token that comes back goes only to the TokenVault (the OS keyring, or memory when
-there is none): never to a file in clear. The screen shows errors in plain words and
+The token that comes back goes only to the session's TokenVault (the OS keyring, or
+memory when there is none): never to a file in clear. The screen shows errors in plain words and
 stays usable while the request runs (the request is awaited on the event loop).
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from client.api import ApiClient, LoginResult
-from client.credentials import TokenVault
 from client.errors import UserFacingError
-from client.logs import register_secret
+
+if TYPE_CHECKING:
+    from app.session import Session
+    from client.api import LoginResult
 
 TOUCH_PX = 64
 
@@ -104,11 +106,9 @@ class LoginScreen(QWidget):
         self.password_edit.clear()
 
 
-async def log_in(
-    screen: LoginScreen, api: ApiClient, vault: TokenVault, device_id: str
-) -> LoginResult | None:
-    """Show `screen` until a login succeeds (None if the operator cancels); the tokens
-    go to `vault` only."""
+async def log_in(screen: LoginScreen, session: Session) -> LoginResult | None:
+    """Show `screen` until a login succeeds (None if the operator cancels); `session`
+    keeps the tokens."""
     loop = asyncio.get_running_loop()
     while True:
         attempt: asyncio.Future[tuple[str, str] | None] = loop.create_future()
@@ -134,17 +134,13 @@ async def log_in(
             screen.clear_password()
             return None
         username, password = answer
-        register_secret(password)
         try:
-            result = await api.login(username, password, device_id)
+            result = await session.log_in(username, password)
         except UserFacingError as exc:
             screen.set_busy(False)
             screen.clear_password()
             screen.show_message(str(exc))
             continue
-        register_secret(result.access_token)
-        register_secret(result.refresh_token)
-        vault.save(username, result.access_token, result.refresh_token or None)
         screen.clear_password()
         screen.set_busy(False)
         return result

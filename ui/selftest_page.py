@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent
 
+from client.config import Config
 from client.selftest import CheckResult, Status
 from ui.map_view import MapView
 
@@ -72,3 +73,21 @@ async def check_map(timeout_s: float = LOAD_TIMEOUT_S) -> CheckResult:
         view.close()
         view.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def self_test_main(config: Config) -> int:
+    """`--self-test`: every check, one line each, headless; 0 when every check passed."""
+    import os
+    import sys
+
+    # The self-test never needs a screen or a GPU; as root Chromium needs its sandbox off.
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+    from client.selftest import run_self_test
+    from ui.application import make_application, run_on_qt
+
+    app = make_application()
+    results = run_on_qt(app, run_self_test(config, extra_checks=[check_map], out=sys.stdout))
+    return 1 if any(result.failed for result in results) else 0

@@ -15,6 +15,7 @@ from typing import Any
 
 from client.api import ApiClient
 from client.assignments import AssignmentCache
+from client.clock import SYSTEM_CLOCK, Clock
 from client.models import SyncState
 from client.outbox import Outbox
 from client.store import Store
@@ -99,13 +100,14 @@ async def make_rig(
     *,
     deadline_s: float = 5.0,
     login: bool = True,
+    outbox_clock: Clock = SYSTEM_CLOCK,
     **engine_kwargs: Any,
 ) -> Rig:
     proxy = FaultProxy("127.0.0.1", server.port)
     await proxy.start()
     api = ApiClient(proxy.url, deadline_s=deadline_s)
     store = Store(data_dir / "tablet.sqlite", device_id=DEMO_DEVICE)
-    outbox = Outbox(store)
+    outbox = Outbox(store, outbox_clock)
     states: list[SyncState] = []
     engine_kwargs.setdefault("backoff", Backoff(base_s=0.05, cap_s=0.5))
     engine = SyncEngine(

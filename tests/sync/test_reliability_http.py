@@ -6,7 +6,7 @@ import asyncio
 import gzip
 import random
 import tracemalloc
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
@@ -245,13 +245,23 @@ def test_reused_sequence_with_different_content_raises_a_loud_alert_and_keeps_th
 
 
 def test_device_clock_wrong_by_years_keeps_order_and_skew_is_shown(
-    server: EmbeddedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    server: EmbeddedServer, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(client.outbox, "utc_now_iso", lambda: "2019-03-01T00:00:00.000Z")
     years_ahead = datetime.now(UTC) + timedelta(days=365 * 6)
 
+    class YearsBehind:
+        """A tablet clock that stamps its facts in 2019."""
+
+        def now(self) -> datetime:
+            return datetime(2019, 3, 1, tzinfo=UTC)
+
+        def today(self) -> date:
+            return date(2019, 3, 1)
+
     async def scenario() -> SyncEngine:
-        rig = await make_rig(server, tmp_path, wall_clock=lambda: years_ahead)
+        rig = await make_rig(
+            server, tmp_path, wall_clock=lambda: years_ahead, outbox_clock=YearsBehind()
+        )
         rig.add_events(5)
         await rig.engine.sync_once()
         engine = rig.engine

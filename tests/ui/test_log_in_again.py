@@ -1,7 +1,7 @@
 """The server stops accepting the tablet's session mid-shift: the queue is kept, the
 operator taps "Log in again" (stopped), logs in on the screen that opens, and the kept
 facts upload. Real server, real tablet core, the real window with its map, and the
-composition root's own re-login (`main._LogInAgain`)."""
+application's own re-login (`ui.operator_run.LogInAgain`) on the one session owner."""
 
 from __future__ import annotations
 
@@ -14,13 +14,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from app.session import LAST_OPERATOR_KEY, Session
 from client.credentials import TokenVault
-from main import LAST_OPERATOR_KEY, _LogInAgain
 from server.embedded import EmbeddedServer
 from tests.conftest import MemoryKeyring
 from tests.e2e.live_tablet import DEMO_DEVICE, DEMO_PASSWORD, DEMO_USER, logged_in_tablet
 from tests.ui.conftest import until
 from ui.login import LoginScreen
+from ui.operator_run import LogInAgain
 from ui.operator_window import OperatorWindow
 
 Run = Callable[[Coroutine[Any, Any, None]], None]
@@ -34,7 +35,7 @@ def test_log_in_again_from_the_window_uploads_the_kept_queue(
         tablet.api.token, tablet.api.refresh_token = "revoked-token", None  # session gone
         window = OperatorWindow(tablet)
         vault = TokenVault()
-        relogin = _LogInAgain(window, tablet, tablet.api, vault, tablet.store, DEMO_DEVICE)
+        relogin = LogInAgain(window, tablet, Session(tablet.api, vault, tablet.store, DEMO_DEVICE))
         window.login_requested.connect(relogin.start)
         window.resize(1280, 800)
         window.show()

@@ -13,8 +13,10 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from app.session import Session
 from client.api import ApiClient
 from client.credentials import TokenVault
+from client.store import Store
 from server.demo_data import DEMO_OPERATOR
 from server.embedded import EmbeddedServer
 from tests.conftest import MemoryKeyring
@@ -30,6 +32,11 @@ def server_url(tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+def _session(api: ApiClient, tmp_path: Path) -> Session:
+    store = Store(tmp_path / "tablet.sqlite", device_id="demo-tablet-1")
+    return Session(api, TokenVault(), store, "demo-tablet-1")
+
+
 def _submit(qtbot: QtBot, screen: LoginScreen, username: str, password: str) -> None:
     screen.username_edit.setText(username)
     screen.password_edit.setText(password)
@@ -37,7 +44,11 @@ def _submit(qtbot: QtBot, screen: LoginScreen, username: str, password: str) -> 
 
 
 def test_refused_then_accepted_login_keeps_both_tokens_in_the_keyring(
-    qtbot: QtBot, run: Run, server_url: str, isolated_environment: MemoryKeyring
+    qtbot: QtBot,
+    run: Run,
+    server_url: str,
+    isolated_environment: MemoryKeyring,
+    tmp_path: Path,
 ) -> None:
     username, password, _ = DEMO_OPERATOR
     screen = LoginScreen("demo-tablet-1")
@@ -48,7 +59,7 @@ def test_refused_then_accepted_login_keeps_both_tokens_in_the_keyring(
     async def scenario() -> None:
         api = ApiClient(server_url)
         try:
-            attempt = asyncio.ensure_future(log_in(screen, api, TokenVault(), "demo-tablet-1"))
+            attempt = asyncio.ensure_future(log_in(screen, _session(api, tmp_path)))
             await asyncio.sleep(0)
             _submit(qtbot, screen, username, "not-the-password")
             await until(lambda: screen.message_label.text())
@@ -69,7 +80,11 @@ def test_refused_then_accepted_login_keeps_both_tokens_in_the_keyring(
 
 
 def test_cancel_gives_up_without_a_session(
-    qtbot: QtBot, run: Run, server_url: str, isolated_environment: MemoryKeyring
+    qtbot: QtBot,
+    run: Run,
+    server_url: str,
+    isolated_environment: MemoryKeyring,
+    tmp_path: Path,
 ) -> None:
     screen = LoginScreen("demo-tablet-1", DEMO_OPERATOR[0], cancellable=True)
     qtbot.add_widget(screen)
@@ -80,7 +95,7 @@ def test_cancel_gives_up_without_a_session(
     async def scenario() -> None:
         api = ApiClient(server_url)
         try:
-            attempt = asyncio.ensure_future(log_in(screen, api, TokenVault(), "demo-tablet-1"))
+            attempt = asyncio.ensure_future(log_in(screen, _session(api, tmp_path)))
             await asyncio.sleep(0)
             screen.password_edit.setText("typed, then cancelled")
             assert screen.cancel_button is not None

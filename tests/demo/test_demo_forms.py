@@ -6,14 +6,14 @@ from pathlib import Path
 
 import httpx
 
-from main import _seed_demo_forms
+from demo.operator import seed_forms
 from server.embedded import EmbeddedServer
 
 
 def test_demo_server_offers_the_pilot_forms(tmp_path: Path) -> None:
     with EmbeddedServer(tmp_path / "server.sqlite", seed_demo=True) as url:
-        _seed_demo_forms(tmp_path / "server.sqlite")
-        _seed_demo_forms(tmp_path / "server.sqlite")  # a restart keeps the versions
+        seed_forms(tmp_path / "server.sqlite")
+        seed_forms(tmp_path / "server.sqlite")  # a restart keeps the versions
         with httpx.Client(base_url=url, timeout=10) as http:
             token = http.post(
                 "/api/v1/auth/login", json={"username": "demo", "password": "sweep-demo"}
