@@ -26,11 +26,12 @@ from server.auth import (
     start_session,
 )
 from server.body import LimitedBodyRoute
-from server.clock import server_time
+from server.clock import local_today, server_time
 from server.db import Database
 from server.deps import get_db, get_settings
 from server.errors import ApiError
 from server.logs import log_event
+from server.ownership import login_device_problem, spare_pool
 from server.schemas import (
     ErrorResponse,
     LoginRequest,
@@ -53,7 +54,11 @@ def _throttle(request: Request) -> LoginThrottle:
 @router.post(
     "/login",
     response_model=LoginResponse,
-    responses={401: {"model": ErrorResponse}, 429: {"model": ErrorResponse}},
+    responses={
+        401: {"model": ErrorResponse},
+        403: {"model": ErrorResponse, "description": "The tablet named is not yours to use"},
+        429: {"model": ErrorResponse},
+    },
 )
 def login(
     body: LoginRequest,
@@ -75,6 +80,20 @@ def login(
         log_event(log, logging.INFO, "login_failed", username=body.username)
         raise ApiError(401, "wrong username or password")
     throttle.succeeded(body.username)
+    if body.device_id is not None:
+        with db.read() as conn:
+            problem = login_device_problem(
+                conn, user, body.device_id, spare_pool(settings.spare_devices), local_today()
+            )
+        if problem is not None:
+            log_event(
+                log,
+                logging.INFO,
+                "login_device_refused",
+                username=user.username,
+                device_id=body.device_id,
+            )
+            raise ApiError(403, problem)
     session = start_session(db, user, body.device_id, settings)
     log_event(log, logging.INFO, "login", username=user.username, device_id=body.device_id)
     return _session_response(session, settings)

@@ -22,6 +22,7 @@ from server.errors import ApiError
 from server.forms import form_answer_problem
 from server.logs import log_event
 from server.messages import mark_acked
+from server.ownership import holding
 from server.plans import segment_exists
 from server.schemas import PushEvent, PushRequest
 from server.settings import Settings
@@ -95,7 +96,12 @@ def high_waters(conn: sqlite3.Connection, client_id: str) -> dict[str, int]:
 
 
 def _judge(
-    conn: sqlite3.Connection, user: User, stream: str, event: PushEvent, settings: Settings
+    conn: sqlite3.Connection,
+    user: User,
+    device_id: str,
+    stream: str,
+    event: PushEvent,
+    settings: Settings,
 ) -> _Verdict:
     try:
         actual = content_hash(
@@ -131,22 +137,10 @@ def _judge(
         reason = form_answer_problem(conn, payload)
         if reason:
             return _Verdict(reason, "", 0)
-    flags = ""
-    assignment_id = payload.get("assignment_id")
-    if isinstance(assignment_id, str) and _is_stale(conn, user, assignment_id, event):
-        flags = STALE_ASSIGNMENT
-    return _Verdict(None, flags, 0)
-
-
-def _is_stale(conn: sqlite3.Connection, user: User, assignment_id: str, event: PushEvent) -> bool:
-    """The fact is about an assignment that changed, moved or vanished since the tablet
-    last saw it (it was offline): accepted, flagged for the operator and supervisor."""
-    row = conn.execute(
-        "SELECT version, operator FROM assignments WHERE id = ?", (assignment_id,)
-    ).fetchone()
-    if row is None:
-        return True
-    return int(row["version"]) != event.assignment_version or row["operator"] != user.username
+    held = holding(conn, user, device_id, payload, event.assignment_version)
+    if held.problem is not None:
+        return _Verdict(held.problem, "", 0)
+    return _Verdict(None, STALE_ASSIGNMENT if held.stale else "", 0)
 
 
 def _fact_time(gps_time: str | None, device_time: str | None, received_at: str) -> str:
@@ -293,7 +287,7 @@ def apply_push(db: Database, user: User, body: PushRequest, settings: Settings) 
             if event.seq > high_water + 1:
                 results.append(Result(event.seq, GAP, expected=high_water + 1))
                 break
-            verdict = _judge(conn, user, stream, event, settings)
+            verdict = _judge(conn, user, body.device_id, stream, event, settings)
             status = APPLIED if verdict.reason is None else REJECTED
             conn.execute(
                 "INSERT INTO facts(client_id, stream, seq, type, event_id, sha256,"

@@ -50,6 +50,9 @@ class Settings:
     # Oldest tablet version allowed to sync (e.g. "0.2.0"); "": any. Older tablets get
     # 426 "update required" and keep their queue until IT installs the update.
     min_client_version: str = ""
+    # Enrolled tablets any operator may log in on when their own is broken (comma
+    # separated device ids); every other login names a tablet the operator is assigned.
+    spare_devices: str = ""
 
 
 ENV_PREFIX = "SWEEPLINE_"
@@ -58,7 +61,8 @@ ENV_PREFIX = "SWEEPLINE_"
 def settings_from_env(base: Settings | None = None) -> Settings:
     """`base` with any field overridden by `SWEEPLINE_<FIELD>` (e.g. SWEEPLINE_TOKEN_TTL_S).
 
-    Every field is an int or float; a value that does not parse is a usage error.
+    Every field is an int, a float or a string; a number that does not parse is a usage
+    error.
     """
     base = base or Settings()
     changes: dict[str, Any] = {}

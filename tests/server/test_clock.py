@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from server.clock import Clock, iso_z, use_clock
+from server import admin
+from server.clock import Clock, iso_z, local_today, use_clock
 from server.db import Database
 from server.embedded import EmbeddedServer
 from tests.helpers.cambridge import import_cambridge
@@ -116,15 +117,25 @@ def test_metrics_window_and_days_since_swept_follow_the_clock(
 def test_days_since_swept_follow_the_clock(
     server: EmbeddedServer, http: httpx.Client, clock: SettableClock
 ) -> None:
-    with Database(server.db_path).read() as conn:
+    with Database(server.db_path).write() as conn:
         row = conn.execute(
             "SELECT route_id, segment_id FROM segments WHERE route_id != ("
             " SELECT route_id FROM assignments LIMIT 1) ORDER BY route_id, segment_id LIMIT 1"
         ).fetchone()
+        # A fact counts only for a route the tablet is assigned: give it this one too.
+        admin.assign(
+            conn,
+            admin.AssignmentRequest(
+                date=local_today().isoformat(),
+                operator="demo",
+                device_id="demo-tablet-1",
+                route_id=row["route_id"],
+                assignment_id="asg-cambridge",
+            ),
+        )
     auth = login(http)
-    assignment = today_assignment(http, auth)
     swept = {
-        "assignment_id": assignment["id"],
+        "assignment_id": "asg-cambridge",
         "route_id": row["route_id"],
         "segment_id": row["segment_id"],
         "covered_fraction": 1.0,

@@ -23,9 +23,12 @@ from server.settings import Settings
 from tests.server.helpers import DEMO_LOGIN, SUPERVISOR_LOGIN, event, login, push_body
 from wire.protocol import PROTOCOL_VERSION
 
-ROLES = ("none", "operator", "supervisor", "admin")
+# "stranger" is an operator of another device and another route than every resource the
+# table names: ownership, not only the role, decides what they may do.
+ROLES = ("none", "operator", "stranger", "supervisor", "admin")
 ADMIN_LOGIN = {"username": "boss", "password": "boss-password"}
 OP2_LOGIN = {"username": "op2", "password": "op2-password"}
+OP3_LOGIN = {"username": "op3", "password": "op3-password", "device_id": "tab-3"}
 TODAY = date.today().isoformat()
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
 WALK_FORM = {
@@ -70,6 +73,22 @@ def roles_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedS
     embedded = EmbeddedServer(path, seed_demo=True)
     embedded.start()
     seed_second_operator_and_admin(path)
+    with Database(path).write() as conn:
+        admin.create_user(
+            conn,
+            username="op3",
+            password=OP3_LOGIN["password"],
+            role="operator",
+            display_name="Operator Three",
+            settings=Settings(),
+        )
+        admin.upsert_device(conn, device_id="tab-3", vehicle="Sweeper 3")
+        admin.assign(
+            conn,
+            admin.AssignmentRequest(
+                date=TODAY, operator="op3", device_id="tab-3", route_id="uptown-west"
+            ),
+        )
     yield embedded
     embedded.stop()
 
@@ -84,8 +103,16 @@ Call = tuple[str, str, dict[str, Any]]  # method, concrete url, httpx kwargs
 S = {"none": 401}
 
 
-def _expect(operator: int, supervisor: int, admin_: int, none: int = 401) -> dict[str, int]:
-    return {"none": none, "operator": operator, "supervisor": supervisor, "admin": admin_}
+def _expect(
+    operator: int, supervisor: int, admin_: int, none: int = 401, stranger: int | None = None
+) -> dict[str, int]:
+    return {
+        "none": none,
+        "operator": operator,
+        "stranger": operator if stranger is None else stranger,
+        "supervisor": supervisor,
+        "admin": admin_,
+    }
 
 
 def _pull_body() -> dict[str, Any]:
@@ -136,7 +163,7 @@ ENDPOINTS: dict[tuple[str, str], tuple[Callable[[], Call], dict[str, int]]] = {
             "/api/v1/sync/push",
             {"json": push_body(str(uuid.uuid4()), [event(1)])},
         ),
-        _expect(200, 403, 403),
+        _expect(200, 403, 403, stranger=403),
     ),
     ("POST", "/api/v1/sync/pull"): (
         lambda: ("POST", "/api/v1/sync/pull", {"json": _pull_body()}),
@@ -253,6 +280,7 @@ def _tokens(http: httpx.Client) -> dict[str, dict[str, str]]:
     return {
         "none": {},
         "operator": login(http, {**DEMO_LOGIN, "device_id": "demo-tablet-1"}),
+        "stranger": login(http, OP3_LOGIN),
         "supervisor": login(http, SUPERVISOR_LOGIN),
         "admin": login(http, ADMIN_LOGIN),
     }
@@ -329,3 +357,36 @@ def test_operator_reads_only_their_own_data(rhttp: httpx.Client) -> None:
         "/api/v1/facts", params={"username": "op2"}, headers=login(rhttp, SUPERVISOR_LOGIN)
     ).json()["facts"]
     assert op2_client in {f["client_id"] for f in staff}
+
+
+def test_an_operator_of_another_device_and_route_cannot_act_for_a_crew(
+    rhttp: httpx.Client,
+) -> None:
+    stranger = login(rhttp, OP3_LOGIN)
+    op2 = login(rhttp, OP2_LOGIN)
+    theirs = rhttp.get("/api/v1/assignments/today", headers=op2).json()["assignments"][0]
+    assert (
+        rhttp.post("/api/v1/auth/login", json={**OP3_LOGIN, "device_id": "tab-2"}).status_code
+        == 403
+    )
+    as_them = push_body(str(uuid.uuid4()), [event(1)], device_id="tab-2")
+    assert rhttp.post("/api/v1/sync/push", json=as_them, headers=stranger).status_code == 403
+    swept = event(
+        1,
+        "segment_swept",
+        {
+            "assignment_id": theirs["id"],
+            "route_id": theirs["route"]["id"],
+            "segment_id": theirs["route"]["segments"]["features"][0]["id"],
+            "covered_fraction": 1.0,
+            "source": "confirmed",
+        },
+        assignment_version=theirs["version"],
+    )
+    body = push_body(str(uuid.uuid4()), [swept], device_id="tab-3")
+    result = rhttp.post("/api/v1/sync/push", json=body, headers=stranger).json()["results"][0]
+    assert result["status"] == "rejected"
+    status = rhttp.get(f"/api/v1/routes/{theirs['route']['id']}/status", headers=op2).json()[
+        "segments"
+    ]
+    assert "op3" not in {s["swept_by"] for s in status}
