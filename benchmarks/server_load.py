@@ -81,7 +81,7 @@ QUICK: dict[str, Any] = {"duration": 1.0}
 def seed(db_path: Path, vehicles: int) -> None:
     """Demo routes (server start-up) plus `vehicles` operators, devices and assignments."""
     db = Database(db_path)
-    digest = hash_password(PASSWORD, Settings())  # real cost at login: same scrypt settings
+    digest = hash_password(PASSWORD, Settings())  # real cost at login: the same argon2id settings
     today = date.today().isoformat()
     with db.write() as conn:
         routes = [r[0] for r in conn.execute("SELECT id FROM routes ORDER BY id")]

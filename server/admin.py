@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date as Date
 from typing import Any, Final
 
-from server.auth import ROLES, upsert_user
+from server.auth import ROLES, end_sessions, upsert_user
 from server.plans import delete_assignment, put_assignment
 from server.settings import Settings
 
@@ -46,12 +46,14 @@ def create_user(
     display_name: str,
     settings: Settings,
 ) -> dict[str, Any]:
-    """Create the account, or update its password, role and name if it exists."""
+    """Create the account, or update its password, role and name if it exists (a reset:
+    every session it had ends, so an old token cannot outlive a new password or role)."""
     _check_name("username", username)
     if role not in ROLES:
         raise AdminError(f"role {role!r} is not one of {', '.join(sorted(ROLES))}")
     if len(password) < MIN_PASSWORD:
         raise AdminError(f"password must have at least {MIN_PASSWORD} characters")
+    existed = conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone()
     upsert_user(
         conn,
         username=username,
@@ -61,6 +63,8 @@ def create_user(
         settings=settings,
     )
     conn.execute("UPDATE users SET disabled = 0 WHERE username = ?", (username,))
+    if existed:
+        end_sessions(conn, username)
     return get_user(conn, username)
 
 
@@ -84,8 +88,7 @@ def set_user_disabled(conn: sqlite3.Connection, username: str, disabled: bool) -
     get_user(conn, username)
     conn.execute("UPDATE users SET disabled = ? WHERE username = ?", (int(disabled), username))
     if disabled:
-        conn.execute("DELETE FROM tokens WHERE username = ?", (username,))
-        conn.execute("DELETE FROM refresh_tokens WHERE username = ?", (username,))
+        end_sessions(conn, username)
     return get_user(conn, username)
 
 

@@ -13,7 +13,6 @@ from fastapi import FastAPI
 
 from server import __version__
 from server.admin_api import router as admin_router
-from server.auth import LoginThrottle
 from server.auth_api import router as auth_router
 from server.clock import server_time
 from server.db import Database
@@ -31,6 +30,7 @@ from server.settings import Settings
 from server.stream import StreamHub
 from server.stream_api import router as stream_router
 from server.sync_api import router as sync_router
+from server.throttle import LoginThrottle
 from server.tiles_api import router as tiles_router
 from wire.protocol import PROTOCOL_VERSION
 
@@ -63,9 +63,7 @@ def create_app(
     app.state.settings = settings
     # Live events for supervisors' streams; the push handler publishes to it.
     app.state.stream_hub = StreamHub()
-    app.state.login_throttle = LoginThrottle(
-        settings.login_failures_allowed, settings.login_failure_window_s
-    )
+    app.state.login_throttle = LoginThrottle.from_settings(settings)
     install_error_handlers(app)
     app.state.sync_limit = InflightLimit(settings.max_inflight_sync)
     app.add_middleware(

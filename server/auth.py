@@ -1,12 +1,14 @@
-"""Accounts, roles, password hashes, access tokens and rotating refresh tokens.
+"""Accounts, roles, access tokens and rotating refresh tokens.
 
-Passwords are hashed with scrypt (memory-hard, in the standard library) and a per-user
-salt. Tokens are random; only their sha256 is stored, with an expiry, so a copy of the
-database does not hand out working tokens. A login starts a token *family*: a
-short-lived access token plus a refresh token that rotates on every use. A rotated
-refresh token keeps working for a short grace window (the tablet may have lost the
-answer); replayed after it, the whole family is revoked. Nothing here logs a password
-or a token.
+Passwords are hashed by `server.passwords` (argon2id). Tokens are random; only their
+sha256 is stored, with an expiry, so a copy of the database does not hand out working
+tokens. A login starts a token *family*: a short-lived access token plus a refresh token
+that rotates on every use. A rotated refresh token keeps working for a short grace
+window (the tablet may have lost the answer) and then answers with the *same* successor
+every time, derived from the token with a key only the server holds, so a reuse never
+forks the login into a second chain; replayed after the window, the whole family is
+revoked. A password reset, a role change and disabling end every session of the account
+(`end_sessions`). Nothing here logs a password or a token.
 """
 
 from __future__ import annotations
@@ -16,9 +18,6 @@ import hashlib
 import hmac
 import secrets
 import sqlite3
-import threading
-import time
-from collections import defaultdict, deque
 from dataclasses import dataclass
 from typing import Annotated, Any, Final
 
@@ -28,13 +27,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from server.clock import server_time, utc_now
 from server.db import Database
 from server.deps import get_db
+from server.passwords import hash_password, needs_rehash, verify_password, waste_time
 from server.settings import Settings
 
 OPERATOR: Final = "operator"
 SUPERVISOR: Final = "supervisor"
 ADMIN: Final = "admin"
 ROLES: Final = frozenset({OPERATOR, SUPERVISOR, ADMIN})
-_SCHEME: Final = "scrypt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,40 +52,6 @@ class User:
     @property
     def is_admin(self) -> bool:
         return self.role == ADMIN
-
-
-def hash_password(password: str, settings: Settings) -> str:
-    salt = secrets.token_bytes(16)
-    digest = _scrypt(password, salt, settings.scrypt_n, settings.scrypt_r, settings.scrypt_p)
-    return "$".join(
-        [
-            _SCHEME,
-            str(settings.scrypt_n),
-            str(settings.scrypt_r),
-            str(settings.scrypt_p),
-            base64.b64encode(salt).decode(),
-            base64.b64encode(digest).decode(),
-        ]
-    )
-
-
-def verify_password(password: str, stored: str) -> bool:
-    try:
-        scheme, n, r, p, salt_b64, digest_b64 = stored.split("$")
-        if scheme != _SCHEME:
-            return False
-        salt = base64.b64decode(salt_b64)
-        expected = base64.b64decode(digest_b64)
-        actual = _scrypt(password, salt, int(n), int(r), int(p))
-    except ValueError:
-        return False
-    return hmac.compare_digest(actual, expected)
-
-
-def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    return hashlib.scrypt(
-        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=256 * 1024 * 1024, dklen=32
-    )
 
 
 def upsert_user(
@@ -108,13 +73,14 @@ def upsert_user(
     )
 
 
-# Verified against when the username does not exist, so both answers take as long.
-_DUMMY_HASH: Final = (
-    "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
-)
+def end_sessions(conn: sqlite3.Connection, username: str) -> None:
+    """Every access and refresh token of the account stops working."""
+    conn.execute("DELETE FROM tokens WHERE username = ?", (username,))
+    conn.execute("DELETE FROM refresh_tokens WHERE username = ?", (username,))
 
 
-def authenticate(db: Database, username: str, password: str) -> User | None:
+def authenticate(db: Database, username: str, password: str, settings: Settings) -> User | None:
+    """The account, if the password is right; a hash made at an older cost is upgraded."""
     with db.read() as conn:
         row = conn.execute(
             "SELECT username, password_hash, role, display_name FROM users"
@@ -122,10 +88,19 @@ def authenticate(db: Database, username: str, password: str) -> User | None:
             (username,),
         ).fetchone()
     if row is None:
-        verify_password(password, _DUMMY_HASH)
+        waste_time(password, settings)
         return None
-    if not verify_password(password, row["password_hash"]):
+    stored = str(row["password_hash"])
+    if not verify_password(password, stored):
         return None
+    if needs_rehash(stored, settings):
+        upgraded = hash_password(password, settings)
+        with db.write() as conn:
+            # Only if nobody changed the password meanwhile; the sessions stay.
+            conn.execute(
+                "UPDATE users SET password_hash = ? WHERE username = ? AND password_hash = ?",
+                (upgraded, username, stored),
+            )
     return User(row["username"], row["role"], row["display_name"])
 
 
@@ -133,40 +108,46 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_token(
-    db: Database, user: User, device_id: str | None, ttl_s: int, family: str | None = None
-) -> str:
-    """A new access token (an existing connection: use `_insert_access`)."""
-    with db.write() as conn:
-        return _insert_access(conn, user.username, device_id, ttl_s, family)
-
-
 def _insert_access(
-    conn: sqlite3.Connection, username: str, device_id: str | None, ttl_s: int, family: str | None
-) -> str:
-    token = secrets.token_urlsafe(32)
+    conn: sqlite3.Connection,
+    token: str,
+    username: str,
+    device_id: str | None,
+    ttl_s: int,
+    family: str | None,
+) -> None:
     now = utc_now().timestamp()
     conn.execute("DELETE FROM tokens WHERE expires_at < ?", (now,))
+    # OR IGNORE: a successor handed out again within the grace window is already there.
     conn.execute(
-        "INSERT INTO tokens(token_sha256, username, device_id, created_at, expires_at, family)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO tokens(token_sha256, username, device_id, created_at,"
+        " expires_at, family) VALUES (?, ?, ?, ?, ?, ?)",
         (_token_digest(token), username, device_id, server_time(), now + ttl_s, family),
     )
-    return token
 
 
 def _insert_refresh(
-    conn: sqlite3.Connection, username: str, device_id: str | None, family: str, ttl_s: int
-) -> str:
-    token = secrets.token_urlsafe(32)
+    conn: sqlite3.Connection,
+    token: str,
+    username: str,
+    device_id: str | None,
+    family: str,
+    ttl_s: int,
+) -> None:
     now = utc_now().timestamp()
     conn.execute("DELETE FROM refresh_tokens WHERE expires_at < ?", (now,))
     conn.execute(
-        "INSERT INTO refresh_tokens(token_sha256, family, username, device_id, created_at,"
-        " expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO refresh_tokens(token_sha256, family, username, device_id,"
+        " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
         (_token_digest(token), family, username, device_id, server_time(), now + ttl_s),
     )
-    return token
+
+
+def _successor(conn: sqlite3.Connection, refresh_token: str, kind: str) -> str:
+    """The token that replaces `refresh_token`: the same every time it is asked for."""
+    key = conn.execute("SELECT value FROM meta WHERE key = 'token_key'").fetchone()[0]
+    mac = hmac.new(bytes.fromhex(key), f"{kind}:{refresh_token}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()).decode("ascii").rstrip("=")
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,9 +160,10 @@ class Session:
 def start_session(db: Database, user: User, device_id: str | None, settings: Settings) -> Session:
     """Tokens for a fresh login: a new family with one access and one refresh token."""
     family = secrets.token_hex(16)
+    access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     with db.write() as conn:
-        access = _insert_access(conn, user.username, device_id, settings.token_ttl_s, family)
-        refresh = _insert_refresh(conn, user.username, device_id, family, settings.refresh_ttl_s)
+        _insert_access(conn, access, user.username, device_id, settings.token_ttl_s, family)
+        _insert_refresh(conn, refresh, user.username, device_id, family, settings.refresh_ttl_s)
     return Session(User(user.username, user.role, user.display_name, device_id), access, refresh)
 
 
@@ -197,8 +179,8 @@ class RefreshRefused(Exception):
 def refresh_session(db: Database, refresh_token: str, settings: Settings) -> Session:
     """Rotate `refresh_token`: new access and refresh tokens in the same family.
 
-    A token already rotated less than `refresh_grace_s` ago is honoured again (the
-    caller may never have received the previous answer); later, the family is revoked.
+    A token already rotated less than `refresh_grace_s` ago answers again with the same
+    successor (the caller may never have received it); later, the family is revoked.
     """
     now = utc_now().timestamp()
     with db.write() as conn:
@@ -226,8 +208,10 @@ def refresh_session(db: Database, refresh_token: str, settings: Settings) -> Ses
             )
         username, device_id = str(row["username"]), row["device_id"]
         if not replayed:
-            access = _insert_access(conn, username, device_id, settings.token_ttl_s, family)
-            refresh = _insert_refresh(conn, username, device_id, family, settings.refresh_ttl_s)
+            access = _successor(conn, refresh_token, "access")
+            refresh = _successor(conn, refresh_token, "refresh")
+            _insert_access(conn, access, username, device_id, settings.token_ttl_s, family)
+            _insert_refresh(conn, refresh, username, device_id, family, settings.refresh_ttl_s)
     if replayed:
         raise RefreshRefused(
             "refresh token was already used: every session of this login is revoked, log in again",
@@ -264,37 +248,6 @@ def resolve_token(db: Database, token: str) -> User | None:
     if row is None:
         return None
     return User(row["username"], row["role"], row["display_name"], row["device_id"])
-
-
-class LoginThrottle:
-    """Counts failed logins per username in a sliding window (in memory, per process)."""
-
-    def __init__(self, allowed: int, window_s: float) -> None:
-        self._allowed = allowed
-        self._window_s = window_s
-        self._failures: defaultdict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def retry_after(self, username: str) -> int | None:
-        """Seconds until another attempt is allowed, or None if allowed now."""
-        now = time.monotonic()
-        with self._lock:
-            failures = self._failures.get(username)
-            if not failures:
-                return None
-            while failures and failures[0] <= now - self._window_s:
-                failures.popleft()
-            if len(failures) < self._allowed:
-                return None
-            return max(1, int(failures[0] + self._window_s - now) + 1)
-
-    def failed(self, username: str) -> None:
-        with self._lock:
-            self._failures[username].append(time.monotonic())
-
-    def succeeded(self, username: str) -> None:
-        with self._lock:
-            self._failures.pop(username, None)
 
 
 _bearer = HTTPBearer(auto_error=False, description="The access_token from /api/v1/auth/login")

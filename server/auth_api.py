@@ -3,8 +3,9 @@
 Login answers a short-lived access token and a refresh token; `/refresh` rotates the
 refresh token (with a grace window, see `server.auth`).
 
-Failed attempts are throttled per username (429 + Retry-After) so a stolen tablet cannot
-be used to guess an operator's password at scrypt speed.
+Attempts are throttled per account and per client address (429 + Retry-After,
+`server.throttle`) so a stolen tablet cannot be used to guess an operator's password at
+hashing speed, while the account's owner is only slowed down.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 
 from server.auth import (
     CurrentUser,
-    LoginThrottle,
     RefreshRefused,
     Session,
     authenticate,
@@ -41,6 +41,7 @@ from server.schemas import (
     UserOut,
 )
 from server.settings import Settings
+from server.throttle import Attempt, LoginThrottle
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], route_class=LimitedBodyRoute)
@@ -61,25 +62,27 @@ def _throttle(request: Request) -> LoginThrottle:
     },
 )
 def login(
+    request: Request,
     body: LoginRequest,
     db: Annotated[Database, Depends(get_db)],
     settings: Annotated[Settings, Depends(get_settings)],
     throttle: Annotated[LoginThrottle, Depends(_throttle)],
 ) -> LoginResponse:
-    wait = throttle.retry_after(body.username)
-    if wait is not None:
-        log_event(log, logging.INFO, "login_throttled", username=body.username)
+    address = request.client.host if request.client is not None else "unknown"
+    attempt = throttle.begin(body.username, address)
+    if not isinstance(attempt, Attempt):
+        log_event(log, logging.INFO, "login_throttled", username=body.username, address=address)
         raise HTTPException(
             429,
-            f"too many failed logins, try again in {wait} s",
-            headers={"Retry-After": str(wait)},
+            f"too many failed logins, try again in {attempt} s",
+            headers={"Retry-After": str(attempt)},
         )
-    user = authenticate(db, body.username, body.password)
+    user = authenticate(db, body.username, body.password, settings)
     if user is None:
-        throttle.failed(body.username)
-        log_event(log, logging.INFO, "login_failed", username=body.username)
+        throttle.failed(attempt)
+        log_event(log, logging.INFO, "login_failed", username=body.username, address=address)
         raise ApiError(401, "wrong username or password")
-    throttle.succeeded(body.username)
+    throttle.succeeded(attempt)
     if body.device_id is not None:
         with db.read() as conn:
             problem = login_device_problem(

@@ -217,6 +217,11 @@ MIGRATIONS: Final[Sequence[Sequence[str]]] = (
             reported_at TEXT NOT NULL
         )""",
     ),
+    (
+        # The key refresh-token successors are derived with (server.auth): a token reused
+        # inside its grace window gets the same successor again, never a second chain.
+        "INSERT INTO meta(key, value) VALUES ('token_key', lower(hex(randomblob(32))))",
+    ),
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

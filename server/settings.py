@@ -38,13 +38,21 @@ class Settings:
     max_inflight_sync: int = 32
     overload_retry_after_s: int = 2
     pull_page_limit: int = 50
-    # scrypt cost: about 50 ms and 16 MiB per hash on a laptop-class CPU.
-    scrypt_n: int = 2**14
-    scrypt_r: int = 8
-    scrypt_p: int = 1
-    # Failed logins per username inside the window before answering 429.
+    # argon2id cost (server.passwords): OWASP's current minimum, 19 MiB, two passes, one
+    # lane; about 40 ms per hash on a laptop-class CPU.
+    argon2_time_cost: int = 2
+    argon2_memory_kib: int = 19 * 1024
+    argon2_parallelism: int = 1
+    # Failed logins inside the window before each further try must wait (server.throttle):
+    # per account, and per client address (one address spraying many usernames).
     login_failures_allowed: int = 10
+    login_failures_per_address: int = 50
     login_failure_window_s: float = 300.0
+    # The wait past the allowance doubles from 1 s up to this: the owner of an account
+    # under attack is slowed by at most this much, never locked out for the window.
+    login_max_delay_s: float = 60.0
+    # Accounts and addresses remembered at most (least recently tried forgotten first).
+    login_throttle_max_keys: int = 10_000
     # MBTiles file served at /api/v1/tiles/{z}/{x}/{y}.png (server/tiles_api.py); "": none.
     tiles_mbtiles: str = ""
     # Oldest tablet version allowed to sync (e.g. "0.2.0"); "": any. Older tablets get
