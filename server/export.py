@@ -1,8 +1,9 @@
 """Exports for the pilot: progress, exceptions and feedback as CSV or GeoJSON.
 
 Built from the same functions the supervisor views read, so an export says exactly what
-the screens show. CSV cells that a spreadsheet would run as a formula (starting with
-`=`, `+`, `-`, `@`) are prefixed with an apostrophe: operators' notes are untrusted text.
+the screens show. CSV cells that a spreadsheet would run as a formula (`=`, `+`, `-`,
+`@` after any leading whitespace, or a leading tab or CR) are prefixed with an
+apostrophe, and cells holding a line break are quoted: operators' notes are untrusted.
 """
 
 from __future__ import annotations
@@ -14,8 +15,13 @@ import sqlite3
 from typing import Any, Final
 
 from server.metrics import _events, fact_time, feedback_items, segment_history
+from server.payloads import number_or_none, stored_object, text_or_none
 
 KINDS: Final = ("progress", "exceptions", "feedback")
+# A spreadsheet runs a cell as a formula when its first character after any whitespace
+# (spaces, tabs, CR, LF) is one of these; a leading tab or CR is itself a trigger.
+_FORMULA_TRIGGERS: Final = frozenset("=+-@")
+_FORMULA_STARTS: Final = frozenset("\t\r")
 FORMATS: Final = ("csv", "geojson")
 
 
@@ -49,20 +55,20 @@ def progress_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 def exception_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     rows = []
     for row in _events(conn, ("exception",)):
-        payload = json.loads(row["payload_json"])
+        payload = stored_object(row["payload_json"])
         rows.append(
             {
                 "position": row["position"],
                 "time": fact_time(row),
                 "username": row["username"],
                 "device_id": row["device_id"],
-                "kind": payload.get("kind"),
-                "side": payload.get("side"),
-                "route_id": payload.get("route_id"),
-                "segment_id": payload.get("segment_id"),
-                "lat": payload.get("lat"),
-                "lon": payload.get("lon"),
-                "note": payload.get("note"),
+                **{
+                    k: text_or_none(payload.get(k))
+                    for k in ("kind", "side", "route_id", "segment_id")
+                },
+                "lat": number_or_none(payload.get("lat")),
+                "lon": number_or_none(payload.get("lon")),
+                "note": text_or_none(payload.get("note")),
             }
         )
     return rows
@@ -107,14 +113,19 @@ def feedback_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 
 
 def _safe(value: object) -> object:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str) and (
+        value[:1] in _FORMULA_STARTS or value.lstrip()[:1] in _FORMULA_TRIGGERS
+    ):
         return "'" + value
     return "" if value is None else value
 
 
 def to_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """RFC 4180 CSV: CRLF line ends, so the writer quotes every cell holding a CR or an
+    LF (with a bare LF as the line end, a lone CR went out unquoted and a spreadsheet
+    started a new row there)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_safe(row.get(c)) for c in columns])

@@ -13,16 +13,19 @@ import logging
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from server.auth import OPERATOR, User
-from server.clock import iso_z, parse_iso, server_time
+from server.clock import iso_z, server_time, utc_now
 from server.db import Database
 from server.errors import ApiError
+from server.fact_time import IMPLAUSIBLE_TIME, implausible, trusted_time
 from server.forms import form_answer_problem
 from server.logs import log_event
 from server.messages import mark_acked
 from server.ownership import holding
+from server.payloads import payload_problem, stored_object
 from server.plans import segment_exists
 from server.schemas import PushEvent, PushRequest
 from server.settings import Settings
@@ -42,6 +45,8 @@ log = logging.getLogger(__name__)
 
 
 STALE_ASSIGNMENT = "stale_assignment"
+# Flags a push result carries back to the tablet (the stored ones may say more).
+RESULT_FLAGS = frozenset({STALE_ASSIGNMENT, IMPLAUSIBLE_TIME})
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +107,28 @@ def _judge(
     stream: str,
     event: PushEvent,
     settings: Settings,
+    received: datetime,
+) -> _Verdict:
+    limit = settings.max_fix_batch_bytes if stream == "gps" else settings.max_event_bytes
+    reason = payload_problem(event.payload, max_depth=settings.max_payload_depth, max_bytes=limit)
+    if reason:
+        return _Verdict(reason, "", 0)
+    verdict = _judge_content(conn, user, device_id, stream, event, settings)
+    if verdict.reason is None and implausible(
+        event.gps_time, event.device_time, received, settings
+    ):
+        flags = ",".join(filter(None, (verdict.flags, IMPLAUSIBLE_TIME)))
+        return _Verdict(None, flags, verdict.fix_count)
+    return verdict
+
+
+def _judge_content(
+    conn: sqlite3.Connection,
+    user: User,
+    device_id: str,
+    stream: str,
+    event: PushEvent,
+    settings: Settings,
 ) -> _Verdict:
     try:
         actual = content_hash(
@@ -143,20 +170,13 @@ def _judge(
     return _Verdict(None, STALE_ASSIGNMENT if held.stale else "", 0)
 
 
-def _fact_time(gps_time: str | None, device_time: str | None, received_at: str) -> str:
-    """When the fact happened: GPS time, else device time, else when it arrived."""
-    for text in (gps_time, device_time):
-        moment = parse_iso(text) if text else None
-        if moment is not None and moment.tzinfo is not None:
-            return iso_z(moment)
-    return received_at
-
-
 def _payload_json(payload: Any) -> str:
     try:
         return canonical_json(payload).decode("utf-8")
     except ValueError:
         return json.dumps(payload, sort_keys=True)
+    except RecursionError:
+        return json.dumps({"unreadable": "the payload nested too deep to store"})
 
 
 def _sides(value: object) -> set[str]:
@@ -210,12 +230,18 @@ def recompute_segment_state(conn: sqlite3.Connection) -> int:
     conn.execute("DELETE FROM segment_state")
     count = 0
     for row in conn.execute(
-        "SELECT payload_json, gps_time, device_time, received_at, username FROM facts"
+        "SELECT payload_json, gps_time, device_time, received_at, username, flags FROM facts"
         " WHERE status = 'applied' AND stream = 'events' AND type = 'segment_swept'"
         " ORDER BY rowid"
     ).fetchall():
-        payload = json.loads(row["payload_json"])
-        swept_at = _fact_time(row["gps_time"], row["device_time"], row["received_at"])
+        payload = stored_object(row["payload_json"])
+        if not isinstance(payload.get("route_id"), str) or not isinstance(
+            payload.get("segment_id"), str
+        ):
+            continue
+        swept_at = trusted_time(
+            row["gps_time"], row["device_time"], row["received_at"], row["flags"]
+        )
         record_sweep(conn, payload, swept_at, row["username"])
         count += 1
     return count
@@ -243,7 +269,8 @@ def apply_push(db: Database, user: User, body: PushRequest, settings: Settings) 
         raise ApiError(403, "device_id differs from the device this session logged in from")
     stream = body.stream
     results: list[Result] = []
-    received_at = server_time()
+    received = utc_now()
+    received_at = iso_z(received)
     with db.write() as conn:
         if not _device_allowed(conn, user, body.device_id):
             raise ApiError(403, f"device {body.device_id!r} is not assigned to you")
@@ -287,7 +314,7 @@ def apply_push(db: Database, user: User, body: PushRequest, settings: Settings) 
             if event.seq > high_water + 1:
                 results.append(Result(event.seq, GAP, expected=high_water + 1))
                 break
-            verdict = _judge(conn, user, body.device_id, stream, event, settings)
+            verdict = _judge(conn, user, body.device_id, stream, event, settings, received)
             status = APPLIED if verdict.reason is None else REJECTED
             conn.execute(
                 "INSERT INTO facts(client_id, stream, seq, type, event_id, sha256,"
@@ -315,12 +342,14 @@ def apply_push(db: Database, user: User, body: PushRequest, settings: Settings) 
                 ),
             )
             if status == APPLIED and event.type == "segment_swept":
-                swept_at = _fact_time(event.gps_time, event.device_time, received_at)
+                swept_at = trusted_time(
+                    event.gps_time, event.device_time, received_at, verdict.flags
+                )
                 record_sweep(conn, event.payload, swept_at, user.username)
             if status == APPLIED and event.type == "message_ack":
                 mark_acked(conn, user.username, str(event.payload["message_id"]), received_at)
             high_water = event.seq
-            flags = (STALE_ASSIGNMENT,) if verdict.flags == STALE_ASSIGNMENT else ()
+            flags = tuple(f for f in verdict.flags.split(",") if f in RESULT_FLAGS)
             results.append(Result(event.seq, status, reason=verdict.reason, flags=flags))
         if high_water != start:
             conn.execute(

@@ -4,19 +4,23 @@ distribution, exceptions by type, survey ratings over time).
 
 Everything is computed from the stored facts and plans on request (pilot scale: a few
 vehicles, weeks of data). Fact times are the fact's GPS time, else its device time,
-else when it arrived (`server.facts`), and days are UTC calendar days of that time.
+else when it arrived, and the arrival time when the claim was flagged implausible
+(`server.fact_time`); days are UTC calendar days of that time. Stored payloads are read
+through `server.payloads`, so a row no check would accept today is skipped or shown as
+"unreadable", never a failed page.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
+from server.fact_time import is_flagged, trusted_time
 from server.forms import get_form
+from server.payloads import number_or_none, stored_object, stored_payload, text_or_none
 from wire.protocol import FixBatchError, decode_fix_batch
 
 SPEED_BIN_KMH: Final = 2
@@ -27,7 +31,12 @@ FEEDBACK_TYPES: Final = ("form_answer", "note")
 
 
 def fact_time(row: sqlite3.Row) -> str:
-    return str(row["gps_time"] or row["device_time"] or row["received_at"])
+    return trusted_time(row["gps_time"], row["device_time"], row["received_at"], row["flags"])
+
+
+def claimed(row: sqlite3.Row) -> str | None:
+    """The time the tablet claimed, when it was too far off to be used (else None)."""
+    return str(row["gps_time"] or row["device_time"]) if is_flagged(row["flags"]) else None
 
 
 def route_progress(conn: sqlite3.Connection, day: str | None = None) -> list[dict[str, Any]]:
@@ -74,7 +83,7 @@ def _events(
     marks = ",".join("?" * len(types))
     sql = (
         "SELECT rowid AS position, type, status, reason, username, device_id, gps_time,"
-        " device_time, received_at, payload_json FROM facts"
+        " device_time, received_at, payload_json, flags FROM facts"
         f" WHERE stream = 'events' AND type IN ({marks})"
     )
     if applied_only:
@@ -108,18 +117,26 @@ def segment_history(conn: sqlite3.Connection, route_id: str) -> list[dict[str, A
                 passes=row["passes"], swept_at=row["swept_at"], swept_by=row["swept_by"]
             )
     for row in _events(conn, ("segment_swept", "exception", "segment_not_swept")):
-        payload = json.loads(row["payload_json"])
-        if payload.get("route_id") != route_id or payload.get("segment_id") not in segments:
+        payload = stored_object(row["payload_json"])
+        segment_id = text_or_none(payload.get("segment_id"))
+        if payload.get("route_id") != route_id or segment_id not in segments:
             continue
-        entry = {"time": fact_time(row), "username": row["username"]}
-        target = segments[payload["segment_id"]]
+        entry = {"time": fact_time(row), "claimed_time": claimed(row), "username": row["username"]}
+        target = segments[segment_id]
         if row["type"] == "segment_swept":
             target["sweeps"].append(
-                {**entry, "source": payload.get("source"), "side": payload.get("side")}
+                {
+                    **entry,
+                    "source": text_or_none(payload.get("source")),
+                    "side": text_or_none(payload.get("side")),
+                }
             )
         else:
-            kind = payload.get("kind") or f"not swept: {payload.get('reason')}"
-            target["exceptions"].append({**entry, "kind": kind, "note": payload.get("note")})
+            kind = text_or_none(payload.get("kind")) or (
+                f"not swept: {text_or_none(payload.get('reason'))}"
+            )
+            note = text_or_none(payload.get("note"))
+            target["exceptions"].append({**entry, "kind": kind, "note": note})
     return list(segments.values())
 
 
@@ -158,8 +175,8 @@ def feedback_items(
             continue
         if until is not None and when[:10] > until:
             continue
-        payload = json.loads(row["payload_json"])
-        if not isinstance(payload, dict):
+        payload = stored_object(row["payload_json"])
+        if not payload:
             continue
         route = _route_of(conn, payload)
         if route_id is not None and route != route_id:
@@ -174,13 +191,13 @@ def feedback_items(
             "time": when,
             "received_at": row["received_at"],
             "route_id": route,
-            "segment_id": payload.get("segment_id"),
-            "lat": _coord(payload.get("lat")),
-            "lon": _coord(payload.get("lon")),
+            "segment_id": text_or_none(payload.get("segment_id")),
+            "lat": number_or_none(payload.get("lat")),
+            "lon": number_or_none(payload.get("lon")),
             "form_id": None,
             "form_version": None,
             "form_title": None,
-            "text": payload.get("text") if row["type"] == "note" else None,
+            "text": text_or_none(payload.get("text")) if row["type"] == "note" else None,
             "answers": [],
         }
         if row["type"] == "form_answer":
@@ -219,12 +236,6 @@ def feedback_items(
     return out
 
 
-def _coord(value: object) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return None
-
-
 def _days(since: str, until: str) -> list[str]:
     start, end = date.fromisoformat(since), date.fromisoformat(until)
     return [(start + timedelta(days=n)).isoformat() for n in range((end - start).days + 1)]
@@ -254,15 +265,22 @@ def pilot_metrics(conn: sqlite3.Connection, since: str, until: str) -> dict[str,
         day = fact_time(row)[:10]
         if day not in in_range:
             continue
-        payload = json.loads(row["payload_json"])
+        payload = stored_object(row["payload_json"])
         if row["type"] == "segment_swept":
-            swept[day].add((payload["route_id"], payload["segment_id"]))
+            swept[day].add((str(payload.get("route_id")), str(payload.get("segment_id"))))
         elif row["type"] == "exception":
-            exceptions[str(payload.get("kind"))] += 1
+            exceptions[str(text_or_none(payload.get("kind")))] += 1
         else:
-            form = get_form(conn, str(payload["form_id"]), int(payload["form_version"]))
+            version = payload.get("form_version")
+            form = (
+                get_form(conn, str(payload.get("form_id")), version)
+                if isinstance(version, int)
+                else None
+            )
+            raw = payload.get("answers")
+            answers: dict[str, Any] = raw if isinstance(raw, dict) else {}
             for q in form["questions"] if form else []:
-                value = payload["answers"].get(q["id"])
+                value = answers.get(q["id"])
                 if q["type"] == "rating" and isinstance(value, int):
                     key = f"{form['id'] if form else ''}/{q['id']}"
                     labels[key] = q["label"]
@@ -276,7 +294,7 @@ def pilot_metrics(conn: sqlite3.Connection, since: str, until: str) -> dict[str,
         (since,),
     ):
         try:
-            fixes = decode_fix_batch(json.loads(row["payload_json"]))
+            fixes = decode_fix_batch(stored_payload(row["payload_json"]))
         except FixBatchError:
             continue
         for fix in fixes:

@@ -6,7 +6,6 @@ assigned to them and the facts they pushed; supervisors and admins see everythin
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -18,6 +17,7 @@ from server.db import Database
 from server.deps import get_db
 from server.errors import ApiError
 from server.facts import recompute_segment_state
+from server.payloads import stored_payload
 from server.plans import assignments_on, route_assigned_to
 from server.schemas import (
     SQLITE_INT_MAX,
@@ -182,7 +182,7 @@ def facts(
             device_time=r["device_time"],
             gps_time=r["gps_time"],
             assignment_version=r["assignment_version"],
-            payload=None if r["payload_json"] is None else json.loads(r["payload_json"]),
+            payload=stored_payload(r["payload_json"]),
         )
         for r in rows[:limit]
     ]

@@ -173,8 +173,10 @@ class PushResult(BaseModel):
     status: Literal["applied", "duplicate", "conflict_reused_seq", "rejected", "gap"]
     reason: str | None = None
     expected: int | None = None
-    flags: list[Literal["stale_assignment"]] | None = Field(
-        default=None, description="Accepted but noteworthy: e.g. the route was reassigned"
+    flags: list[Literal["stale_assignment", "implausible_time"]] | None = Field(
+        default=None,
+        description="Accepted but noteworthy: the route was reassigned (stale_assignment), or"
+        " the fact's time is too far from when it arrived to be used (implausible_time)",
     )
 
 

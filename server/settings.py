@@ -25,6 +25,17 @@ class Settings:
     max_inflated_bytes: int = 4 * 1024 * 1024
     max_events_per_push: int = 1000
     max_fixes_per_batch: int = 10_000
+    # One pushed payload (server.payloads): the tablet's deepest is a form answer (3
+    # levels); a payload nested hundreds deep breaks whoever serialises it again.
+    max_payload_depth: int = 32
+    # Serialised size of one event's payload; a fix batch of 10,000 fixes is ~300 KiB.
+    max_event_bytes: int = 256 * 1024
+    max_fix_batch_bytes: int = 1024 * 1024
+    # A fact's GPS or device time further than this from when it arrived is flagged
+    # `implausible_time` and never used (server.fact_time): ahead, more than a clock
+    # drifts; behind, longer than a tablet stays offline with its facts.
+    fact_time_ahead_s: float = 600.0
+    fact_time_behind_s: float = 30 * 24 * 3600.0
     # Access tokens are short-lived; the tablet renews them with its refresh token.
     token_ttl_s: int = 15 * 60
     # A refresh token rotates on every use; unused, it lapses after this long.

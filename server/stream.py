@@ -21,6 +21,7 @@ from typing import Any, Final
 
 from server.clock import local_today, server_time, utc_now
 from server.metrics import route_progress
+from server.payloads import stored_payload
 from wire.protocol import APPLIED, FIX_BATCH, FIX_FIELDS, FixBatchError, decode_fix_batch
 
 QUEUE_SIZE: Final = 5000
@@ -183,7 +184,7 @@ def fleet_snapshot(conn: sqlite3.Connection, day: str | None = None) -> list[dic
         f" AND device_id IN ({marks}) GROUP BY device_id)",
         list(vehicles),
     ):
-        fix = _last_fix(json.loads(row["payload_json"]))
+        fix = _last_fix(stored_payload(row["payload_json"]))
         if fix is not None:
             vehicles[row["device_id"]]["last_fix"] = {**fix, "received_at": row["received_at"]}
     for row in conn.execute(

@@ -73,8 +73,16 @@ class ProgressResponse(BaseModel):
     routes: list[RouteProgressOut]
 
 
+_CLAIMED = Field(
+    default=None,
+    description="The GPS or device time the tablet gave, when it was too far from the"
+    " receive time to be believed (then `time` is when the server received it)",
+)
+
+
 class SweepOut(BaseModel):
     time: str
+    claimed_time: str | None = _CLAIMED
     username: str
     source: str | None
     side: str | None
@@ -82,6 +90,7 @@ class SweepOut(BaseModel):
 
 class SegmentExceptionOut(BaseModel):
     time: str
+    claimed_time: str | None = _CLAIMED
     username: str
     kind: str
     note: str | None

@@ -21,6 +21,7 @@ from server.errors import (
     check_client_version,
     update_required,
 )
+from server.fact_time import IMPLAUSIBLE_TIME
 from server.facts import apply_push
 from server.pull import pull as read_pull
 from server.schemas import (
@@ -70,12 +71,15 @@ def push(
             "allowed: send fewer",
         )
     outcome = apply_push(db, user, body, settings)
+    doubtful = {r.seq for r in outcome.results if IMPLAUSIBLE_TIME in r.flags}
     publish_push(
         request.app.state.stream_hub,
         username=user.username,
         device_id=body.device_id,
         stream=body.stream,
-        events=[(e.type, e.payload, e.gps_time) for e in body.events],
+        events=[
+            (e.type, e.payload, None if e.seq in doubtful else e.gps_time) for e in body.events
+        ],
         seqs=[e.seq for e in body.events],
         statuses={r.seq: r.status for r in outcome.results},
         last_processed_seq=outcome.last_processed_seq,

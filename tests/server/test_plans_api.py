@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -64,9 +64,13 @@ def test_route_status_lists_swept_segments_only(
         "covered_fraction": 0.93,
         "source": "inferred",
     }
+    # Hours ago, as this session sees the clock: older than the receive time, not so old
+    # that the server would set the claim aside as implausible.
+    earlier = (datetime.now(UTC) - timedelta(hours=3)).replace(microsecond=0)
+    later = earlier + timedelta(minutes=40)
     events = [
-        event(1, "segment_swept", swept, gps_time="2024-05-01T08:05:00+00:00"),
-        event(2, "segment_swept", swept, gps_time="2024-05-01T08:45:00Z"),
+        event(1, "segment_swept", swept, gps_time=earlier.isoformat()),
+        event(2, "segment_swept", swept, gps_time=later.strftime("%Y-%m-%dT%H:%M:%SZ")),
     ]
     assert push(http, auth, client_id, events).status_code == 200
     body = http.get(f"/api/v1/routes/{route['id']}/status", headers=auth).json()
@@ -75,7 +79,7 @@ def test_route_status_lists_swept_segments_only(
     assert state["swept"] is True
     assert state["swept_by"] == "demo"
     assert state["passes"] >= 2
-    assert state["swept_at"] == "2024-05-01T08:45:00.000Z"
+    assert state["swept_at"] == later.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def test_route_status_is_only_for_assigned_routes(http: httpx.Client, auth: dict[str, str]) -> None:

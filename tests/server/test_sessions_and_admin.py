@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -172,17 +173,23 @@ def test_segment_state_is_recomputed_from_facts_alone(h: httpx.Client, srv: Embe
             seq, "segment_swept", payload, assignment_version=assignment["version"], gps_time=when
         )
 
+    # Hours ago on this session's clock (far older would be set aside as implausible).
+    base = (datetime.now(UTC) - timedelta(hours=4)).replace(microsecond=0)
+
+    def at(minutes: int) -> str:
+        return (base + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
     events = [
-        swept(1, segments[0]["id"], "right", "2024-05-01T09:00:00Z"),
-        swept(2, segments[0]["id"], "left", "2024-05-01T08:00:00Z"),
-        swept(3, segments[1]["id"], "both", "2024-05-01T09:30:00Z"),
+        swept(1, segments[0]["id"], "right", at(60)),
+        swept(2, segments[0]["id"], "left", at(0)),
+        swept(3, segments[1]["id"], "both", at(90)),
     ]
     assert push(h, auth, client, events).status_code == 200
     route = f"/api/v1/routes/{assignment['route']['id']}/status"
     before = h.get(route, headers=auth).json()["segments"]
     first = next(s for s in before if s["segment_id"] == segments[0]["id"])
     assert first["sides"] == ["left", "right"]
-    assert first["swept_at"] == "2024-05-01T09:00:00.000Z"
+    assert first["swept_at"] == at(60).replace("Z", ".000Z")
     assert first["passes"] >= 2
     db = Database(srv.db_path)
     with db.write() as conn:

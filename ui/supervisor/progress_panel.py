@@ -81,11 +81,13 @@ class ProgressPanel(QWidget):
             sweeps = "; ".join(
                 f"{local_time(w.get('time'))} {w.get('username')}"
                 + (f" ({w.get('side')})" if w.get("side") else "")
+                + _claimed(w)
                 for w in s.get("sweeps") or []
             )
             exceptions = "; ".join(
                 f"{local_time(e.get('time'))} {e.get('kind')}"
                 + (f": {e.get('note')}" if e.get("note") else "")
+                + _claimed(e)
                 for e in s.get("exceptions") or []
             )
             values = [
@@ -104,3 +106,10 @@ class ProgressPanel(QWidget):
         route_id = self.selected_route()
         if route_id is not None:
             self.route_selected.emit(route_id)
+
+
+def _claimed(entry: dict[str, Any]) -> str:
+    """The server set the tablet's time aside as implausible (it shows when it received
+    the fact instead): say what the tablet claimed, so a wrong clock is noticed."""
+    claimed = entry.get("claimed_time")
+    return f" [the tablet's clock said {claimed}]" if claimed else ""
