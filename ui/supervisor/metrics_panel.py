@@ -3,6 +3,7 @@ the sweeping speed distribution, exceptions by type and survey ratings over time
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pyqtgraph as pg
@@ -100,14 +101,16 @@ class MetricsPanel(QWidget):
             points = [p for p in series.get("points") or [] if p.get("date") in index]
             xs = [index[p["date"]] for p in points]
             ys = [float(p.get("mean") or 0) for p in points]
-            self.rating_series[str(series.get("label"))] = ys
+            label = str(series.get("label"))
+            self.rating_series[label] = ys
             chart.plot(
                 xs,
                 ys,
                 pen=pg.mkPen(_LINES[n % len(_LINES)], width=2),
                 symbol="o",
                 symbolBrush=_LINES[n % len(_LINES)],
-                name=str(series.get("label")),
+                # The legend renders its names as HTML; a form label is the author's text.
+                name=html.escape(label),
             )
         every = max(1, len(days) // 7)
         ticks = [(i, _day(d)) for i, d in enumerate(days) if i % every == 0]
