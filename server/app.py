@@ -23,6 +23,7 @@ from server.forms_api import router as forms_router
 from server.logs import log_event
 from server.messages_api import router as messages_router
 from server.metrics_api import router as metrics_router
+from server.openapi import describe_every_answer
 from server.overload import InflightLimit, OverloadMiddleware
 from server.plans_api import router as plans_router
 from server.schemas import HealthResponse
@@ -65,6 +66,7 @@ def create_app(
     app.state.stream_hub = StreamHub()
     app.state.login_throttle = LoginThrottle.from_settings(settings)
     install_error_handlers(app)
+    describe_every_answer(app)
     app.state.sync_limit = InflightLimit(settings.max_inflight_sync)
     app.add_middleware(
         OverloadMiddleware,
