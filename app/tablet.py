@@ -38,6 +38,7 @@ from client.models import (
     SyncState,
 )
 from client.outbox import Outbox
+from client.recovery_report import report_recovery
 from client.store import Store
 from coverage.engine import CoverageEngine
 from coverage.explain import NotSweptReason, SegmentExplanation
@@ -79,6 +80,8 @@ class Tablet:
         self.api = api
         self.clock = clock
         self.outbox = Outbox(store, clock)
+        # A database set aside at start: the supervisor hears of it with the next push.
+        report_recovery(store, self.outbox)
         self.messages = MessageInbox(store)
         self.forms = FormCache(store)
         self.assignments: AssignmentCache = PulledState(

@@ -8,6 +8,7 @@ replaces everything in one transaction so no screen ever sees an empty table.
 from __future__ import annotations
 
 import json
+import logging
 import math
 from datetime import date
 from typing import Any
@@ -18,6 +19,7 @@ from client.store import Store
 from coverage.model import Route, Segment
 
 MAX_COORDS_PER_SEGMENT = 10_000
+log = logging.getLogger("sweepline.assignments")
 
 
 class BadRouteData(ValueError):
@@ -89,8 +91,20 @@ class AssignmentCache:
         self._clock = clock
 
     def all(self) -> list[Assignment]:
-        rows = self._store.conn.execute("SELECT value FROM assignment ORDER BY date, id")
-        return [parse_assignment(json.loads(r["value"])) for r in rows]
+        """Every cached assignment; a row that no longer decodes is skipped (and logged):
+        the next pull replaces it, and one bad row must not stop the tablet."""
+        rows = self._store.conn.execute(
+            "SELECT CAST(id AS BLOB) AS id, CAST(value AS BLOB) AS value FROM assignment"
+            " ORDER BY date, id"
+        )
+        out = []
+        for row in rows:
+            try:
+                out.append(parse_assignment(json.loads(bytes(row["value"]).decode("utf-8"))))
+            except ValueError as exc:
+                name = bytes(row["id"]).decode("utf-8", "replace")
+                log.warning("skipped cached assignment %r: it cannot be read (%s)", name, exc)
+        return out
 
     def current(self, today: date | None = None) -> Assignment | None:
         """Today's assignment if there is one, else the most recent one."""

@@ -101,12 +101,34 @@ def open_database(path: Path | str, device_id: str) -> sqlite3.Connection:
         check = conn.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
             raise sqlite3.DatabaseError(f"integrity check failed: {check}")
+        _check_text(conn)
         _migrate(conn)
     except BaseException:
         conn.close()
         raise
     _ensure_identity(conn, device_id)
     return conn
+
+
+def _check_text(conn: sqlite3.Connection) -> None:
+    """Read every row once: a flipped byte in a text value passes `quick_check` (which
+    checks structure, not encodings) and then fails every start where it is read."""
+    tables = [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    for table in tables:
+        try:
+            for _row in conn.execute(f'SELECT * FROM "{table}"'):
+                pass
+        except sqlite3.OperationalError as exc:
+            if "decode" not in str(exc).lower():
+                raise
+            raise sqlite3.DatabaseError(
+                f"integrity check failed: table {table} holds text that is not UTF-8 ({exc})"
+            ) from exc
 
 
 def _migrate(conn: sqlite3.Connection) -> None:

@@ -63,6 +63,8 @@ class SyncState:
     stale_facts: int = 0
     # Times the watchdog recreated the HTTP client because uploads made no progress.
     watchdog_restarts: int = 0
+    # The database was damaged at start and set aside (plain words; None: it was fine).
+    storage_notice: str | None = None
 
     @property
     def pending_total(self) -> int:

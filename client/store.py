@@ -7,49 +7,37 @@ ever happens inside one (Electrum's rule). Disk-full and similar failures surfac
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
-from client.db import open_database
 from client.errors import StorageError
-
-log = logging.getLogger("sweepline.store")
+from client.salvage import Recovery, open_or_recover
 
 
 class Store:
     def __init__(self, path: Path | str, device_id: str) -> None:
         self.path = Path(path)
-        # Plain words for the operator when the database had to be set aside at start.
-        self.recovered_from: Path | None = None
+        # Set when the database was damaged at start: set aside, recovered into a fresh one.
+        self.recovery: Recovery | None = None
         try:
-            self.conn = open_database(self.path, device_id)
+            self.conn, self.recovery = open_or_recover(self.path, device_id)
         except sqlite3.DatabaseError as exc:
-            if not _is_corruption(exc):
-                raise StorageError(
-                    f"the local database {self.path} could not be opened: {exc}"
-                ) from exc
-            self.recovered_from = _set_aside(self.path)
-            log.error("local database damaged (%s); kept as %s", exc, self.recovered_from)
-            try:
-                self.conn = open_database(self.path, device_id)
-            except sqlite3.DatabaseError as exc2:
-                raise StorageError(
-                    f"the local database {self.path} could not be created: {exc2}"
-                ) from exc2
+            raise StorageError(
+                f"the local database {self.path} could not be opened: {exc}"
+            ) from exc
         self._depth = 0
 
     @property
+    def recovered_from(self) -> Path | None:
+        """Where the damaged database was set aside at this start (None: it was fine)."""
+        return None if self.recovery is None else self.recovery.set_aside
+
+    @property
     def recovery_notice(self) -> str | None:
-        if self.recovered_from is None:
-            return None
-        return (
-            "The tablet's database was damaged and has been set aside as "
-            f"{self.recovered_from.name}; a fresh one was started. Tell your supervisor."
-        )
+        """Plain words for the operator when the database had to be set aside at start."""
+        return None if self.recovery is None else self.recovery.notice()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -105,30 +93,6 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
-
-
-def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
-    text = str(exc).lower()
-    return any(
-        word in text
-        for word in ("not a database", "malformed", "corrupt", "integrity check failed")
-    )
-
-
-def _set_aside(path: Path) -> Path:
-    """Rename the damaged file (and its WAL and shared-memory files); never delete it."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}.damaged-{stamp}")
-    n = 1
-    while target.exists():
-        n += 1
-        target = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
-    for suffix in ("-wal", "-shm"):
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            side.rename(target.with_name(target.name + suffix))
-    path.rename(target)
-    return target
 
 
 def _plain_storage_message(exc: sqlite3.OperationalError) -> str:

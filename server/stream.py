@@ -21,10 +21,12 @@ from typing import Any, Final
 
 from server.clock import local_today, server_time, utc_now
 from server.metrics import route_progress
-from server.payloads import stored_payload
+from server.payloads import stored_object, stored_payload
 from wire.protocol import APPLIED, FIX_BATCH, FIX_FIELDS, FixBatchError, decode_fix_batch
 
 QUEUE_SIZE: Final = 5000
+# The tablet's database was set aside at start (client/salvage.py): shown on its vehicle.
+STORAGE_RECOVERED: Final = "storage_recovered"
 
 
 @dataclass(eq=False)
@@ -130,6 +132,8 @@ def publish_push(
             hub.publish(
                 "feedback", {**base, "type": type_, "payload": payload, "time": gps_time or now}
             )
+        elif type_ == STORAGE_RECOVERED:
+            hub.publish("alert", {**base, "alert": storage_alert(payload, now)})
     if last_position is not None:
         hub.publish("position", {**base, **last_position, "published": utc_now().timestamp()})
     hub.publish("sync", {**base, "stream": stream, "last_processed_seq": last_processed_seq})
@@ -167,6 +171,7 @@ def fleet_snapshot(conn: sqlite3.Connection, day: str | None = None) -> list[dic
                 "last_fix": None,
                 "last_sync": None,
                 "waiting": None,
+                "alert": None,
             },
         )
     if not vehicles:
@@ -197,4 +202,28 @@ def fleet_snapshot(conn: sqlite3.Connection, day: str | None = None) -> list[dic
             "gps": row["gps"],
             "reported_at": row["reported_at"],
         }
+    for row in conn.execute(
+        "SELECT device_id, payload_json, received_at FROM facts WHERE type = ?"
+        f" AND status = 'applied' AND received_at >= ? AND device_id IN ({marks})"
+        " ORDER BY rowid",
+        [STORAGE_RECOVERED, day, *vehicles],
+    ):
+        vehicles[row["device_id"]]["alert"] = storage_alert(
+            stored_object(row["payload_json"]), row["received_at"]
+        )
     return list(vehicles.values())
+
+
+def storage_alert(payload: Any, received_at: str) -> str:
+    """The supervisor's words for a `storage_recovered` fact: the tablet's database was
+    damaged, kept aside on the tablet, and how much of its unsent work came through."""
+    fact = payload if isinstance(payload, dict) else {}
+    name = fact.get("set_aside")
+    text = (
+        f"Tablet database damaged; set aside on the tablet as {name} (reported "
+        f"{received_at[:16].replace('T', ' ')} UTC). Recovered {fact.get('recovered_events')}"
+        f" unsent records and {fact.get('recovered_fixes')} GPS positions"
+    )
+    if fact.get("unreadable") or fact.get("incomplete"):
+        text += f"; {fact.get('unreadable') or 'some'} could not be read"
+    return text + "."

@@ -40,6 +40,11 @@ class VehicleOut(BaseModel):
     waiting: WaitingOut | None = Field(
         default=None, description="Facts waiting on the tablet, as its last push reported"
     )
+    alert: str | None = Field(
+        default=None,
+        description="Plain words when the tablet reported today that its database was"
+        " damaged and set aside (what it recovered, what it could not read)",
+    )
 
 
 class FleetResponse(BaseModel):

@@ -23,6 +23,7 @@ _REQUIRED_STRINGS: Final[Mapping[str, tuple[str, ...]]] = {
     "note": ("text",),
     "message_ack": ("message_id",),
     "form_answer": ("form_id",),
+    "storage_recovered": ("set_aside",),
 }
 SWEEP_SOURCES: Final = frozenset({"inferred", "sensed", "confirmed"})
 SWEEP_SIDES: Final = frozenset({"left", "right", "both"})

@@ -93,6 +93,8 @@ class VehicleState:
     last_fix: VehicleFix | None
     last_sync: float | None  # server time (epoch s) the server last heard from the device
     waiting: VehicleWaiting | None = None  # None: the tablet has not reported it
+    # Plain words when the tablet's database was damaged and set aside today (None: not).
+    alert: str | None = None
 
     @property
     def last_heard(self) -> float | None:
@@ -164,6 +166,7 @@ def vehicle_from(data: dict[str, Any]) -> VehicleState:
         last_fix=_fix(data.get("last_fix")),
         last_sync=parse_time(data.get("last_sync")),
         waiting=waiting_from(data.get("waiting")),
+        alert=str(data["alert"]) if data.get("alert") else None,
     )
 
 
@@ -415,6 +418,10 @@ class FleetFeed:
         elif event.event == "feedback":
             self._remember(self.recent_feedback, data)
             self._notify(FeedChange("feedback", device_id, data))
+        elif event.event == "alert":
+            if vehicle is not None:
+                self.vehicles[device_id] = replace(vehicle, alert=str(data.get("alert") or ""))
+            self._notify(FeedChange("vehicle", device_id, data))
         if device_id and vehicle is None and event.event in ("position", "sync"):
             # A device not in the picture (assigned or reassigned since): fetch it.
             self._schedule_refresh(0.0)

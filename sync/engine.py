@@ -119,6 +119,7 @@ class SyncEngine:
             pending=outbox.pending_counts(),
             rejected=outbox.problem_count(),
             conflicts=outbox.conflict_count(),
+            storage_notice=store.recovery_notice,
         )
 
     # -- signals from the rest of the app -------------------------------------------------

@@ -145,9 +145,10 @@ class StatusPanel(QWidget):
         last = clock(state.last_success) if state.last_success else self.tr("never")
         self._paint(self.last_sync_label, self.tr("Last sync: %1").replace("%1", last), t.text)
 
-        if state.last_error:
-            self._paint(self.error_label, state.last_error, t.bad)
-            self.error_label.setToolTip(state.last_error)
+        problem = state.last_error or state.storage_notice
+        if problem:
+            self._paint(self.error_label, problem, t.bad)
+            self.error_label.setToolTip(problem)
         else:
             self._paint(self.error_label, self.tr("No problems"), t.good)
 
@@ -172,6 +173,8 @@ class StatusPanel(QWidget):
                     "%1", state.storage_error
                 )
             )
+        if state.storage_notice:
+            out.append(state.storage_notice)
         if state.update_required:
             out.append(self.tr("This app needs an update before it can upload. Nothing is lost."))
         if state.login_required:

@@ -37,6 +37,8 @@ EVENT_TYPES: Final[frozenset[str]] = frozenset(
         "segment_not_swept",
         # An answer to a server-defined form, checked against the form version it names.
         "form_answer",
+        # The tablet's database was damaged at start and set aside; what was recovered.
+        "storage_recovered",
     }
 )
 # The `gps` stream carries one type: a batch of fixes as compact arrays.

@@ -50,3 +50,14 @@ def test_long_offline_and_rejections_are_explained(qtbot: QtBot) -> None:
     assert any("refused 1 record(s)" in b for b in banners)
     assert any("No connection since" in b for b in banners)
     assert panel.banner_text() is not None
+
+
+def test_a_database_set_aside_at_start_is_told_not_no_problems(qtbot: QtBot) -> None:
+    notice = (
+        "The tablet's database was damaged and has been set aside as tablet.sqlite.damaged-1;"
+        " a fresh one was started. Tell your supervisor."
+    )
+    panel = _panel(qtbot, SyncState(online=True, offline_since=None, storage_notice=notice))
+    assert any("set aside" in b for b in panel.banners())
+    assert "set aside" in (panel.banner_text() or "")
+    assert panel.error_label.text() != "No problems"

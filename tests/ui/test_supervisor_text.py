@@ -1,5 +1,6 @@
 """What operators and form authors typed reaches the supervisor's screens as text, never
-as markup; and a sweep whose claimed time was set aside says what the tablet claimed."""
+as markup; a sweep whose claimed time was set aside says what the tablet claimed; a
+tablet whose database was set aside is flagged in the fleet."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from typing import Any
 
 from pytestqt.qtbot import QtBot
 
+from staff.api import SupervisorApi
+from staff.fleet import FleetFeed, vehicle_from
+from ui.supervisor.fleet_panel import STATUS_COLUMN, FleetPanel
 from ui.supervisor.metrics_panel import MetricsPanel
 from ui.supervisor.progress_panel import ProgressPanel
 
@@ -59,3 +63,26 @@ def test_a_sweep_with_an_implausible_time_shows_what_the_tablet_claimed(qtbot: Q
     items = [panel.history.item(0, col) for col in range(panel.history.columnCount())]
     cells = [item.text() for item in items if item is not None]
     assert any("9999-12-31" in text and "tablet" in text for text in cells), cells
+
+
+def test_a_tablet_whose_database_was_set_aside_is_flagged_in_the_fleet(qtbot: QtBot) -> None:
+    alert = "tablet database set aside as tablet.sqlite.damaged-1 at 09:40; 3 records recovered"
+    feed = FleetFeed(SupervisorApi("http://127.0.0.1:9"))
+    vehicle = vehicle_from(
+        {
+            "device_id": "demo-tablet-1",
+            "vehicle": "Sweeper 12",
+            "username": "demo",
+            "route_id": "uptown-north",
+            "alert": alert,
+        }
+    )
+    assert vehicle.alert == alert
+    feed.vehicles = {"demo-tablet-1": vehicle}
+    panel = FleetPanel()
+    qtbot.addWidget(panel)
+    panel.show_fleet(feed)
+    status = panel.table.item(0, STATUS_COLUMN)
+    assert status is not None
+    assert "database" in status.text()
+    assert status.toolTip() == alert

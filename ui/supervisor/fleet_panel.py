@@ -1,6 +1,6 @@
 """The fleet table (vehicle, operator, route, progress, last fix and last sync ages,
-live/delayed, facts waiting on the tablet as it last reported) with the connection line
-above it and reassignment below it."""
+live/delayed and whether the tablet had to replace its database, facts waiting on the
+tablet as it last reported) with the connection line above it and reassignment below it."""
 
 from __future__ import annotations
 
@@ -118,7 +118,8 @@ class FleetPanel(QWidget):
                     f"{v.pct:.0f} % ({v.swept_m / 1000:.1f} of {v.length_m / 1000:.1f} km)",
                     age(fix_age),
                     age(feed.age_s(v.last_sync)),
-                    "● live" if live else "● delayed",
+                    ("● live" if live else "● delayed")
+                    + (" · ⚠ tablet database replaced" if v.alert else ""),
                     waiting_text(v.waiting),
                 ]
                 for col, value in enumerate(values):
@@ -128,6 +129,8 @@ class FleetPanel(QWidget):
                     item = cell(value, key=device_id, colour=colour)
                     if col == WAITING_COLUMN:
                         item.setToolTip(waiting_tip(v.waiting))
+                    if col == STATUS_COLUMN and v.alert:
+                        item.setToolTip(v.alert)
                     self.table.setItem(row, col, item)
             self._order = order
             if selected in order:
