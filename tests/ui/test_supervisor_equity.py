@@ -14,10 +14,12 @@ import httpx
 import pytest
 from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
 
+from server import admin
+from server.clock import local_today
 from server.db import Database
 from server.embedded import EmbeddedServer
 from tests.helpers.cambridge import import_cambridge
-from tests.server.helpers import event, login, push_body, today_assignment
+from tests.server.helpers import event, login, push_body
 from tests.ui.conftest import until
 from tests.ui.test_supervisor import close_window, open_window
 
@@ -34,9 +36,19 @@ def cambridge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServ
             " SELECT route_id FROM assignments LIMIT 1) ORDER BY route_id, segment_id LIMIT 1"
         ).fetchone()
         swept_route, swept_segment = row["route_id"], row["segment_id"]
+        # A sweep counts only on a route the tablet is assigned: give it this one too.
+        admin.assign(
+            conn,
+            admin.AssignmentRequest(
+                date=local_today().isoformat(),
+                operator="demo",
+                device_id="demo-tablet-1",
+                route_id=swept_route,
+                assignment_id="asg-cambridge",
+            ),
+        )
     with httpx.Client(base_url=embedded.url, timeout=10) as http:
         auth = login(http)
-        assignment = today_assignment(http, auth)
         body = push_body(
             str(uuid.uuid4()),
             [
@@ -44,7 +56,7 @@ def cambridge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServ
                     1,
                     "segment_swept",
                     {
-                        "assignment_id": assignment["id"],
+                        "assignment_id": "asg-cambridge",
                         "route_id": swept_route,
                         "segment_id": swept_segment,
                         "covered_fraction": 1.0,
