@@ -76,7 +76,7 @@ def main() -> None:
     for fix in fixes:
         engine.add_fix(fix)
     t2 = time.perf_counter()
-    oracle = kitchener_oracle(city.segments, split_tracks(fixes, KITCHENER_2023.max_gap_s), proj)
+    oracle = kitchener_oracle(city.segments, split_tracks(fixes, proj), proj)
     t3 = time.perf_counter()
 
     agreement, disagreements = compare(engine, oracle)

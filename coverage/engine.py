@@ -1,50 +1,59 @@
-"""The coverage engine: the City of Kitchener's 2023 rule, live, fix by fix, by curb side.
+"""The coverage engine: the city's rule, live, fix by fix, by curb side.
 
-Two profiles share one incremental computation:
+Two profiles share one incremental computation (coverage/profiles.py):
 
-- `KITCHENER_2023` is the City's published rule (COVERAGE.md): speed from consecutive
-  fixes with a 3-point moving median (trailing, as a rolling window over a live feed
-  is), "on" when raw and median are both ≤ 12 km/h and not both < 2 km/h (or 0);
-  segments trimmed 10 m at each end and buffered `LANES × 3.3 + 6` m with flat caps;
-  passes = track length inside the buffer / trimmed length, rounded (half up), the same
-  over "on" track for sweeping passes; a segment counts only when more than 36 % of its
-  buffer area lies within 10 m of the track; swept when it counts and has a sweeping
-  pass.
+- `KITCHENER_2023` is the City's published rule (COVERAGE.md): segments trimmed 10 m
+  at each end and buffered `LANES × 3.3 + 6` m with flat caps; passes = track length
+  inside the buffer / trimmed length, rounded (half up); a segment counts only when
+  more than 36 % of its buffer area lies within 10 m of the track; swept when it counts
+  and has a sweeping pass. A sweeping pass is counted, as issue 18 requires of every
+  profile, from the distinct stretch travelled along the street at sweeping speed in
+  one direction (at least half the trimmed length), not from accumulated track length.
 - `SWEEPLINE` adds curb sides: a pass brushes the right-hand curb, so travelling with
   the segment's digitised direction sweeps its right side and against it its left; a
-  two-way street needs both sides (one pass suffices for one-way and narrow streets);
-  the broom-down signal decides "on" when present ("sensed"), the speed band otherwise
-  ("inferred"); progress is in curb metres.
+  side is done when its travelled extent reaches 80 % of the trimmed length; a two-way
+  street needs both sides (one suffices for one-way and narrow streets); the broom-down
+  signal, when present, can only withhold ("sensed"), never add coverage the speed test
+  refuses; progress is in curb metres.
 
-Each fix adds one straight piece of track from the previous fix (never across a gap
-longer than `max_gap_s` or a `break_track()`); the piece is clipped exactly against the
-buffer of each nearby segment (union of edge rectangles and round joins, as a flat-cap
-buffer is), and its 10 m buffer marks cells of a per-segment raster in along/across
-coordinates (1 m × 0.5 m) from which the covered area fraction is read.
+Both run the same safeguards (coverage/activity.py): fixes worse than the accuracy
+bound are dropped, a gap is bridged only within the source's bounds, and the vehicle
+sweeps only while displacing at sweeping speed over a window of several seconds. Each
+piece of trusted track is clipped exactly against the buffer of each nearby segment
+(union of edge rectangles and round joins, as a flat-cap buffer is) for the City's
+passes; when sweeping, against the narrower street band, and the clipped stretch is
+projected onto the trimmed line to grow that direction's extent; its 10 m buffer marks
+cells of a per-segment raster in along/across coordinates (1 m × 0.5 m) from which the
+covered area fraction is read.
 """
 
 from __future__ import annotations
 
 import math
-import statistics
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from coverage.explain import NotSweptReason, SegmentExplanation, confirmation_fact, override_fact
-from coverage.geo import LocalProjection
+from coverage.activity import Activity, Piece, TrackFollower, fix_accuracy
+from coverage.explain import (
+    NotSweptReason,
+    SegmentExplanation,
+    confirmation_fact,
+    explain_track,
+    override_fact,
+)
+from coverage.geo import LocalProjection, project_onto_polyline
 from coverage.model import Fix, Progress, Route, SegmentState, SegmentStatus
 from coverage.profiles import (
+    DEFAULT_PROFILE,
     PROFILES,
-    SWEEPLINE,
-    Activity,
+    SOURCE_BOUNDS,
     CoverageProfile,
+    FixSource,
     SegmentRules,
-    classify,
 )
-from coverage.track import SegmentTrack, clip_length, mark_cells
+from coverage.track import SegmentTrack, along_intervals, clip_length, mark_cells
 
 _CELL_M = 64.0
 
@@ -55,19 +64,24 @@ class CoverageUpdate:
     newly_swept: frozenset[str]
 
 
+_NOTHING = CoverageUpdate(frozenset(), frozenset())
+
+
 class CoverageEngine:
     """Fixes in, segment statuses out, live; state saved and restored per segment."""
 
     def __init__(
         self,
         route: Route,
-        profile: CoverageProfile | str = SWEEPLINE,
+        profile: CoverageProfile | str = DEFAULT_PROFILE,
         *,
+        source: FixSource = FixSource.RECEIVER,
         rules: Mapping[str, SegmentRules] | None = None,
         projection: LocalProjection | None = None,
     ) -> None:
         self.route = route
         self.profile = PROFILES[profile] if isinstance(profile, str) else profile
+        self.source = source
         coords = [c for s in route.segments for c in s.coords]
         self._proj = projection or (
             LocalProjection.around(coords) if coords else LocalProjection(0.0, 0.0)
@@ -87,9 +101,7 @@ class CoverageEngine:
                 for cx in range(int((x0 - pad) // _CELL_M), int((x1 + pad) // _CELL_M) + 1):
                     for cy in range(int((y0 - pad) // _CELL_M), int((y1 + pad) // _CELL_M) + 1):
                         self._grid.setdefault((cx, cy), []).append(s)
-        self._prev: Fix | None = None
-        self._prev_xy = (0.0, 0.0)
-        self._speeds: deque[float] = deque(maxlen=3)
+        self._follower = TrackFollower(self.profile, SOURCE_BOUNDS[source])
         self._broom: bool | None = None
         self._dirty: set[str] = set()
         self.pieces = 0
@@ -102,34 +114,26 @@ class CoverageEngine:
 
     def break_track(self) -> None:
         """The next fix starts a new track (the fix filter saw a gap or re-anchored)."""
-        self._prev = None
-        self._speeds.clear()
+        self._follower.break_track()
 
     def add_fix(self, fix: Fix, *, new_track: bool = False) -> CoverageUpdate:
         if new_track:
             self.break_track()
-        prev = self._prev
         x, y = self._proj.to_xy(fix.lon, fix.lat)
-        if prev is not None:
-            dt = (fix.t - prev.t).total_seconds()
-            if dt <= 0:
-                return CoverageUpdate(frozenset(), frozenset())
-            if dt > self.profile.max_gap_s:
-                self.break_track()
-                prev = None
-        if prev is None:
-            self._prev, self._prev_xy = fix, (x, y)
-            return CoverageUpdate(frozenset(), frozenset())
-        px, py = self._prev_xy
-        self._prev, self._prev_xy = fix, (x, y)
-        raw = math.hypot(x - px, y - py) / dt
-        self._speeds.append(raw)
-        median = statistics.median(self._speeds)
-        activity = classify(raw, median, self.profile)
-        sensed = self._broom is not None and self.profile.curb_sides
-        if sensed:
-            activity = Activity.ON if self._broom and raw > 0 else Activity.OFF
-        return self._piece(px, py, x, y, raw, activity, sensed, fix.t)
+        if fix_accuracy(fix, self.profile) > self.profile.max_accuracy_m:
+            self._note_inaccurate(x, y)
+            return _NOTHING
+        piece = self._follower.step(fix.t.timestamp(), x, y)
+        if piece is None:
+            return _NOTHING
+        activity, sensed = piece.activity, False
+        if self._broom is not None and self.profile.curb_sides:
+            # the broom can confirm a sweep, or refuse one; it never makes standing
+            # or transit count
+            sensed = self._broom and activity is Activity.ON
+            if not self._broom and activity is Activity.ON:
+                activity = Activity.OFF
+        return self._piece(piece, activity, sensed, fix.t)
 
     # -- geometry ---------------------------------------------------------------------------
 
@@ -151,52 +155,63 @@ class CoverageEngine:
                         found[s.id] = s
         return list(found.values())
 
-    def _piece(
-        self,
-        px: float,
-        py: float,
-        qx: float,
-        qy: float,
-        speed: float,
-        activity: Activity,
-        sensed: bool,
-        t: datetime,
-    ) -> CoverageUpdate:
+    def _note_inaccurate(self, x: float, y: float) -> None:
+        """Count a dropped fix against the segments whose buffer it fell in (explanations)."""
+        for s in self._candidates(x, y, x, y):
+            d, _ = project_onto_polyline(x, y, s.xs, s.ys, s.cum)
+            if d <= s.r:
+                s.inaccurate += 1
+                self._dirty.add(s.id)
+
+    def _piece(self, piece: Piece, activity: Activity, sensed: bool, t: datetime) -> CoverageUpdate:
         self.pieces += 1
         changed: set[str] = set()
         swept: set[str] = set()
+        px, py, qx, qy = piece.px, piece.py, piece.qx, piece.qy
         dx, dy = qx - px, qy - py
         plen = math.hypot(dx, dy)
         profile = self.profile
+        on = activity is Activity.ON
         for s in self._candidates(px, py, qx, qy):
-            was = s.swept(profile)
             touched = False
-            if plen > 0:
-                inside, side = clip_length(s, px, py, dx, dy)
-                if inside > 0:
-                    length = inside * plen
-                    touched = True
-                    s.len_in += length
-                    kmh = speed * 3.6
-                    s.max_seen = max(s.max_seen, kmh)
-                    if activity is Activity.ON:
-                        s.len_on += length
-                        s.len_on_side[side] += length
-                        s.on_min = min(s.on_min, kmh)
-                        s.on_max = max(s.on_max, kmh)
-                        if sensed:
-                            s.sensed = True
-                        else:
-                            s.inferred = True
+            inside = clip_length(s, px, py, dx, dy) if plen > 0 else 0.0
+            if inside > 0:
+                touched = True
+                s.len_in += inside * plen
+                if piece.window_mps is not None:
+                    s.max_seen = max(s.max_seen, piece.window_mps * 3.6)
+                if on:
+                    self._travel(s, piece, sensed)
+                elif activity is Activity.OFF:
+                    s.still_s += piece.dt_s * inside
             if mark_cells(s, px, py, qx, qy, plen, profile.track_buffer_m):
                 touched = True
             if touched:
                 changed.add(s.id)
                 self._dirty.add(s.id)
-                if not was and s.swept(profile):
+                # the rule's verdict can only change when its numbers do, and only from
+                # "no" to "yes"; an operator's word stands either way
+                if not s.rule_done and s.rule_swept(profile) and s.operator is None:
                     s.swept_at = t
                     swept.add(s.id)
         return CoverageUpdate(frozenset(changed), frozenset(swept))
+
+    @staticmethod
+    def _travel(s: SegmentTrack, piece: Piece, sensed: bool) -> None:
+        """A sweeping piece inside the buffer: grow the extent of each direction it took."""
+        dx, dy = piece.qx - piece.px, piece.qy - piece.py
+        grew = False
+        for a, b in along_intervals(s, piece.px, piece.py, dx, dy):
+            grew |= s.extent[0 if b > a else 1].add(a, b)
+        if not grew:
+            return
+        kmh = (piece.window_mps or 0.0) * 3.6
+        s.on_min = min(s.on_min, kmh)
+        s.on_max = max(s.on_max, kmh)
+        if sensed:
+            s.sensed = True
+        else:
+            s.inferred = True
 
     # -- state for the screens --------------------------------------------------------------
 
@@ -220,9 +235,10 @@ class CoverageEngine:
         return {sid for sid, s in self._segs.items() if s.swept(self.profile)}
 
     def passes(self, segment_id: str) -> tuple[int, int]:
-        """(passes, sweeping passes) by the City's rule."""
+        """(passes, sweeping passes): the City's count of all track inside the buffer, and
+        the distinct passes travelled along it at sweeping speed (one per direction)."""
         s = self._segs[segment_id]
-        return s.passes(s.len_in), s.passes(s.len_on)
+        return s.passes(s.len_in), sum(s.sweeping_passes_by_side())
 
     def progress(self) -> Progress:
         """Street metres for kitchener-2023; curb metres (two per street metre) for Sweepline."""
@@ -248,71 +264,8 @@ class CoverageEngine:
 
     def explain(self, segment_id: str) -> SegmentExplanation:
         s = self._segs[segment_id]
-        p = self.profile
         status = self.status(segment_id)
-        passes, on_passes = s.passes(s.len_in), s.passes(s.len_on)
-        by_side = {"right": s.passes(s.len_on_side[0]), "left": s.passes(s.len_on_side[1])}
-        done = s.sides_done(p) if p.curb_sides else ()
-        source = (
-            "operator"
-            if s.operator
-            else ("sensed" if s.sensed else "inferred" if s.inferred else None)
-        )
-        reason: str | None = None
-        if status.state is not SegmentState.SWEPT:
-            reason = self._why_not(s, passes, on_passes, done)
-        return SegmentExplanation(
-            segment_id=segment_id,
-            profile=p.name,
-            state=status.state,
-            trimmed_length_m=round(s.trimmed, 1),
-            buffer_m=round(s.r, 1),
-            coverage_pct=round(100 * s.area_fraction, 1),
-            passes=passes,
-            sweeping_passes=on_passes,
-            sweeping_passes_by_side=by_side,
-            sides_needed=s.rules.sides_needed if p.curb_sides else 1,
-            sides_done=done,
-            sweep_speed_kmh=None
-            if math.isinf(s.on_min)
-            else (round(s.on_min, 1), round(s.on_max, 1)),
-            max_speed_kmh=round(s.max_seen, 1) if s.len_in else None,
-            source=source,
-            reason=reason,
-            swept_at=status.swept_at,
-            operator=s.operator,
-        )
-
-    def _why_not(self, s: SegmentTrack, passes: int, on_passes: int, done: tuple[str, ...]) -> str:
-        p = self.profile
-        if s.operator is not None:
-            return f"operator: {s.operator.get('reason')}"
-        if s.rules.excluded:
-            return "excluded (provincial road)"
-        if not s.usable:
-            return f"shorter than the {2 * p.end_trim_m:.0f} m end trim"
-        if not s.len_in and not s.cells:
-            return "not driven"
-        if p.curb_sides:
-            missing = [side for side in ("right", "left") if side not in done]
-            if s.len_on == 0:
-                return "driven, but never at sweeping speed" + (
-                    "" if s.max_seen <= p.max_speed_kmh else " (transit)"
-                )
-            if s.rules.sides_needed == 2 and done:
-                return f"one curb swept; the {missing[0]} curb (drive it the other way) is not"
-            return "not enough of its length swept in one direction"
-        if s.area_fraction <= p.min_area_fraction:
-            return (
-                f"only {100 * s.area_fraction:.0f} % of its buffer is within "
-                f"{p.track_buffer_m:.0f} m of the track (needs > "
-                f"{100 * p.min_area_fraction:.0f} %)"
-            )
-        if on_passes < 1:
-            if passes >= 1:
-                return "driven, but not at sweeping speed (2–12 km/h)"
-            return "less than half its length driven at sweeping speed"
-        return "not swept"
+        return explain_track(s, self.profile, status.state, status.swept_at)
 
     # -- operator facts -----------------------------------------------------------------------
 
@@ -342,7 +295,7 @@ class CoverageEngine:
         return out
 
     def restore(self, segment_id: str, blob: bytes, swept_at: datetime | None) -> None:
-        """Reload saved state; blobs of another format (the skeleton's bitmaps) are ignored."""
+        """Reload saved state; blobs of another format or profile are ignored."""
         s = self._segs.get(segment_id)
         if s is None or not s.load(blob):
             return

@@ -62,7 +62,11 @@ def project_onto_polyline(
         ax, ay, bx, by = xs[i], ys[i], xs[i + 1], ys[i + 1]
         dx, dy = bx - ax, by - ay
         seg2 = dx * dx + dy * dy
-        t = 0.0 if seg2 == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / seg2))
+        t = 0.0 if seg2 == 0 else ((px - ax) * dx + (py - ay) * dy) / seg2
+        if t < 0.0:
+            t = 0.0
+        elif t > 1.0:
+            t = 1.0
         cx, cy = ax + t * dx, ay + t * dy
         d2 = (px - cx) ** 2 + (py - cy) ** 2
         if d2 < best_d2:

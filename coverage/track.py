@@ -1,6 +1,7 @@
-"""The geometry kernel: one segment's trimmed line, its flat-cap buffer and raster, what
-the track has done to it (lengths inside, "on", per curb side) and its saved form; the
-exact clipping of a piece of track against the buffer and the marking of covered cells.
+"""The geometry kernel: one segment's trimmed line, its flat-cap buffer, street band and
+raster, what the track has done to it (length inside, distinct extent travelled per
+direction, the area covered) and its saved form; the clipping of a piece of track and
+the marking of covered cells.
 
 Kept apart from the engine so the rule's arithmetic can be read, tested and changed in
 one place; the engine only decides which segments a piece of track is near."""
@@ -14,13 +15,18 @@ import zlib
 from datetime import datetime
 from typing import Any
 
+from coverage.extent import Extent, clip_spans
 from coverage.geo import project_onto_polyline
 from coverage.model import Segment
 from coverage.profiles import CoverageProfile, SegmentRules
 
 _COL_M = 1.0
 _ROW_M = 0.5
-_STATE_VERSION = 1
+_BEND_MARGIN_M = 2.0
+# 2: distinct extents per direction replaced accumulated "on" lengths (issue 18); a
+# saved state of version 1 cannot be converted and is ignored.
+_STATE_VERSION = 2
+SIDES = ("right", "left")  # with the digitised direction (right curb), against it
 
 
 class SegmentTrack:
@@ -36,7 +42,10 @@ class SegmentTrack:
         self.id = seg.id
         self.length_m = seg.length_m
         self.rules = rules
+        self.profile = profile
+        self.profile_name = profile.name
         self.r = max(seg.lanes, 1) * profile.lane_width_m + profile.buffer_extra_m
+        self.band = profile.band_m(seg.lanes)
         full = [0.0]
         for (ax, ay), (bx, by) in itertools.pairwise(xy):
             full.append(full[-1] + math.hypot(bx - ax, by - ay))
@@ -76,19 +85,24 @@ class SegmentTrack:
         self.nrows = max(1, round(2 * self.r / _ROW_M))
         self.full_row = (1 << self.nrows) - 1
         self._frames: list[tuple[float, float, float, float]] | None = None
+        # (x, y, distance, along) of the last point mark_cells projected: the next piece
+        # of a continuous track starts there (a cache, not state)
+        self.last_projection: tuple[float, float, float, float] | None = None
         # state
         self.cols: list[int] = [0] * self.ncols
         self.cells = 0
-        self.len_in = 0.0
-        self.len_on = 0.0
-        self.len_on_side = [0.0, 0.0]  # right (with digitisation), left (against)
-        self.on_min = math.inf
+        self.len_in = 0.0  # all trusted track inside the City's buffer (its passes)
+        self.extent = (Extent(), Extent())  # travelled at sweeping speed, per SIDES
+        self.on_min = math.inf  # window speeds (km/h) while sweeping in the band
         self.on_max = 0.0
-        self.max_seen = 0.0
+        self.max_seen = 0.0  # fastest window speed (km/h) seen in the buffer
+        self.still_s = 0.0  # time in the buffer standing or creeping
+        self.inaccurate = 0  # fixes near it dropped for their reported accuracy
         self.sensed = False
         self.inferred = False
         self.swept_at: datetime | None = None
         self.operator: dict[str, Any] | None = None
+        self.rule_done = False
 
     def frames(self) -> list[tuple[float, float, float, float]]:
         """Per raster column: the centre point on the line and the left normal."""
@@ -114,19 +128,30 @@ class SegmentTrack:
     def passes(self, length: float) -> int:
         return math.floor(length / self.trimmed + 0.5) if self.trimmed > 0 else 0
 
+    def extent_share(self, side: int) -> float:
+        return self.extent[side].total / self.trimmed if self.trimmed > 0 else 0.0
+
+    def sweeping_passes_by_side(self) -> tuple[int, int]:
+        """Distinct passes: each direction counts once, for the stretch it travelled."""
+        return (self.passes(self.extent[0].total), self.passes(self.extent[1].total))
+
     def sides_done(self, profile: CoverageProfile) -> tuple[str, ...]:
         need = profile.side_done_fraction * self.trimmed
-        done = tuple(
-            name for name, ln in zip(("right", "left"), self.len_on_side, strict=True) if ln >= need
-        )
-        return done
+        return tuple(n for n, e in zip(SIDES, self.extent, strict=True) if e.total >= need)
 
     def rule_swept(self, profile: CoverageProfile) -> bool:
-        if not self.usable:
+        """The rule's verdict, remembered once true: every number it reads only grows."""
+        if self.rule_done:
+            return True
+        self.rule_done = self._rule_test(profile)
+        return self.rule_done
+
+    def _rule_test(self, profile: CoverageProfile) -> bool:
+        if not self.usable or self.area_fraction <= profile.min_area_fraction:
             return False
         if profile.curb_sides:
             return len(self.sides_done(profile)) >= self.rules.sides_needed
-        return self.area_fraction > profile.min_area_fraction and self.passes(self.len_on) >= 1
+        return sum(self.sweeping_passes_by_side()) >= 1
 
     def swept(self, profile: CoverageProfile) -> bool:
         if self.operator is not None:
@@ -137,7 +162,7 @@ class SegmentTrack:
         if not self.usable or self.trimmed <= 0:
             return 0.0
         need = profile.side_done_fraction * self.trimmed
-        shares = sorted((min(1.0, ln / need) for ln in self.len_on_side), reverse=True)
+        shares = sorted((min(1.0, e.total / need) for e in self.extent), reverse=True)
         return sum(shares[: self.rules.sides_needed]) / self.rules.sides_needed
 
     # -- persistence -------------------------------------------------------------------
@@ -147,12 +172,14 @@ class SegmentTrack:
         raster = b"".join(c.to_bytes(nbytes, "little") for c in self.cols)
         meta = {
             "v": _STATE_VERSION,
+            "profile": self.profile_name,
             "in": self.len_in,
-            "on": self.len_on,
-            "side": self.len_on_side,
+            "extent": [e.intervals() for e in self.extent],
             "min": None if math.isinf(self.on_min) else self.on_min,
             "max": self.on_max,
             "seen": self.max_seen,
+            "still": self.still_s,
+            "inaccurate": self.inaccurate,
             "sensed": self.sensed,
             "inferred": self.inferred,
             "op": self.operator,
@@ -163,6 +190,8 @@ class SegmentTrack:
         return zlib.compress(len(head).to_bytes(4, "little") + head + raster)
 
     def load(self, blob: bytes) -> bool:
+        """Restore a saved state; False (and nothing changed) for another format, another
+        profile (its extents were measured on another trimmed line) or other dimensions."""
         try:
             raw = zlib.decompress(blob)
             n = int.from_bytes(raw[:4], "little")
@@ -170,6 +199,8 @@ class SegmentTrack:
         except (zlib.error, ValueError, IndexError):
             return False
         if not isinstance(meta, dict) or meta.get("v") != _STATE_VERSION:
+            return False
+        if meta.get("profile") != self.profile_name:
             return False
         if meta.get("n") != self.ncols or meta.get("rows") != self.nrows:
             return False
@@ -182,12 +213,18 @@ class SegmentTrack:
             for i in range(self.ncols)
         ]
         self.cells = sum(c.bit_count() for c in self.cols)
-        self.len_in, self.len_on = float(meta["in"]), float(meta["on"])
-        self.len_on_side = [float(x) for x in meta["side"]]
+        self.len_in = float(meta["in"])
+        right, left = meta["extent"]
+        self.extent = (
+            Extent((float(a), float(b)) for a, b in right),
+            Extent((float(a), float(b)) for a, b in left),
+        )
         self.on_min = math.inf if meta["min"] is None else float(meta["min"])
         self.on_max, self.max_seen = float(meta["max"]), float(meta["seen"])
+        self.still_s, self.inaccurate = float(meta["still"]), int(meta["inaccurate"])
         self.sensed, self.inferred = bool(meta["sensed"]), bool(meta["inferred"])
         self.operator = meta["op"]
+        self.rule_done = self._rule_test(self.profile)
         return True
 
 
@@ -211,107 +248,68 @@ def substring(
     return [at(a), *inner, at(b)]
 
 
-def clip_length(s: SegmentTrack, px: float, py: float, dx: float, dy: float) -> tuple[float, int]:
-    """Share of the piece inside the segment's flat-cap buffer, and the side it sweeps."""
-    r = s.r
-    r2 = r * r
-    spans: list[tuple[float, float]] = []
-    best_len = -1.0
-    side = 0
-    xs, ys, ux, uy, cum = s.xs, s.ys, s.ux, s.uy, s.cum
-    for k in range(len(ux)):
-        ax, ay, ex, ey = xs[k], ys[k], ux[k], uy[k]
-        rx, ry = px - ax, py - ay
-        lo, hi = 0.0, 1.0
-        a0, da = rx * ex + ry * ey, dx * ex + dy * ey
-        elen = cum[k + 1] - cum[k]
-        if da == 0:
-            if a0 < 0 or a0 > elen:
-                continue
-        else:
-            t1, t2 = -a0 / da, (elen - a0) / da
-            if t1 > t2:
-                t1, t2 = t2, t1
-            lo, hi = max(lo, t1), min(hi, t2)
-        b0, db = -rx * ey + ry * ex, -dx * ey + dy * ex
-        if db == 0:
-            if b0 < -r or b0 > r:
-                continue
-        else:
-            t1, t2 = (-r - b0) / db, (r - b0) / db
-            if t1 > t2:
-                t1, t2 = t2, t1
-            lo, hi = max(lo, t1), min(hi, t2)
-        if lo < hi:
-            spans.append((lo, hi))
-            if hi - lo > best_len:
-                best_len = hi - lo
-                side = 0 if da >= 0 else 1
-    # round joins at interior vertices
-    dd = dx * dx + dy * dy
-    for k in range(1, len(xs) - 1):
-        rx, ry = px - xs[k], py - ys[k]
-        b = rx * dx + ry * dy
-        c = rx * rx + ry * ry - r2
-        disc = b * b - dd * c
-        if disc <= 0:
-            continue
-        sq = math.sqrt(disc)
-        lo, hi = max(0.0, (-b - sq) / dd), min(1.0, (-b + sq) / dd)
-        # only the wedge past the end of edge k-1 and before the start of edge k: the
-        # rest of the disc is the edges' own business (and behind a flat cap, outside)
-        for base, slope, sign in (
-            (rx * ux[k - 1] + ry * uy[k - 1], dx * ux[k - 1] + dy * uy[k - 1], 1.0),
-            (rx * ux[k] + ry * uy[k], dx * ux[k] + dy * uy[k], -1.0),
-        ):
-            base, slope = base * sign, slope * sign  # constraint: base + s * slope >= 0
-            if slope == 0:
-                if base < 0:
-                    hi = -1.0
-            elif slope > 0:
-                lo = max(lo, -base / slope)
-            else:
-                hi = min(hi, -base / slope)
-        if lo < hi:
-            spans.append((lo, hi))
-    if not spans:
-        return 0.0, side
-    spans.sort()
-    total = 0.0
-    cur_lo, cur_hi = spans[0]
-    for lo, hi in spans[1:]:
-        if lo > cur_hi:
-            total += cur_hi - cur_lo
-            cur_lo, cur_hi = lo, hi
-        elif hi > cur_hi:
-            cur_hi = hi
-    total += cur_hi - cur_lo
-    return total, side
+def clip_length(s: SegmentTrack, px: float, py: float, dx: float, dy: float) -> float:
+    """Share (0 to 1) of the piece inside the segment's flat-cap buffer (the City's)."""
+    return sum(hi - lo for lo, hi in clip_spans(s.xs, s.ys, s.ux, s.uy, s.cum, s.r, px, py, dx, dy))
+
+
+def along_intervals(
+    s: SegmentTrack, px: float, py: float, dx: float, dy: float
+) -> list[tuple[float, float]]:
+    """The stretches of the trimmed line a piece travels along inside the street band, as
+    (from, to) distances along it: to > from when it goes with the digitised direction."""
+    out = []
+    for lo, hi in clip_spans(s.xs, s.ys, s.ux, s.uy, s.cum, s.band, px, py, dx, dy):
+        _, a = project_onto_polyline(px + lo * dx, py + lo * dy, s.xs, s.ys, s.cum)
+        _, b = project_onto_polyline(px + hi * dx, py + hi * dy, s.xs, s.ys, s.cum)
+        if a != b:
+            out.append((a, b))
+    return out
 
 
 def mark_cells(
     s: SegmentTrack, px: float, py: float, qx: float, qy: float, plen: float, rad: float
 ) -> bool:
     """Mark the raster cells within `rad` of the piece; True when any was new."""
-    dp, ap = project_onto_polyline(px, py, s.xs, s.ys, s.cum)
+    # When the previous piece marked here ended where this one starts, the disc around
+    # p is marked already (or lies outside the raster): only the rest can add cells.
+    last = s.last_projection
+    p_done = last is not None and last[0] == px and last[1] == py
+    if last is not None and p_done:
+        dp, ap = last[2], last[3]
+    else:
+        dp, ap = project_onto_polyline(px, py, s.xs, s.ys, s.cum)
+    if p_done and plen == 0:
+        return False
     dq, aq = project_onto_polyline(qx, qy, s.xs, s.ys, s.cum)
+    s.last_projection = (qx, qy, dq, aq)
     r = s.r
     # every point of the piece is within plen/2 of one of its ends
     if (dp if dp < dq else dq) - plen / 2 > r + rad:
         return False
     a0, a1 = (ap, aq) if ap <= aq else (aq, ap)
-    c0 = max(0, int((a0 - rad) / _COL_M))
-    c1 = min(s.ncols - 1, int((a1 + rad) / _COL_M))
-    if c0 > c1:
-        return False
     frames = s.frames()
-    cols = s.cols
-    nrows, full = s.nrows, s.full_row
-    rad2 = rad * rad
     moving = plen > 0
     vx = (qx - px) / plen if moving else 0.0
     vy = (qy - py) / plen if moving else 0.0
-    sqrt, inf = math.sqrt, math.inf
+    lo_a, hi_a = a0 - rad, a1 + rad
+    if p_done:
+        # only the rectangle and the disc around q can add cells: the disc spans
+        # aq ± rad along the street, the rectangle the piece's own span widened by
+        # rad × |sin| of its angle to the street (exact on a straight edge; the margin
+        # covers the fan of columns at a bend)
+        _, _, nx0, ny0 = frames[min(s.ncols - 1, max(0, int(ap / _COL_M)))]
+        wide = rad * abs(vx * nx0 + vy * ny0)
+        lo_a = max(lo_a, min(aq - rad, a0 - wide) - _BEND_MARGIN_M)
+        hi_a = min(hi_a, max(aq + rad, a1 + wide) + _BEND_MARGIN_M)
+    c0 = max(0, int(lo_a / _COL_M))
+    c1 = min(s.ncols - 1, int(hi_a / _COL_M))
+    if c0 > c1:
+        return False
+    cols = s.cols
+    nrows, full = s.nrows, s.full_row
+    rad2 = rad * rad
+    sqrt, inf, ceil, floor = math.sqrt, math.inf, math.ceil, math.floor
     added = 0
     for c in range(c0, c1 + 1):
         col = cols[c]
@@ -320,11 +318,12 @@ def mark_cells(
         cx, cy, nx, ny = frames[c]
         lo, hi = inf, -inf
         rx, ry = cx - px, cy - py
-        b = nx * rx + ny * ry
-        disc = b * b - (rx * rx + ry * ry - rad2)
-        if disc >= 0:  # the disc around p
-            sq = sqrt(disc)
-            lo, hi = -b - sq, -b + sq
+        if not p_done:
+            b = nx * rx + ny * ry
+            disc = b * b - (rx * rx + ry * ry - rad2)
+            if disc >= 0:  # the disc around p
+                sq = sqrt(disc)
+                lo, hi = -b - sq, -b + sq
         if moving:
             sx, sy = cx - qx, cy - qy
             b = nx * sx + ny * sy
@@ -356,8 +355,8 @@ def mark_cells(
                         hi = shi
         if lo > hi:
             continue
-        j0 = math.ceil((lo + r) / _ROW_M - 0.5)
-        j1 = math.floor((hi + r) / _ROW_M - 0.5)
+        j0 = ceil((lo + r) / _ROW_M - 0.5)
+        j1 = floor((hi + r) / _ROW_M - 0.5)
         if j0 < 0:
             j0 = 0
         if j1 >= nrows:

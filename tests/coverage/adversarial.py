@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from coverage.engine import CoverageEngine
 from coverage.geo import LocalProjection, line_length_m
 from coverage.model import Fix, Route, Segment
-from coverage.profiles import KITCHENER_2023, SWEEPLINE, CoverageProfile
+from coverage.profiles import KITCHENER_2023, SWEEPLINE, CoverageProfile, FixSource
 from tests.coverage.tracks import (
     XY,
     Motion,
@@ -204,17 +204,58 @@ SCENARIOS: dict[str, Callable[[random.Random], Run]] = {
 }
 
 
+def sweep_main(noise: str) -> Callable[[random.Random], Run]:
+    """The control: really sweeping main (and its continuations) in both directions."""
+
+    def build(rng: random.Random) -> Run:
+        motion = Motion((-125.0, -CURB_M)).wait(15).go((275.0, -CURB_M), kmh=SWEEP_KMH)
+        motion.go((285.0, 0.0), (275.0, CURB_M), kmh=4).go((-125.0, CURB_M), kmh=SWEEP_KMH)
+        n = len(motion.points)
+        truth = frozenset({"main-west", "main", "main-east"})
+        if noise == "telematics":
+            obs = Observed(motion.points, white(n, 3.0, rng), [None] * n, telematics_ticks(n, rng))
+            return Run(network(), fixes(obs, ORIGIN, T0), truth, TELEMATICS)
+        error = ar1(n, 2.0, rng) if noise == "ar1" else white(n, 1.0, rng)
+        return Run(network(), _receiver(motion, error), truth)
+
+    return build
+
+
+# Controls: the safeguards must not stop a real sweep from counting. The value is what
+# must come out swept: a telematics feed judges speed over 60 s, so the first minute of
+# its track and the minute around the turn beyond main-east cannot count, and the two
+# end streets may miss a curb; main, in the middle, must not.
+CONTROLS: dict[str, Callable[[random.Random], Run]] = {
+    "sweeping main both ways, AR(1) σ 2 m": sweep_main("ar1"),
+    "sweeping main both ways, white σ 1 m": sweep_main("white"),
+    "sweeping main both ways, telematics feed": sweep_main("telematics"),
+}
+MUST_SWEEP: dict[str, frozenset[str]] = {
+    "sweeping main both ways, AR(1) σ 2 m": frozenset({"main-west", "main", "main-east"}),
+    "sweeping main both ways, white σ 1 m": frozenset({"main-west", "main", "main-east"}),
+    "sweeping main both ways, telematics feed": frozenset({"main"}),
+}
+
+
 def engine_for(run: Run, profile: CoverageProfile) -> CoverageEngine:
-    return CoverageEngine(run.route, profile)
+    return CoverageEngine(run.route, profile, source=FixSource(run.source))
 
 
 def wrongly_swept(name: str, profile: CoverageProfile, seed: int) -> tuple[set[str], Run]:
     """Segments called swept that the vehicle did not sweep, and the run itself."""
-    run = SCENARIOS[name](random.Random(seed))
+    run = {**SCENARIOS, **CONTROLS}[name](random.Random(seed))
     engine = engine_for(run, profile)
     for fix in run.fixes:
         engine.add_fix(fix)
     return engine.swept_ids() - run.truth, run
+
+
+def swept(name: str, profile: CoverageProfile, seed: int) -> set[str]:
+    run = {**SCENARIOS, **CONTROLS}[name](random.Random(seed))
+    engine = engine_for(run, profile)
+    for fix in run.fixes:
+        engine.add_fix(fix)
+    return engine.swept_ids()
 
 
 def table(seeds: Iterable[int] = SEEDS) -> str:

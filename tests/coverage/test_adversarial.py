@@ -6,33 +6,24 @@ from __future__ import annotations
 import pytest
 
 from coverage.profiles import CoverageProfile
-from tests.coverage.adversarial import PROFILES, SCENARIOS, SEEDS, wrongly_swept
-
-# Today's engine (before issue 18) wrongly sweeps in these; they must pass once it is fixed.
-FAILING_BEFORE = {
-    ("kitchener-2023", "shuttling over 30 m, 20 min"),
-    ("kitchener-2023", "parallel alley 12 m away"),
-    ("kitchener-2023", "multipath jump 80 m"),
-    ("kitchener-2023", "2-minute urban-canyon drift"),
-    *(
-        ("sweepline", name)
-        for name in SCENARIOS
-        if name.startswith(("parked", "shuttling")) or name.startswith("telematics")
-    ),
-}
+from tests.coverage.adversarial import (
+    CONTROLS,
+    MUST_SWEEP,
+    PROFILES,
+    SCENARIOS,
+    SEEDS,
+    network,
+    swept,
+    wrongly_swept,
+)
 
 
 def _cases() -> list[object]:
-    cases: list[object] = []
-    for name in SCENARIOS:
-        for profile in PROFILES:
-            marks = (
-                [pytest.mark.xfail(reason="issue 18: false sweep", strict=True)]
-                if (profile.name, name) in FAILING_BEFORE
-                else []
-            )
-            cases.append(pytest.param(name, profile, id=f"{profile.name}: {name}", marks=marks))
-    return cases
+    return [
+        pytest.param(name, profile, id=f"{profile.name}: {name}")
+        for name in SCENARIOS
+        for profile in PROFILES
+    ]
 
 
 @pytest.mark.parametrize(("name", "profile"), _cases())
@@ -40,3 +31,18 @@ def test_no_segment_is_wrongly_swept(name: str, profile: CoverageProfile) -> Non
     for seed in SEEDS:
         wrong, _run = wrongly_swept(name, profile, seed)
         assert not wrong, f"seed {seed}: {sorted(wrong)} called swept"
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("name", CONTROLS)
+def test_a_real_sweep_still_counts(name: str, profile: CoverageProfile) -> None:
+    for seed in SEEDS:
+        got = swept(name, profile, seed)
+        assert MUST_SWEEP[name] <= got <= {"main-west", "main", "main-east"}, seed
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.name)
+def test_the_alley_driven_is_swept_and_main_beside_it_is_not(profile: CoverageProfile) -> None:
+    for seed in SEEDS:
+        assert swept("parallel alley 12 m away", profile, seed) == {"alley"}, seed
+    assert [s.id for s in network().segments if s.id == "alley"]

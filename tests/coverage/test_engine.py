@@ -116,7 +116,7 @@ def test_transit_speed_and_parallel_streets_do_not_sweep() -> None:
     assert engine2.status(seg.id).state is SegmentState.NOT_STARTED
 
 
-def test_broom_signal_is_sensed_and_overrides_the_speed_band() -> None:
+def test_broom_signal_is_sensed_and_can_withhold_a_sweep() -> None:
     seg = _dorset()
     engine = CoverageEngine(_one(seg), SWEEPLINE)
     engine.set_broom(False)
@@ -245,7 +245,7 @@ def test_agrees_with_the_oracle_on_uptown_waterloo_along_grt_paths() -> None:
     engine = CoverageEngine(route, KITCHENER_2023, projection=proj)
     for fix in fixes:
         engine.add_fix(fix)
-    oracle = kitchener_oracle(route.segments, split_tracks(fixes, 30), proj)
+    oracle = kitchener_oracle(route.segments, split_tracks(fixes, proj), proj)
     agreement, disagreements = compare(engine, oracle)
     assert sum(o.swept for o in oracle.values()) >= 10
     assert agreement >= 0.99, "\n".join(disagreements)
@@ -258,7 +258,7 @@ def test_agrees_with_the_oracle_on_a_cambridge_district() -> None:
     engine = CoverageEngine(route, KITCHENER_2023, projection=proj)
     for fix in fixes:
         engine.add_fix(fix)
-    oracle = kitchener_oracle(route.segments, split_tracks(fixes, 30), proj)
+    oracle = kitchener_oracle(route.segments, split_tracks(fixes, proj), proj)
     agreement, disagreements = compare(engine, oracle)
     assert sum(o.swept for o in oracle.values()) >= 0.5 * len(route.segments)
     assert agreement >= 0.99, "\n".join(disagreements)
