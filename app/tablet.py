@@ -388,6 +388,10 @@ class Tablet:
             "segment_id": segment_id,
             "covered_fraction": round(status.covered_fraction, 3),
             "source": "sensed" if explanation.source == "sensed" else "inferred",
+            # the city's rule that called it swept, and what it saw (issue 18)
+            "profile": explanation.profile,
+            "rule": explanation.rule,
+            "extent_pct_by_side": explanation.extent_pct_by_side,
         }
         if explanation.sides_done:
             sides = explanation.sides_done

@@ -17,6 +17,7 @@ from client.clock import SYSTEM_CLOCK, Clock
 from client.models import Assignment
 from client.store import Store
 from coverage.model import Route, Segment
+from coverage.profiles import DEFAULT_PROFILE, profile_from_wire
 
 MAX_COORDS_PER_SEGMENT = 10_000
 log = logging.getLogger("sweepline.assignments")
@@ -31,6 +32,7 @@ def parse_assignment(value: dict[str, Any]) -> Assignment:
         route = value["route"]
         features = route["segments"]["features"]
         segments = tuple(_parse_segment(i, f) for i, f in enumerate(features))
+        profile = value.get("coverage_profile")
         return Assignment(
             id=str(value["id"]),
             version=int(value["version"]),
@@ -39,6 +41,7 @@ def parse_assignment(value: dict[str, Any]) -> Assignment:
             device_id=str(value["device_id"]),
             vehicle=str(value.get("vehicle") or ""),
             route=Route(id=str(route["id"]), name=str(route["name"]), segments=segments),
+            coverage_profile=DEFAULT_PROFILE if profile is None else profile_from_wire(profile),
         )
     except BadRouteData:
         raise

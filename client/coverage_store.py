@@ -11,12 +11,13 @@ from datetime import datetime
 from client.models import Assignment
 from client.store import Store
 from coverage.engine import CoverageEngine
-from coverage.profiles import SWEEPLINE
 
 
 def load_coverage(store: Store, assignment: Assignment) -> CoverageEngine:
-    """A coverage engine for `assignment`'s route holding every pass recorded so far."""
-    coverage = CoverageEngine(assignment.route, SWEEPLINE)
+    """A coverage engine for `assignment`'s route, running the rule its server chose,
+    holding every pass recorded so far (under that rule: a state saved under another
+    profile is not reused)."""
+    coverage = CoverageEngine(assignment.route, assignment.coverage_profile)
     rows = store.conn.execute(
         "SELECT segment_id, covered, swept_at FROM segment_coverage WHERE assignment_id = ?",
         (assignment.id,),

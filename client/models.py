@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from coverage.model import Fix, Route
+from coverage.profiles import DEFAULT_PROFILE, CoverageProfile
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,9 @@ class Assignment:
     device_id: str
     vehicle: str
     route: Route
+    # The city's coverage rule, as the server sent it with the assignment (an assignment
+    # from a server that sends none runs DEFAULT_PROFILE, the rule tablets ran before).
+    coverage_profile: CoverageProfile = DEFAULT_PROFILE
 
 
 class GpsQuality(StrEnum):

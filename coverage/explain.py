@@ -54,6 +54,7 @@ class SegmentExplanation:
     # percent of the trimmed length.
     extent_m_by_side: dict[str, float] = field(default_factory=dict)
     extent_pct_by_side: dict[str, float] = field(default_factory=dict)
+    curb_sides: bool = False  # the sides are curbs (sweepline), not just directions
 
     def travelled_text(self) -> str:
         if not self.extent_pct_by_side:
@@ -110,6 +111,7 @@ def explain_track(
         rule=rule,
         extent_m_by_side={n: round(e.total, 1) for n, e in zip(SIDES, s.extent, strict=True)},
         extent_pct_by_side={n: round(100 * s.extent_share(i), 1) for i, n in enumerate(SIDES)},
+        curb_sides=p.curb_sides,
     )
 
 

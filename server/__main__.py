@@ -201,11 +201,14 @@ def _password(args: argparse.Namespace) -> str:
 
 def _run_admin(args: argparse.Namespace, settings: Settings) -> int:
     from server import admin
+    from server.coverage_profile import store_profile
     from server.facts import recompute_segment_state
     from server.importer import RouteImportError, import_routes, load_geojson, mapping_for
 
     db = Database(args.db)
     db.migrate()
+    with db.write() as conn:  # assignments made here carry the configured rule too
+        store_profile(conn, settings.coverage_profile)
     actions: dict[str, Callable[[], None]] = {}
 
     def import_file() -> None:

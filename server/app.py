@@ -15,6 +15,7 @@ from server import __version__
 from server.admin_api import router as admin_router
 from server.auth_api import router as auth_router
 from server.clock import server_time
+from server.coverage_profile import store_profile
 from server.db import Database
 from server.demo_data import seed_demo as seed_demo_data
 from server.errors import install_error_handlers
@@ -49,6 +50,8 @@ def create_app(
     settings = settings or Settings()
     db = Database(db_path)
     found = db.migrate()
+    with db.write() as conn:  # before any assignment is written: they carry it
+        store_profile(conn, settings.coverage_profile)
     if seed_demo:
         with db.write() as conn:
             seed_demo_data(conn, settings)

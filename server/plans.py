@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.clock import server_time
+from server.coverage_profile import profile_value
 
 Coord = tuple[float, float]
 
@@ -120,6 +121,7 @@ def _assignment_value(conn: sqlite3.Connection, row: sqlite3.Row) -> dict[str, A
         "device_id": row["device_id"],
         "vehicle": row["vehicle"],
         "route": route_value(conn, row["route_id"]),
+        "coverage_profile": profile_value(conn),
     }
 
 

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from server.admin import list_assignments, list_routes
 from server.auth import AdminUser, CurrentUser
 from server.clock import local_today, server_time
+from server.coverage_profile import profile_value
 from server.db import Database
 from server.deps import get_db
 from server.errors import ApiError
@@ -25,6 +26,7 @@ from server.schemas import (
     AssignmentsResponse,
     AssignmentsTodayResponse,
     AssignmentSummary,
+    CoverageProfileOut,
     ErrorResponse,
     FactOut,
     FactsResponse,
@@ -80,9 +82,11 @@ def route_status(
             " WHERE st.route_id = ? ORDER BY sg.ord, st.segment_id",
             (route_id,),
         ).fetchall()
+        profile = profile_value(conn)
     return RouteStatusResponse(
         server_time=server_time(),
         route_id=route_id,
+        coverage_profile=CoverageProfileOut.model_validate(profile),
         segments=[
             SegmentStatusOut(
                 segment_id=r["segment_id"],

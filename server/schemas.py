@@ -103,6 +103,25 @@ class RouteOut(BaseModel):
     segments: SegmentCollection
 
 
+class CoverageProfileOut(BaseModel):
+    """The city's coverage rule and its parameters (coverage/profiles.py, docs/coverage.md)."""
+
+    name: str = Field(description="kitchener-2023 or sweepline")
+    min_speed_kmh: float = Field(description="Sweeping band, low end (over the speed window)")
+    max_speed_kmh: float = Field(description="Sweeping band, high end")
+    end_trim_m: float = Field(description="Trimmed off each end against intersections")
+    max_trim_share: float | None = Field(description="Trim at most this share of a short segment")
+    lane_width_m: float = Field(description="Buffer: LANES × lane_width_m + buffer_extra_m")
+    buffer_extra_m: float
+    track_buffer_m: float = Field(description="Area test: the track buffered by this much")
+    min_area_fraction: float = Field(description="Area test: share of the buffer to exceed")
+    street_margin_m: float = Field(description="Street band: LANES × lane width / 2 + this")
+    max_accuracy_m: float = Field(description="Fixes reporting a larger error add nothing")
+    unknown_accuracy_m: float = Field(description="Accuracy assumed when a fix reports none")
+    curb_sides: bool = Field(description="Each curb needed must be travelled")
+    side_done_fraction: float = Field(description="Share of its length that completes a curb")
+
+
 class AssignmentOut(BaseModel):
     id: str
     version: int
@@ -111,6 +130,9 @@ class AssignmentOut(BaseModel):
     device_id: str
     vehicle: str
     route: RouteOut
+    coverage_profile: CoverageProfileOut = Field(
+        description="The rule the tablet runs for this assignment (server configuration)"
+    )
 
 
 class AssignmentsTodayResponse(BaseModel):
@@ -132,6 +154,9 @@ class SegmentStatusOut(BaseModel):
 class RouteStatusResponse(BaseModel):
     server_time: str
     route_id: str
+    coverage_profile: CoverageProfileOut = Field(
+        description="The rule in force, the one assignments carry to the tablets"
+    )
     segments: list[SegmentStatusOut]
 
 

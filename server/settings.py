@@ -69,6 +69,9 @@ class Settings:
     # Oldest tablet version allowed to sync (e.g. "0.2.0"); "": any. Older tablets get
     # 426 "update required" and keep their queue until IT installs the update.
     min_client_version: str = ""
+    # The city's coverage rule, sent with every assignment (server/coverage_profile.py):
+    # "sweepline" (curb sides) or "kitchener-2023" (the City of Kitchener's rule).
+    coverage_profile: str = "sweepline"
     # Enrolled tablets any operator may log in on when their own is broken (comma
     # separated device ids); every other login names a tablet the operator is assigned.
     spare_devices: str = ""
