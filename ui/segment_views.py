@@ -3,7 +3,9 @@
 The display state adds the curb sides to the engine's status: a two-sided street with one
 curb swept is "one_side", a segment the operator marked not swept is "skipped". The
 words (length, passes, why) are built here from the explanation's numbers, translated,
-and sent to the page as JSON; the page only ever sets them as text.
+and sent to the page as JSON; the page only ever sets them as text. "Why" always ends
+with the city's rule that decided (its profile name), and "passes" with how much of each
+curb was travelled at sweeping speed.
 """
 
 from __future__ import annotations
@@ -52,7 +54,15 @@ def reason_name(reason: str) -> str:
 
 
 def why_text(e: SegmentExplanation) -> str:
-    """Why the segment is, or is not, swept, in plain words from the rule's numbers."""
+    """Why the segment is, or is not, swept, and by which city's rule."""
+    return (
+        QCoreApplication.translate("SegmentInfo", "%1 (rule: %2)")
+        .replace("%2", e.profile)
+        .replace("%1", _why(e))
+    )
+
+
+def _why(e: SegmentExplanation) -> str:
     state = display_state(e)
     if state == "skipped":
         reason = str((e.operator or {}).get("reason") or "other")
@@ -79,10 +89,23 @@ def why_text(e: SegmentExplanation) -> str:
         return QCoreApplication.translate("SegmentInfo", "Not ours to sweep (provincial road)")
     if state == "not_started":
         return QCoreApplication.translate("SegmentInfo", "Not driven yet")
+    reason = e.reason or ""
+    if "reporting an error above" in reason:
+        return QCoreApplication.translate(
+            "SegmentInfo", "GPS too inaccurate here: those positions do not count"
+        )
+    if "standing still is not sweeping" in reason:
+        return QCoreApplication.translate(
+            "SegmentInfo", "Standing or creeping here does not sweep: drive along it"
+        )
     if e.max_speed_kmh is not None and e.sweeping_passes == 0 and e.max_speed_kmh > 12:
         return QCoreApplication.translate(
             "SegmentInfo", "Driven too fast to sweep (up to %1 km/h; the band is 2–12)"
         ).replace("%1", f"{e.max_speed_kmh:.0f}")
+    if e.extent_pct_by_side:
+        return QCoreApplication.translate(
+            "SegmentInfo", "Not enough of its length travelled at sweeping speed yet"
+        )
     return QCoreApplication.translate(
         "SegmentInfo", "%1 % done so far: not enough of its length swept yet"
     ).replace("%1", f"{e.coverage_pct:.0f}")
@@ -94,12 +117,19 @@ def passes_text(e: SegmentExplanation) -> str:
         .replace("%1", str(e.passes))
         .replace("%2", str(e.sweeping_passes))
     )
-    by_side = e.sweeping_passes_by_side
-    if e.sides_needed == 2 and by_side:
-        text += (
-            QCoreApplication.translate("SegmentInfo", " (right %1, left %2)")
-            .replace("%1", str(by_side.get("right", 0)))
-            .replace("%2", str(by_side.get("left", 0)))
+    travelled = e.extent_pct_by_side
+    if travelled:
+        words = (
+            QCoreApplication.translate(
+                "SegmentInfo", "; travelled: right curb %1 %, left curb %2 %"
+            )
+            if e.curb_sides
+            else QCoreApplication.translate(
+                "SegmentInfo", "; travelled: %1 % one way, %2 % the other"
+            )
+        )
+        text += words.replace("%1", f"{travelled.get('right', 0.0):.0f}").replace(
+            "%2", f"{travelled.get('left', 0.0):.0f}"
         )
     return text
 

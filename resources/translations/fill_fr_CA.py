@@ -184,6 +184,17 @@ FR = {
     "Re-centre": "Recentrer",
     "Close": "Fermer",
     "Legend": "Légende",
+    "%1 (rule: %2)": "%1 (règle : %2)",
+    "GPS too inaccurate here: those positions do not count":
+        "GPS trop imprécis ici : ces positions ne comptent pas",
+    "Standing or creeping here does not sweep: drive along it":
+        "Rester sur place ou avancer au pas ne balaie pas : parcourez la rue",
+    "Not enough of its length travelled at sweeping speed yet":
+        "Pas encore assez de longueur parcourue à vitesse de balayage",
+    "; travelled: right curb %1 %, left curb %2 %":
+        "; parcouru : bordure droite %1 %, bordure gauche %2 %",
+    "; travelled: %1 % one way, %2 % the other":
+        "; parcouru : %1 % dans un sens, %2 % dans l'autre",
 }
 # fmt: on
 

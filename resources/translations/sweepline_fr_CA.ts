@@ -484,6 +484,36 @@ nuit</translation>
 <context>
     <name>SegmentInfo</name>
     <message>
+        <location filename="../../ui/segment_views.py" line="59" />
+        <source>%1 (rule: %2)</source>
+        <translation>%1 (règle : %2)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="94" />
+        <source>GPS too inaccurate here: those positions do not count</source>
+        <translation>GPS trop imprécis ici : ces positions ne comptent pas</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="98" />
+        <source>Standing or creeping here does not sweep: drive along it</source>
+        <translation>Rester sur place ou avancer au pas ne balaie pas : parcourez la rue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="106" />
+        <source>Not enough of its length travelled at sweeping speed yet</source>
+        <translation>Pas encore assez de longueur parcourue à vitesse de balayage</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="123" />
+        <source>; travelled: right curb %1 %, left curb %2 %</source>
+        <translation>; parcouru : bordure droite %1 %, bordure gauche %2 %</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="127" />
+        <source>; travelled: %1 % one way, %2 % the other</source>
+        <translation>; parcouru : %1 % dans un sens, %2 % dans l'autre</translation>
+    </message>
+    <message>
         <location filename="../../ui/segment_views.py" line="34" />
         <source>right</source>
         <translation>droite</translation>
