@@ -3,7 +3,8 @@
 FastAPI documents a 422 whose `detail` is a list of validation errors, while every
 error here answers `{"detail": "<plain words>", "server_time"}` (`server.errors`); and
 it does not know that a body which is not UTF-8 JSON or not valid gzip answers 400, an
-oversized one 413 and an unknown `Content-Encoding` 415 (`server.body`). The tablet, the
+oversized one 413 and an unknown `Content-Encoding` 415 (`server.body`), nor that the
+HTTP layer answers any request that is not valid HTTP with a plain-text 400. The tablet, the
 supervisor's client and the schemathesis test all read this document, so it is
 corrected once here, for every operation, instead of in each router.
 """
@@ -17,9 +18,18 @@ from fastapi.openapi.utils import get_openapi
 
 _ERROR_REF: Final = {"$ref": "#/components/schemas/ErrorResponse"}
 _BODY_ERRORS: Final = {
-    "400": "The body is not UTF-8 JSON, or not valid gzip",
     "413": "The body (or its inflated size) is over the server's limit",
     "415": "The body's Content-Encoding is neither gzip nor identity",
+}
+# The HTTP layer (uvicorn) answers a request that is not valid HTTP, a malformed header
+# say, itself, in plain text, before any route sees it; the server's own 400s are JSON.
+_BAD_REQUEST: Final = {
+    "description": "Not a valid HTTP request (text/plain, from the HTTP layer), or a body"
+    " that is not UTF-8 JSON or not valid gzip",
+    "content": {
+        "application/json": {"schema": _ERROR_REF},
+        "text/plain": {"schema": {"type": "string"}},
+    },
 }
 _INVALID: Final = "The request does not match this document: the detail names what and why"
 
@@ -35,6 +45,7 @@ def correct(document: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses: dict[str, Any] = operation["responses"]
+            responses.setdefault("400", _BAD_REQUEST)
             takes_input = bool(operation.get("parameters") or operation.get("requestBody"))
             if takes_input or "422" in responses:
                 responses["422"] = _error(_INVALID)
