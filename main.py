@@ -123,7 +123,10 @@ def _what_to_run(
         from demo.operator import demo_run
 
         return demo_run(data_dir, speed=args.speed, seed=args.seed, **look)
-    return None, OperatorRun(config.server_url, args.user or "", password, **look)
+    from app.positions import feed_from_config
+
+    positions = feed_from_config(config)
+    return None, OperatorRun(config.server_url, args.user or "", password, positions, **look)
 
 
 def _self_test(args: argparse.Namespace, config: Config) -> int:

@@ -42,7 +42,7 @@ from client.recovery_report import report_recovery
 from client.store import Store
 from coverage.engine import CoverageEngine
 from coverage.explain import NotSweptReason, SegmentExplanation
-from coverage.geo import LocalProjection, project_onto_polyline
+from coverage.geo import LocalProjection, haversine_m, project_onto_polyline
 from coverage.model import Fix, Progress, Route, SegmentState, SegmentStatus
 from sync.engine import SyncEngine
 
@@ -64,6 +64,11 @@ CURRENT_SEGMENT_MAX_M = 25.0
 # Walking pace: above it the operator is driving (no typing, no reading dialogs).
 MOVING_KMH = 5.0
 NOT_SWEPT_EVENT = "segment_not_swept"
+# Consecutive fixes moving along the route that start a forgotten shift: one noisy
+# speed reading at a standstill does not.
+AUTO_START_FIXES = 3
+# The kv entry naming the assignment whose shift is running (empty: none).
+SHIFT_KEY = "shift_assignment"
 
 
 class Tablet:
@@ -99,7 +104,15 @@ class Tablet:
         self._trail: deque[Fix] = deque(maxlen=TRAIL_LENGTH)
         self._last_fix_mono: float | None = None
         self._gps_source_name = gps_source_name
+        self._gps_simulated = gps_source_name == "simulator"
+        self._gps_link = ""  # the source's state: connecting, no_fix, fix, disconnected…
+        self._gps_link_error: str | None = None
+        self._satellites: int | None = None
         self.shift_active = False
+        # Motion starts the shift unless the operator ended it in this run (then only
+        # "Start shift" does): nobody sweeps for nothing because a tap was forgotten.
+        self._auto_start = True
+        self._moving_fixes = 0
         self.engine = SyncEngine(
             store,
             self.outbox,
@@ -113,6 +126,11 @@ class Tablet:
         self.assignment: Assignment | None = None
         self.coverage: CoverageEngine | None = None
         self._load_assignment()
+        if self.assignment is not None and store.get_kv(SHIFT_KEY) == self.assignment.id:
+            # The app stopped mid-shift (a crash, a power cut): recording goes on from the
+            # first fix, as the shift never ended.
+            self.shift_active = True
+            log.info("shift resumed after a restart")
         self._tasks: list[asyncio.Task[None]] = []
 
     # -- subscriptions --------------------------------------------------------------------
@@ -153,11 +171,15 @@ class Tablet:
 
     # -- the shift ------------------------------------------------------------------------
 
-    def start_shift(self) -> None:
+    def start_shift(self, started_by: str = "operator") -> None:
+        """Start recording; `started_by` is "operator" (the button) or "motion"."""
         if self.shift_active or self.assignment is None:
             return
-        self._record_event("shift_started", {"assignment_id": self.assignment.id}, None)
+        payload: dict[str, object] = {"assignment_id": self.assignment.id, "started_by": started_by}
+        self._record_event("shift_started", payload, None)
+        self.store.set_kv(SHIFT_KEY, self.assignment.id)
         self.shift_active = True
+        log.info("shift started (%s)", started_by)
         self._notify(Changes(shift=True, outbox=True))
 
     def end_shift(self, left_open: Iterable[str] = ()) -> None:
@@ -170,7 +192,9 @@ class Tablet:
         if open_ids:
             payload["left_open"] = open_ids
         self._record_event("shift_ended", payload, None)
+        self.store.set_kv(SHIFT_KEY, "")
         self.shift_active = False
+        self._auto_start = False
         self._notify(Changes(shift=True, outbox=True))
 
     def unswept_segments(self) -> list[str]:
@@ -360,10 +384,24 @@ class Tablet:
 
     # -- fixes ----------------------------------------------------------------------------
 
-    def record_fix(self, fix: Fix) -> Changes:
-        """One position from the GPS source; returns (and publishes) what it changed."""
+    def record_fix(
+        self, fix: Fix, *, new_track: bool = False, satellites: int | None = None
+    ) -> Changes:
+        """One position from the GPS source; returns (and publishes) what it changed.
+
+        `new_track`: the filter saw a gap or a re-anchor, so coverage must not bridge
+        from the previous fix. With an assignment and no shift, motion along the route
+        starts the shift. With no assignment the vehicle shows on the map, and nothing
+        is recorded: there is no route to sweep or to file facts against.
+        """
+        previous = self._trail[-1] if self._trail else None
         self._trail.append(fix)
         self._last_fix_mono = time.monotonic()
+        self._satellites = satellites
+        if not self.shift_active:
+            self._maybe_start_on_motion(fix, previous)
+        if new_track and self.coverage is not None:
+            self.coverage.break_track()
         segments: frozenset[str] = frozenset()
         if self.shift_active and self.coverage is not None and self.assignment is not None:
             self._fix_buffer.append(fix)
@@ -487,7 +525,39 @@ class Tablet:
             quality = GpsQuality.STALE
         else:
             quality = GpsQuality.FIX
-        return GpsState(quality=quality, last_fix=last, source=self._gps_source_name)
+        detail = self._gps_link_error or ""
+        if not detail and quality is not GpsQuality.FIX and self._gps_link:
+            detail = self._gps_link.replace("_", " ")
+        return GpsState(
+            quality=quality,
+            last_fix=last,
+            source=self._gps_source_name,
+            satellites=self._satellites if quality is GpsQuality.FIX else None,
+            simulated=self._gps_simulated,
+            detail=detail,
+        )
+
+    def set_gps_source(self, name: str, *, simulated: bool) -> None:
+        """The source positions come from (shown on the status strip)."""
+        self._gps_source_name, self._gps_simulated = name, simulated
+        self._notify(Changes(gps=True))
+
+    def set_gps_link(self, status: str, error: str | None) -> None:
+        """The source's own state: the status strip says why there is no fix."""
+        if (status, error) == (self._gps_link, self._gps_link_error):
+            return
+        self._gps_link, self._gps_link_error = status, error
+        self._notify(Changes(gps=True))
+
+    def _maybe_start_on_motion(self, fix: Fix, previous: Fix | None) -> None:
+        if not self._auto_start or self.assignment is None:
+            return
+        if _moving(fix, previous) and self.current_segment() is not None:
+            self._moving_fixes += 1
+        else:
+            self._moving_fixes = 0
+        if self._moving_fixes >= AUTO_START_FIXES:
+            self.start_shift(started_by="motion")
 
     def recent_trail(self) -> list[Fix]:
         return list(self._trail)
@@ -537,3 +607,16 @@ class Tablet:
                 await task
         self._tasks.clear()
         await self.api.aclose()
+
+
+def _moving(fix: Fix, previous: Fix | None) -> bool:
+    """Above walking pace, by the receiver's speed or else by displacement."""
+    if fix.speed_mps is not None:
+        return fix.speed_mps * 3.6 > MOVING_KMH
+    if previous is None:
+        return False
+    dt = (fix.t - previous.t).total_seconds()
+    if dt <= 0:
+        return False
+    metres = haversine_m(previous.lon, previous.lat, fix.lon, fix.lat)
+    return metres / dt * 3.6 > MOVING_KMH

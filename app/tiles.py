@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from client.tls import SYSTEM_TRUST, TlsPolicy, TlsSetupError
 from coverage.model import Route
 from maps.mbtiles import MBTiles, TileStoreError
 from maps.prefetch import (
@@ -33,11 +34,16 @@ class RouteTilePrefetcher:
     """Prefetches the tiles around a route into the tablet's cache, reporting as it goes."""
 
     def __init__(
-        self, cache_path: Path, settings: PrefetchSettings, report: Callable[[str], None]
+        self,
+        cache_path: Path,
+        settings: PrefetchSettings,
+        report: Callable[[str], None],
+        tls: TlsPolicy = SYSTEM_TRUST,
     ) -> None:
         self.cache_path = cache_path
         self.settings = settings
         self._report = report
+        self.tls = tls
 
     async def run(self, route: Route) -> PrefetchResult | None:
         """Plan and download; None when nothing could be done (the reason was reported)."""
@@ -60,8 +66,18 @@ class RouteTilePrefetcher:
                 if p.done % PROGRESS_STEP == 0 and p.done < p.total:
                     self._report(f"Map tiles: {p.done:,} of {p.total:,}")
 
-            result = await prefetch(plan, cache, self.settings, progress=progress)
-        except PrefetchError as exc:
+            import httpx
+
+            async with httpx.AsyncClient(
+                verify=self.tls.context(),
+                timeout=self.settings.timeout_s,
+                follow_redirects=False,
+                trust_env=False,
+            ) as client:
+                result = await prefetch(
+                    plan, cache, self.settings, client=client, progress=progress
+                )
+        except (PrefetchError, TlsSetupError) as exc:
             self._report(str(exc))
             return None
         finally:

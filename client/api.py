@@ -28,6 +28,7 @@ from client.errors import (
     ServerRefused,
     UpdateRequired,
 )
+from client.tls import SYSTEM_TRUST, TlsPolicy
 from client.version import VERSION
 from wire.protocol import PROTOCOL_VERSION, canonical_json
 
@@ -69,6 +70,18 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
 
 
+def _untrusted_certificate(exc: BaseException) -> bool:
+    """A TLS verification failure somewhere in the cause chain (httpx wraps ssl's)."""
+    import ssl
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return "CERTIFICATE_VERIFY_FAILED" in str(exc)
+
+
 class ApiClient:
     def __init__(
         self,
@@ -76,8 +89,10 @@ class ApiClient:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         deadline_s: float = 30.0,
+        tls: TlsPolicy = SYSTEM_TRUST,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.tls = tls
         self.token: str | None = None
         # Single use; rotated by every refresh (server keeps a short grace window).
         self.refresh_token: str | None = None
@@ -113,6 +128,7 @@ class ApiClient:
         return httpx.AsyncClient(
             base_url=self.base_url,
             transport=self._transport,
+            verify=self.tls.context(),
             timeout=httpx.Timeout(10.0, connect=5.0),
             follow_redirects=False,
             # Every request names this tablet's version: the server can require a
@@ -240,6 +256,11 @@ class ApiClient:
         except httpx.DecodingError as exc:
             raise NetworkUnavailable(f"the server's answer could not be decoded: {exc}") from exc
         except httpx.TransportError as exc:
+            if _untrusted_certificate(exc):
+                raise NetworkUnavailable(
+                    f"the server's certificate is not trusted (trusting {self.tls.describe()}): "
+                    f"{exc}"
+                ) from exc
             raise NetworkUnavailable(f"cannot reach the server: {exc}") from exc
         return response, body
 

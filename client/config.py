@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from client.tls import TlsPolicy
+
 CONFIG_VERSION: Final = 1
 FILE_NAME: Final = "config.toml"
 ENV_CONFIG_DIR: Final = "SWEEPLINE_CONFIG_DIR"
@@ -32,7 +34,7 @@ LOCK_KEY: Final = "locked"
 
 LOCALES: Final = ("en_CA", "fr_CA")
 KEYRING_POLICIES: Final = ("memory", "require")
-GPS_SOURCES: Final = ("simulator", "gpsd", "nmea-tcp")
+GPS_SOURCES: Final = ("gpsd", "nmea-serial", "nmea-tcp", "nmea-file", "simulator")
 LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR")
 _DEVICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _SHORTCUT = re.compile(r"((Ctrl|Alt|Shift|Meta)\+){1,4}[A-Za-z0-9]|F([1-9]|1[0-9]|2[0-4])")
@@ -161,6 +163,12 @@ def _check_gps_address(value: Any) -> str | None:
     return "expected host:port, e.g. 127.0.0.1:2947"
 
 
+def _check_baud(value: Any) -> str | None:
+    if value in (4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800):
+        return None
+    return "expected a serial baud rate such as 4800, 9600, 38400 or 115200"
+
+
 def _check_version(value: Any) -> str | None:
     return None if value >= 1 else "expected 1 or more"
 
@@ -186,10 +194,11 @@ KEYS: Final[tuple[Key, ...]] = (
         "ca_certificate",
         str,
         "",
-        "PEM file of the CA to trust instead of the system's",
+        "PEM file of the city's CA, trusted beside the system's CAs",
         True,
         _check_absolute_path,
     ),
+    Key("ca_only", bool, False, "trust only ca_certificate, not the system's CAs"),
     Key(
         "device_id", str, "", "this tablet's id as registered on the server", True, _check_device_id
     ),
@@ -212,7 +221,7 @@ KEYS: Final[tuple[Key, ...]] = (
         True,
         _choice(KEYRING_POLICIES),
     ),
-    Key("gps_source", str, "simulator", "where positions come from", True, _choice(GPS_SOURCES)),
+    Key("gps_source", str, "gpsd", "where positions come from", True, _choice(GPS_SOURCES)),
     Key(
         "gps_address",
         str,
@@ -220,6 +229,22 @@ KEYS: Final[tuple[Key, ...]] = (
         "host:port of gpsd or the NMEA stream",
         True,
         _check_gps_address,
+    ),
+    Key(
+        "gps_serial_device",
+        str,
+        "",
+        "nmea-serial: the receiver's serial device (/dev/ttyUSB0, COM3)",
+        True,
+    ),
+    Key("gps_baud", int, 9600, "nmea-serial: the receiver's baud rate", True, _check_baud),
+    Key(
+        "gps_file",
+        str,
+        "",
+        "nmea-file: an NMEA log replayed (training)",
+        True,
+        _check_absolute_path,
     ),
     Key("data_dir", str, "", "folder of the tablet database", True, _check_absolute_path),
     Key("log_level", str, "INFO", "how much the log files say", False, _choice(LOG_LEVELS)),
@@ -254,14 +279,18 @@ class Config:
     config_version: int = CONFIG_VERSION
     server_url: str = ""
     ca_certificate: str = ""
+    ca_only: bool = False
     device_id: str = ""
     kiosk: bool = False
     kiosk_exit_shortcut: str = "Ctrl+Alt+Shift+Q"
     locale: str = "en_CA"
     tile_source: str = "bundled"
     keyring_policy: str = "memory"
-    gps_source: str = "simulator"
+    gps_source: str = "gpsd"
     gps_address: str = "127.0.0.1:2947"
+    gps_serial_device: str = ""
+    gps_baud: int = 9600
+    gps_file: str = ""
     data_dir: str = ""
     log_level: str = "INFO"
     clock_tolerance_s: float = 120.0
@@ -270,6 +299,11 @@ class Config:
     locked: frozenset[str] = frozenset()
     problems: tuple[Problem, ...] = ()
     files_read: tuple[Path, ...] = ()
+
+    @property
+    def tls(self) -> TlsPolicy:
+        """The one TLS policy every client of this tablet is built with."""
+        return TlsPolicy(self.ca_certificate, self.ca_only)
 
     @property
     def data_path(self) -> Path:

@@ -38,9 +38,15 @@ class GpsQuality(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class GpsState:
+    """What the status strip says about positions: quality, the true source, and why
+    there is no fix when there is none."""
+
     quality: GpsQuality
     last_fix: Fix | None = None
     source: str = ""
+    satellites: int | None = None
+    simulated: bool = False  # the screens show SIMULATED GPS
+    detail: str = ""  # the source's own words: "connecting", "gpsd not answering: …"
 
 
 @dataclass(frozen=True, slots=True)

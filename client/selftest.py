@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-import ssl
 import tempfile
 import time
 import uuid
@@ -34,6 +33,7 @@ from client.db import SCHEMA_VERSION
 from client.diagnostics import DATABASE_FILE
 from client.simulator import RouteSimulator
 from client.store import Store
+from client.tls import TlsSetupError
 from client.version import VERSION
 from coverage.model import Route, Segment
 
@@ -70,7 +70,9 @@ def check_config(config: Config) -> CheckResult:
         listed = "; ".join(str(p) for p in config.problems)
         return CheckResult("config", Status.FAIL, f"{len(config.problems)} problem(s): {listed}")
     locked = f"; locked: {', '.join(sorted(config.locked))}" if config.locked else ""
-    return CheckResult("config", Status.OK, f"read {files}{locked}")
+    device = f"device {config.device_id}" if config.device_id else "no device_id (not enrolled)"
+    status = Status.OK if config.device_id else Status.FAIL
+    return CheckResult("config", status, f"{device}; read {files}{locked}")
 
 
 def check_database(config: Config) -> CheckResult:
@@ -168,6 +170,8 @@ async def check_gps(config: Config, timeout_s: float = TIMEOUT_S) -> CheckResult
     source = config.gps_source
     if source == "simulator":
         return _check_simulator()
+    if source in ("nmea-serial", "nmea-file"):
+        return await _check_nmea_device(config, timeout_s)
     host, _, port_text = config.gps_address.rpartition(":")
     where = f"{source} at {config.gps_address}"
     try:
@@ -189,6 +193,42 @@ async def check_gps(config: Config, timeout_s: float = TIMEOUT_S) -> CheckResult
         return CheckResult("gps", Status.FAIL, f"{where}: {exc}")
     finally:
         writer.close()
+    return CheckResult("gps", Status.OK, f"{where}: {detail}")
+
+
+async def _check_nmea_device(config: Config, timeout_s: float) -> CheckResult:
+    """A serial receiver or a recorded log: the first position it gives."""
+    from client.positioning.nmea_source import NmeaFileSource, NmeaSerialSource
+
+    source: NmeaFileSource | NmeaSerialSource
+    if config.gps_source == "nmea-serial":
+        if not config.gps_serial_device:
+            return CheckResult("gps", Status.FAIL, "nmea-serial: no gps_serial_device set")
+        where = f"nmea-serial {config.gps_serial_device} at {config.gps_baud} baud"
+        source = NmeaSerialSource(config.gps_serial_device, config.gps_baud)
+    else:
+        where = f"nmea-file {config.gps_file}"
+        if not config.gps_file or not await asyncio.to_thread(Path(config.gps_file).is_file):
+            return CheckResult("gps", Status.FAIL, f"{where}: no such file")
+        source = NmeaFileSource(Path(config.gps_file))
+
+    async def first() -> str:
+        async for reading in source.readings():
+            sats = f", {reading.satellites} satellites" if reading.satellites else ""
+            return f"a fix at {reading.fix.lat:.5f}, {reading.fix.lon:.5f}{sats}"
+        error = source.state.error
+        raise ValueError(error or "no position in the input")
+
+    try:
+        detail = await asyncio.wait_for(first(), timeout_s)
+    except TimeoutError:
+        error = source.state.error
+        why = f" ({error})" if error else ""
+        return CheckResult("gps", Status.FAIL, f"{where}: no position in {timeout_s:g} s{why}")
+    except (OSError, ValueError) as exc:
+        return CheckResult("gps", Status.FAIL, f"{where}: {exc}")
+    finally:
+        source.close()
     return CheckResult("gps", Status.OK, f"{where}: {detail}")
 
 
@@ -250,18 +290,10 @@ async def check_server(
             None,
             0.0,
         )
-    verify: ssl.SSLContext | bool = True
-    if config.ca_certificate:
-        try:
-            verify = ssl.create_default_context(cafile=config.ca_certificate)
-        except (OSError, ssl.SSLError) as exc:
-            return (
-                CheckResult(
-                    "server", Status.FAIL, f"ca_certificate {config.ca_certificate}: {exc}"
-                ),
-                None,
-                0.0,
-            )
+    try:
+        verify = config.tls.context()
+    except TlsSetupError as exc:
+        return CheckResult("server", Status.FAIL, str(exc)), None, 0.0
     health_url = url.rstrip("/") + "/api/v1/health"
     started = time.monotonic()
     try:

@@ -42,17 +42,18 @@ def seed_forms(db_path: Path) -> None:
 
 
 def simulated_drive(*, speed: float, seed: int) -> Callable[[Tablet], Awaitable[None]]:
-    """Positions for the demo: the shift starts and the simulator drives the route,
-    `speed` times faster than real time."""
+    """Positions for the demo: the simulator drives the assigned route `speed` times
+    faster than real time, through the same feed as a real receiver; the shift starts
+    at the first motion, as on an installed tablet."""
 
     async def drive(tablet: Tablet) -> None:
-        from client.simulator import RouteSimulator, replay
+        from app.positions import PositionFeed, simulated_source
 
+        tablet.set_gps_source("simulator", simulated=True)
         if tablet.assignment is None:
             return
-        tablet.start_shift()
-        sim = RouteSimulator(tablet.assignment.route, start=tablet.clock.now(), seed=seed)
-        await replay(sim.fixes(), tablet.record_fix, speedup=speed)
+        source = simulated_source(tablet, speedup=speed, seed=seed)
+        await PositionFeed(source, tablet, live=False).run()
 
     return drive
 
@@ -73,6 +74,7 @@ def demo_run(
         DEMO_USER,
         DEMO_PASSWORD,
         positions=simulated_drive(speed=speed, seed=seed),
+        gps_source="simulator",
         transport=SwitchableTransport(),
         demo=True,
         device_id=DEMO_DEVICE,

@@ -99,6 +99,18 @@ def _serve_parser(prog: str) -> argparse.ArgumentParser:
         action="store_true",
         help="seed the demo routes and accounts if the database has none",
     )
+    parser.add_argument(
+        "--tls-cert",
+        type=Path,
+        default=os.environ.get("SWEEPLINE_TLS_CERT") or None,
+        help="PEM certificate chain: serve HTTPS [env SWEEPLINE_TLS_CERT]",
+    )
+    parser.add_argument(
+        "--tls-key",
+        type=Path,
+        default=os.environ.get("SWEEPLINE_TLS_KEY") or None,
+        help="PEM private key of --tls-cert [env SWEEPLINE_TLS_KEY]",
+    )
     return parser
 
 
@@ -365,6 +377,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from server.app import create_app
 
+    if (args.tls_cert is None) != (args.tls_key is None):
+        print("error: --tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    for tls_file in (args.tls_cert, args.tls_key):
+        if tls_file is not None and not tls_file.is_file():
+            print(f"error: no such TLS file: {tls_file}", file=sys.stderr)
+            return 2
     app = create_app(args.db, seed_demo=args.seed_demo, settings=settings)
     # Our own socket with proto=IPPROTO_TCP: asyncio then sets TCP_NODELAY on accepted
     # connections (uvicorn's own socket has proto 0, and every keep-alive answer would
@@ -386,6 +405,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         timeout_keep_alive=KEEP_ALIVE_S,
         timeout_graceful_shutdown=5,
         backlog=2048,
+        ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
+        ssl_keyfile=str(args.tls_key) if args.tls_key else None,
     )
     uvicorn.Server(config).run(sockets=[sock])
     return 0

@@ -336,6 +336,7 @@ class FleetFeed:
         client = httpx.AsyncClient(
             base_url=self.api.base_url,
             transport=self._transport,
+            verify=self.api.tls.context(),
             timeout=httpx.Timeout(self.heartbeat_s * 3, connect=5.0),
             headers={"User-Agent": "Sweepline-supervisor"},
         )

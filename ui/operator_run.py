@@ -44,6 +44,7 @@ class OperatorRun:
     password: str = ""
     # Feeds the tablet positions until cancelled (the configured GPS, or the simulator).
     positions: Callable[[Tablet], Awaitable[None]] | None = None
+    gps_source: str = ""  # its name on the status strip (the config's when empty)
     transport: SwitchableTransport | None = None  # the demo's "cut connection" button
     demo: bool = False  # the window shows the demo's controls
     device_id: str = ""  # the demo's own; as installed, the managed config's
@@ -69,8 +70,9 @@ async def run_operator(
 
     data_dir = store.path.parent
     startup_check: asyncio.Future[int] | None = None
-    api = ApiClient(run.base_url, transport=run.transport)
-    tablet = Tablet(store, api, transport=run.transport, gps_source_name=config.gps_source)
+    api = ApiClient(run.base_url, transport=run.transport, tls=config.tls)
+    gps_source = run.gps_source or config.gps_source
+    tablet = Tablet(store, api, transport=run.transport, gps_source_name=gps_source)
     if frame is not None:
         # The operator logged in before: their cached route goes on screen first, and
         # the keyring, the network and the rest wait for that first paint.
@@ -288,7 +290,10 @@ def start_tile_cache(
     if assignment is None:
         return None
     prefetcher = RouteTilePrefetcher(
-        cache_path, PrefetchSettings(url_template=config.tile_source), window.show_toast
+        cache_path,
+        PrefetchSettings(url_template=config.tile_source),
+        window.show_toast,
+        tls=config.tls,
     )
 
     async def refresh() -> None:

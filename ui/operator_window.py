@@ -34,7 +34,7 @@ from ui.themes import Theme, ThemeMode, next_mode, style_sheet, theme_for
 if TYPE_CHECKING:
     # The panels, the data model and Qt's enum namespace (tens of milliseconds each) load
     # with `build_panels`, after the map is on screen; here they are annotations only.
-    from client.models import Changes, CurbSide, ExceptionKind, SyncState
+    from client.models import Changes, CurbSide, ExceptionKind, GpsState, SyncState
     from ui.core_bridge import CoreBridge
     from ui.exceptions_bar import ExceptionBar
     from ui.feedback import FormDialog
@@ -222,6 +222,15 @@ class OperatorWindow(QMainWindow):
         self._toast_timer = QTimer(self)
         self._toast_timer.setSingleShot(True)
         self._toast_timer.timeout.connect(self.toast.hide)
+        # Positions from the simulator must never pass for a real drive on screen.
+        self.simulated_badge = QLabel(self.tr("SIMULATED GPS"), self.map_view)
+        self.simulated_badge.setObjectName("simulated_badge")
+        self.simulated_badge.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+        self.simulated_badge.setStyleSheet(
+            "background: #b45309; color: white; font-size: 20px; font-weight: bold;"
+            " padding: 6px 12px; border-radius: 6px;"
+        )
+        self.simulated_badge.hide()
         self.exception_bar: ExceptionBar = ExceptionBar(self)
         self.exception_bar.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.exception_bar.exception_requested.connect(self._on_exception_bar_requested)
@@ -382,7 +391,7 @@ class OperatorWindow(QMainWindow):
         self._draw_shift()
         self._draw_messages()
         self._draw_sync(tablet.sync_state())
-        self.status_panel.set_gps_state(gps)
+        self._draw_gps(gps)
         self.motion.update(tablet.speed_kmh())
 
     def _on_bridge_changed(self, changes: Changes) -> None:
@@ -407,9 +416,20 @@ class OperatorWindow(QMainWindow):
         if changes.sync or changes.outbox:
             self._draw_sync(tablet.sync_state())
         if changes.gps:
-            self.status_panel.set_gps_state(tablet.gps_state())
+            self._draw_gps(tablet.gps_state())
         if changes.messages:
             self._draw_messages()
+
+    def _draw_gps(self, gps: GpsState) -> None:
+        self.status_panel.set_gps_state(gps)
+        self.simulated_badge.setVisible(gps.simulated)
+        if gps.simulated:
+            self._place_badge()
+
+    def _place_badge(self) -> None:
+        self.simulated_badge.adjustSize()
+        self.simulated_badge.move(12, self.map_view.height() - self.simulated_badge.height() - 28)
+        self.simulated_badge.raise_()
 
     def show_toast(self, text: str) -> None:
         """A short confirmation over the map (plain text), gone after a few seconds."""
@@ -433,6 +453,8 @@ class OperatorWindow(QMainWindow):
         super().resizeEvent(event)
         if self.panels_built and not self.toast.isHidden():
             self._place_toast()
+        if self.panels_built and not self.simulated_badge.isHidden():
+            self._place_badge()
 
     # -- themes ----------------------------------------------------------------------------
 

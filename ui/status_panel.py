@@ -149,20 +149,37 @@ class StatusPanel(QWidget):
         if problem:
             self._paint(self.error_label, problem, t.bad)
             self.error_label.setToolTip(problem)
+        elif self._gps.quality is not GpsQuality.FIX:
+            # Never "No problems" while nothing says where the vehicle is.
+            problem = self.tr("No position: sweeping is not being counted")
+            self._paint(self.error_label, problem, t.bad)
+            self.error_label.setToolTip(problem)
         else:
             self._paint(self.error_label, self.tr("No problems"), t.good)
 
     def _draw_gps(self) -> None:
         t, state = self._theme, self._gps
-        if state.quality is GpsQuality.FIX:
-            self._paint(self.gps_label, self.tr("GPS: good"), t.good)
-        elif state.quality is GpsQuality.STALE and state.last_fix is not None:
-            text = self.tr("GPS: lost since %1").replace("%1", clock(state.last_fix.t))
-            self._paint(self.gps_label, text, t.warn, bold=True)
-        elif state.quality is GpsQuality.STALE:
-            self._paint(self.gps_label, self.tr("GPS: lost"), t.warn, bold=True)
+        if state.simulated:
+            head = self.tr("SIMULATED GPS")
         else:
-            self._paint(self.gps_label, self.tr("GPS: no fix"), t.bad, bold=True)
+            head = self.tr("GPS (%1)").replace("%1", state.source) if state.source else "GPS"
+        fix = state.last_fix
+        if state.quality is GpsQuality.FIX and fix is not None:
+            parts = [self.tr("good")]
+            if fix.accuracy_m is not None:
+                parts.append(f"±{fix.accuracy_m:.0f} m")
+            if state.satellites:
+                parts.append(self.tr("%1 sat.").replace("%1", str(state.satellites)))
+            colour = t.warn if state.simulated else t.good
+            self._paint(self.gps_label, f"{head}: {' · '.join(parts)}", colour, state.simulated)
+        elif state.quality is GpsQuality.STALE and fix is not None:
+            text = self.tr("%1: lost since %2").replace("%1", head).replace("%2", clock(fix.t))
+            self._paint(self.gps_label, text, t.warn, bold=True)
+        else:
+            why = f" ({state.detail})" if state.detail else ""
+            text = self.tr("%1: no fix").replace("%1", head) + why
+            self._paint(self.gps_label, text, t.bad, bold=True)
+        self.gps_label.setToolTip(state.detail)
 
     def banners(self) -> list[str]:
         """The banners that apply now, most serious first."""

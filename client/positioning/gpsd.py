@@ -18,6 +18,10 @@ QUIET_S = 1.0
 MAX_LINE_BYTES = 1 << 16
 
 
+# gpsd's eph is a 95 % horizontal bound: about two standard deviations.
+EPH_95_PER_SIGMA = 2.0
+
+
 def _num(obj: dict[str, Any], key: str) -> float | None:
     v = obj.get(key)
     if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
@@ -39,8 +43,13 @@ def reading_from_tpv(tpv: dict[str, Any], hdop: float | None, source: str) -> Re
         return None
     if t.tzinfo is None:
         return None
+    # One accuracy scale for every source (HDOP × UERE, about one sigma, as from NMEA):
+    # gpsd's `eph` is a 95 % bound, about twice that; it stands in only without HDOP.
     eph = _num(tpv, "eph")
-    accuracy = eph if eph is not None else (None if hdop is None else round(hdop * UERE_M, 1))
+    if hdop is not None:
+        accuracy: float | None = round(hdop * UERE_M, 1)
+    else:
+        accuracy = None if eph is None else round(eph / EPH_95_PER_SIGMA, 1)
     status = tpv.get("status")
     return Reading(
         fix=Fix(

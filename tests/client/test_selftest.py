@@ -18,6 +18,7 @@ from client.config import Config, load_config
 from client.selftest import (
     Status,
     check_clock,
+    check_config,
     check_database,
     check_gps,
     check_keyring,
@@ -88,7 +89,7 @@ def test_keyring_check_follows_the_policy(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_gps_simulator_always_answers(tmp_path: Path) -> None:
-    result = asyncio.run(check_gps(make_config(tmp_path)))
+    result = asyncio.run(check_gps(make_config(tmp_path, gps_source="simulator")))
     assert result.status is Status.OK
 
 
@@ -175,7 +176,15 @@ def run_main_self_test(tmp_path: Path, *args: str) -> subprocess.CompletedProces
         "SWEEPLINE_CONFIG_DIR": str(tmp_path / "user-config"),
     }
     return subprocess.run(
-        [sys.executable, str(REPO / "main.py"), "--self-test", *args],
+        # The built-in drive: these checks are about the server, not a receiver.
+        [
+            sys.executable,
+            str(REPO / "main.py"),
+            "--self-test",
+            "--set",
+            "gps_source=simulator",
+            *args,
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -194,6 +203,7 @@ def test_main_self_test_passes_against_the_reference_server(
     lines = done.stdout.splitlines()
     names = [line.split()[1] for line in lines[1:-1]]
     assert names == ["config", "database", "keyring", "gps", "server", "clock", "map"]
+    assert "device tablet-7" in lines[1]
     assert all(line.startswith("ok") for line in lines[1:-1]), done.stdout
     assert 'typeof L === "object"' in lines[-2]
     assert lines[-1] == "self-test all checks passed"
@@ -203,8 +213,16 @@ def test_main_self_test_fails_with_a_clear_line_when_the_server_is_unreachable(
     tmp_path: Path,
 ) -> None:
     url = f"http://127.0.0.1:{closed_port()}"
-    done = run_main_self_test(tmp_path, "--server", url, "--data-dir", str(tmp_path))
+    done = run_main_self_test(
+        tmp_path, "--server", url, "--device-id", "tablet-7", "--data-dir", str(tmp_path)
+    )
     assert done.returncode == 1, done.stdout + done.stderr
     server_line = next(line for line in done.stdout.splitlines() if " server " in line)
     assert server_line.startswith(f"FAIL  server    cannot reach {url}")
     assert done.stdout.splitlines()[-1] == "self-test FAILED: server"
+
+
+def test_a_tablet_with_no_device_id_is_not_enrolled(tmp_path: Path) -> None:
+    result = check_config(make_config(tmp_path))
+    assert result.status is Status.FAIL
+    assert "no device_id (not enrolled)" in result.detail

@@ -210,7 +210,7 @@ def test_window_redraws_what_each_change_names(qtbot, window, tablet):
     qtbot.wait_until(
         lambda: run_js(qtbot, window.map_view, "window.sweepline.stats.vehicleUpdates") == n
     )
-    assert window.status_panel.gps_label.text() == "GPS: good"
+    assert window.status_panel.gps_label.text() == "GPS (sim): good"
     assert run_js(qtbot, window.map_view, "window.sweepline.stats.routeLoads") == 1
 
     since = datetime(2024, 5, 1, 14, 30, tzinfo=UTC)

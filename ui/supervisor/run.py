@@ -26,7 +26,7 @@ async def run_supervisor(
     renewals kept by the session)."""
     from client.version import VERSION
 
-    staff = SupervisorApi(session.api.base_url)
+    staff = SupervisorApi(session.api.base_url, tls=session.api.tls)
     session.lend_to(staff)
     try:
         return await run_supervisor_window(
