@@ -10,9 +10,11 @@ dialogs above 5 km/h) and offers keyboard shortcuts for a laptop.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QResizeEvent, QShortcut
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.errors import StorageError
 from ui.motion import MotionGate
 from ui.route_map import RouteMap
 from ui.themes import Theme, ThemeMode, next_mode, style_sheet, theme_for
@@ -62,6 +65,23 @@ CHARTS_AFTER_MAP_MS = 300
 CHARTS_AT_THE_LATEST_MS = 4000
 # A note added within this long of an exception is attached to it.
 NOTE_ABOUT_EXCEPTION_S = 600
+
+
+_Slot = TypeVar("_Slot", bound=Callable[..., None])
+
+
+def _reports_storage_errors(slot: _Slot) -> _Slot:
+    """An operator action that writes: a `StorageError` (disk full) becomes words on the
+    screen instead of an exception out of a Qt slot."""
+
+    @functools.wraps(slot)
+    def guarded(self: OperatorWindow, *args: object) -> None:
+        try:
+            slot(self, *args)
+        except StorageError as exc:
+            self.show_storage_error(exc)
+
+    return guarded  # type: ignore[return-value]
 
 
 class OperatorWindow(QMainWindow):
@@ -431,6 +451,16 @@ class OperatorWindow(QMainWindow):
         self.simulated_badge.move(12, self.map_view.height() - self.simulated_badge.height() - 28)
         self.simulated_badge.raise_()
 
+    def show_storage_error(self, exc: StorageError) -> None:
+        """A write the tablet could not make (a full disk): said in words, the window
+        stays; what was saved before is kept."""
+        log.error("not saved: %s", exc)
+        self.show_toast(
+            self.tr(
+                "Not saved: %1. Everything saved before is kept; tell your supervisor."
+            ).replace("%1", str(exc))
+        )
+
     def show_toast(self, text: str) -> None:
         """A short confirmation over the map (plain text), gone after a few seconds."""
         self.toast.setText(text)
@@ -491,6 +521,7 @@ class OperatorWindow(QMainWindow):
 
     # -- the shift -----------------------------------------------------------------------------
 
+    @_reports_storage_errors
     def _on_shift_button_clicked(self) -> None:
         tablet = self._tablet
         if tablet.assignment is None:
@@ -501,6 +532,7 @@ class OperatorWindow(QMainWindow):
             return
         self.request_end_shift()
 
+    @_reports_storage_errors
     def request_end_shift(self) -> None:
         """End the shift, after the end-of-shift check when anything is not swept."""
         tablet = self._tablet
@@ -524,6 +556,7 @@ class OperatorWindow(QMainWindow):
         self.end_dialog = dialog
         dialog.open()
 
+    @_reports_storage_errors
     def _on_end_dialog_finished(self, result: int) -> None:
         dialog, self.end_dialog = self.end_dialog, None
         if dialog is None:
@@ -602,6 +635,9 @@ class OperatorWindow(QMainWindow):
         assert isinstance(tablet, AnswersForms)
         try:
             tablet.answer_form(dialog.form_id, dialog.answers)
+        except StorageError as exc:
+            self.show_storage_error(exc)
+            return
         except (LookupError, ValueError) as exc:
             log.error("form %s: answer not recorded: %s", dialog.form_id, exc)
             self.show_toast(self.tr("The answer could not be saved: %1").replace("%1", str(exc)))
@@ -615,6 +651,7 @@ class OperatorWindow(QMainWindow):
 
         self.report_exception(ExceptionKind(kind), CurbSide(side))
 
+    @_reports_storage_errors
     def report_exception(self, kind: ExceptionKind, side: CurbSide) -> None:
         """One tap: an exception at the current segment and position, as one fact."""
         tablet = self._tablet
@@ -672,7 +709,12 @@ class OperatorWindow(QMainWindow):
                 age = (self._tablet.clock.now() - self._last_exception[1]).total_seconds()
                 if age <= NOTE_ABOUT_EXCEPTION_S:
                     about = self._last_exception[0]
-            self._tablet.add_note(dialog.text, about=about)
+            try:
+                self._tablet.add_note(dialog.text, about=about)
+            except StorageError as exc:
+                self.note_draft = dialog.text  # kept on screen for the next try
+                self.show_storage_error(exc)
+                return
             self.note_draft = ""
             self.show_toast(self.tr("Note saved."))
         elif dialog.closed_by_motion:
@@ -693,6 +735,7 @@ class OperatorWindow(QMainWindow):
 
     # -- messages ------------------------------------------------------------------------------
 
+    @_reports_storage_errors
     def _on_message_strip_acknowledged(self, message_id: str) -> None:
         self._tablet.acknowledge_message(message_id)
 
