@@ -88,7 +88,6 @@ def feed_from_config(config: Config) -> Callable[[Tablet], Awaitable[None]]:
     """What the operator application runs for positions as installed."""
 
     async def feed(tablet: Tablet) -> None:
-        tablet.set_gps_source(config.gps_source, simulated=config.gps_source == "simulator")
         try:
             source = source_from_config(config, tablet)
         except GpsSetupError as exc:

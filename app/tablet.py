@@ -537,11 +537,6 @@ class Tablet:
             detail=detail,
         )
 
-    def set_gps_source(self, name: str, *, simulated: bool) -> None:
-        """The source positions come from (shown on the status strip)."""
-        self._gps_source_name, self._gps_simulated = name, simulated
-        self._notify(Changes(gps=True))
-
     def set_gps_link(self, status: str, error: str | None) -> None:
         """The source's own state: the status strip says why there is no fix."""
         if (status, error) == (self._gps_link, self._gps_link_error):

@@ -10,6 +10,7 @@ here is built with `TlsPolicy.context()` instead.
 
 from __future__ import annotations
 
+import functools
 import ssl
 from dataclasses import dataclass
 
@@ -27,16 +28,9 @@ class TlsPolicy:
 
     def context(self) -> ssl.SSLContext:
         """A verifying client context; raises `TlsSetupError` naming the file when the
-        configured CA cannot be loaded."""
-        if self.ca_only and not self.ca_certificate:
-            raise TlsSetupError("ca_only = true needs ca_certificate (the CA to trust)")
-        try:
-            context = ssl.create_default_context(cafile=self.ca_certificate or None)
-        except (OSError, ssl.SSLError) as exc:
-            raise TlsSetupError(f"ca_certificate {self.ca_certificate}: {exc}") from exc
-        if self.ca_certificate and not self.ca_only:
-            context.load_default_certs()
-        return context
+        configured CA cannot be loaded. Built once per policy: reading the trust store
+        is disk work that every reconnect of a stream would otherwise repeat."""
+        return _context(self.ca_certificate, self.ca_only)
 
     def describe(self) -> str:
         if not self.ca_certificate:
@@ -47,3 +41,16 @@ class TlsPolicy:
 
 
 SYSTEM_TRUST = TlsPolicy()
+
+
+@functools.cache
+def _context(ca_certificate: str, ca_only: bool) -> ssl.SSLContext:
+    if ca_only and not ca_certificate:
+        raise TlsSetupError("ca_only = true needs ca_certificate (the CA to trust)")
+    try:
+        context = ssl.create_default_context(cafile=ca_certificate or None)
+    except (OSError, ssl.SSLError) as exc:
+        raise TlsSetupError(f"ca_certificate {ca_certificate}: {exc}") from exc
+    if ca_certificate and not ca_only:
+        context.load_default_certs()
+    return context

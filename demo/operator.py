@@ -49,7 +49,6 @@ def simulated_drive(*, speed: float, seed: int) -> Callable[[Tablet], Awaitable[
     async def drive(tablet: Tablet) -> None:
         from app.positions import PositionFeed, simulated_source
 
-        tablet.set_gps_source("simulator", simulated=True)
         if tablet.assignment is None:
             return
         source = simulated_source(tablet, speedup=speed, seed=seed)
