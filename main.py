@@ -30,8 +30,8 @@ STARTED = time.perf_counter()
 
 def main(argv: list[str] | None = None) -> int:
     from app.options import data_dir_for, load_config, parse_args, read_password_stdin
-    from client.config import user_log_dir
     from client.logs import EarlyRecords, setup_logging
+    from client.paths import user_log_dir
     from client.version import VERSION
 
     arguments = sys.argv[1:] if argv is None else argv

@@ -7,6 +7,7 @@ options that name a config key; what the rest of the application sees is one `Co
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 import tempfile
@@ -74,11 +75,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         p.error("--demo runs its own server; leave out --server and --user")
     if args.demo and args.demo_supervisor:
         p.error("choose --demo or --demo-supervisor")
+    if (args.demo or args.demo_supervisor) and not demo_installed():
+        p.error(
+            "the demo runs the reference server, which this tablet install leaves out; "
+            "install it with: pip install 'sweepline[demo]'"
+        )
     if args.password_stdin and not args.user:
         p.error("--password-stdin needs --user")
     if args.screenshot and args.quit_after is None:
         p.error("--screenshot needs --quit-after SECONDS")
     return args
+
+
+def demo_installed() -> bool:
+    """A tablet installs without the server (fastapi, uvicorn); only the demo needs it."""
+    return all(importlib.util.find_spec(name) is not None for name in ("fastapi", "uvicorn"))
 
 
 def load_config(args: argparse.Namespace) -> Config:

@@ -1,3 +1,4 @@
+# Over 450 lines: the one service the screens call; what it composes lives in its own modules.
 """The tablet's core, composed: fixes in, coverage and facts out, state for the screens.
 
 Everything here runs on the application's one asyncio loop. Each operation returns a
@@ -11,20 +12,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
-import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from app.auto_start import MotionStart
+from app.fix_recorder import FIX_BATCH_SECONDS, FIXES_PER_GPS_BATCH, FixRecorder
+from app.gps_status import GpsStatus
+from app.route_locator import RouteLocator
 from client.api import ApiClient
 from client.assignments import AssignmentCache
 from client.clock import SYSTEM_CLOCK, Clock
-from client.coverage_store import load_coverage
+from client.coverage_store import load_coverage, save_coverage
 from client.db import iso_z
-from client.errors import StorageError, UserFacingError
+from client.errors import UserFacingError
 from client.forms import AnswerContext, FormCache, record_answer
 from client.messages import MessageInbox, PulledState
 from client.models import (
@@ -42,9 +45,9 @@ from client.recovery_report import report_recovery
 from client.store import Store
 from coverage.engine import CoverageEngine
 from coverage.explain import NotSweptReason, SegmentExplanation
-from coverage.geo import LocalProjection, haversine_m, project_onto_polyline
-from coverage.model import Fix, Progress, Route, SegmentState, SegmentStatus
+from coverage.model import Fix, Progress, SegmentState, SegmentStatus
 from sync.engine import SyncEngine
+from wire import events
 
 if TYPE_CHECKING:
     # httpx (a fifth of a second to import) is not needed to show the cached route.
@@ -52,21 +55,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("sweepline.tablet")
 
-FIX_BATCH_SECONDS = 5.0
-FIX_BATCH_MAX = 60
-# Ten minutes of 1 Hz fixes per outbox row: per-row overhead (sha256, times) is then
-# a fraction of a byte per fix on the wire.
-FIXES_PER_GPS_BATCH = 600
-GPS_STALE_S = 10.0
 TRAIL_LENGTH = 120
-# A fix further than this from every segment is "not on the route" for exceptions.
-CURRENT_SEGMENT_MAX_M = 25.0
 # Walking pace: above it the operator is driving (no typing, no reading dialogs).
 MOVING_KMH = 5.0
-NOT_SWEPT_EVENT = "segment_not_swept"
-# Consecutive fixes moving along the route that start a forgotten shift: one noisy
-# speed reading at a standstill does not.
-AUTO_START_FIXES = 3
+NOT_SWEPT_EVENT = events.SEGMENT_NOT_SWEPT
 # The kv entry naming the assignment whose shift is running (empty: none).
 SHIFT_KEY = "shift_assignment"
 
@@ -96,23 +88,16 @@ class Tablet:
             self.forms,
             clock,
         )
-        self._geometry: tuple[LocalProjection, dict[str, tuple[list[float], ...]]] | None = None
-        self._geometry_route: Route | None = None
+        self._locator = RouteLocator()
         self._transport = transport
         self._subscribers: list[Callable[[Changes], None]] = []
-        self._fix_buffer: list[Fix] = []
         self._trail: deque[Fix] = deque(maxlen=TRAIL_LENGTH)
-        self._last_fix_mono: float | None = None
-        self._gps_source_name = gps_source_name
-        self._gps_simulated = gps_source_name == "simulator"
-        self._gps_link = ""  # the source's state: connecting, no_fix, fix, disconnected…
-        self._gps_link_error: str | None = None
-        self._satellites: int | None = None
+        self._gps = GpsStatus(gps_source_name)
         self.shift_active = False
         # Motion starts the shift unless the operator ended it in this run (then only
         # "Start shift" does): nobody sweeps for nothing because a tap was forgotten.
         self._auto_start = True
-        self._moving_fixes = 0
+        self._motion_start = MotionStart()
         self.engine = SyncEngine(
             store,
             self.outbox,
@@ -123,6 +108,7 @@ class Tablet:
             seal_fixes=lambda: self.outbox.seal_fixes(FIXES_PER_GPS_BATCH, partial=True),
             wall_clock=clock.now,
         )
+        self._fixes = FixRecorder(store, self.outbox, self.engine, self._save_coverage)
         self.assignment: Assignment | None = None
         self.coverage: CoverageEngine | None = None
         self._load_assignment()
@@ -229,29 +215,7 @@ class Tablet:
         fix = self._last_fix()
         if fix is None or self.assignment is None:
             return None
-        if self._geometry is None or self._geometry_route is not self.assignment.route:
-            self._geometry_route = self.assignment.route
-            coords = [c for s in self.assignment.route.segments for c in s.coords]
-            proj = LocalProjection.around(coords) if coords else LocalProjection(0.0, 0.0)
-            shapes: dict[str, tuple[list[float], ...]] = {}
-            for seg in self.assignment.route.segments:
-                xy = [proj.to_xy(lon, lat) for lon, lat in seg.coords]
-                if len(xy) < 2:
-                    continue
-                xs, ys = [p[0] for p in xy], [p[1] for p in xy]
-                cum = [0.0]
-                for i in range(len(xs) - 1):
-                    cum.append(cum[-1] + math.hypot(xs[i + 1] - xs[i], ys[i + 1] - ys[i]))
-                shapes[seg.id] = (xs, ys, cum)
-            self._geometry = (proj, shapes)
-        proj, shapes = self._geometry
-        x, y = proj.to_xy(fix.lon, fix.lat)
-        best: tuple[float, str] | None = None
-        for segment_id, (xs, ys, cum) in shapes.items():
-            distance, _along = project_onto_polyline(x, y, xs, ys, cum)
-            if distance <= CURRENT_SEGMENT_MAX_M and (best is None or distance < best[0]):
-                best = (distance, segment_id)
-        return best[1] if best else None
+        return self._locator.segment_at(self.assignment.route, fix)
 
     def record_exception(
         self, kind: ExceptionKind | str, side: CurbSide | str, note: str | None = None
@@ -262,19 +226,16 @@ class Tablet:
         kind, side = ExceptionKind(kind), CurbSide(side)
         fix = self._last_fix()
         event_id = str(uuid.uuid4())
-        payload: dict[str, object] = {
-            "kind": kind.value,
-            "side": side.value,
-            "assignment_id": self.assignment.id,
-            "route_id": self.assignment.route.id,
-            "segment_id": self.current_segment(),
-            "lat": fix.lat if fix else None,
-            "lon": fix.lon if fix else None,
-            "speed_kmh": round(self.speed_kmh() or 0.0, 1) if fix else None,
-        }
-        if note:
-            payload["note"] = note
-        self._record_event("exception", payload, fix.t if fix else None, event_id=event_id)
+        payload = events.exception(
+            kind=kind.value,
+            side=side.value,
+            assignment_id=self.assignment.id,
+            route_id=self.assignment.route.id,
+            segment_id=self.current_segment(),
+            position=(fix.lat, fix.lon, self.speed_kmh() or 0.0) if fix else None,
+            note=note,
+        )
+        self._record_event(events.EXCEPTION, payload, fix.t if fix else None, event_id=event_id)
         self._notify(Changes(outbox=True))
         return event_id
 
@@ -396,21 +357,18 @@ class Tablet:
         """
         previous = self._trail[-1] if self._trail else None
         self._trail.append(fix)
-        self._last_fix_mono = time.monotonic()
-        self._satellites = satellites
+        self._gps.fix_received(satellites)
         if not self.shift_active:
             self._maybe_start_on_motion(fix, previous)
         if new_track and self.coverage is not None:
             self.coverage.break_track()
         segments: frozenset[str] = frozenset()
         if self.shift_active and self.coverage is not None and self.assignment is not None:
-            self._fix_buffer.append(fix)
+            self._fixes.add(fix, self.assignment.version)
             update = self.coverage.add_fix(fix)
             segments = update.changed
             for segment_id in sorted(update.newly_swept):
                 self._record_swept(segment_id, fix)
-            if len(self._fix_buffer) >= FIX_BATCH_MAX:
-                self.flush_fixes()
         changes = Changes(segments=segments, vehicle=fix, gps=True)
         self._notify(changes)
         return changes
@@ -418,91 +376,30 @@ class Tablet:
     def _record_swept(self, segment_id: str, fix: Fix) -> None:
         if self.assignment is None or self.coverage is None:
             return
-        status = self.coverage.status(segment_id)
         explanation = self.coverage.explain(segment_id)
-        payload: dict[str, object] = {
-            "assignment_id": self.assignment.id,
-            "route_id": self.assignment.route.id,
-            "segment_id": segment_id,
-            "covered_fraction": round(status.covered_fraction, 3),
-            "source": "sensed" if explanation.source == "sensed" else "inferred",
-            # the city's rule that called it swept, and what it saw (issue 18)
-            "profile": explanation.profile,
-            "rule": explanation.rule,
-            "extent_pct_by_side": explanation.extent_pct_by_side,
-        }
-        if explanation.sides_done:
-            sides = explanation.sides_done
-            payload["side"] = sides[0] if len(sides) == 1 else "both"
+        payload = events.segment_swept(
+            assignment_id=self.assignment.id,
+            route_id=self.assignment.route.id,
+            segment_id=segment_id,
+            covered_fraction=self.coverage.status(segment_id).covered_fraction,
+            sensed=explanation.source == "sensed",
+            profile=explanation.profile,
+            rule=explanation.rule,
+            extent_pct_by_side=explanation.extent_pct_by_side,
+            sides_done=explanation.sides_done,
+        )
         with self.store.transaction():
             self._save_coverage()
-            self._record_event(
-                "segment_swept",
-                payload,
-                fix.t,
-            )
+            self._record_event(events.SEGMENT_SWEPT, payload, fix.t)
 
     def flush_fixes(self, *, seal: bool = False) -> None:
-        """Commit buffered fixes (one transaction, with the coverage they produced).
-
-        Fixes go to a durable buffer and are sealed into compact outbox batches of
-        `FIXES_PER_GPS_BATCH` (or all of them when `seal`, e.g. at the end of a shift;
-        the sync engine seals the rest before each push while online).
-        """
-        if not self._fix_buffer or self.assignment is None:
-            if seal:
-                self._seal_buffered()
-            return
-        fixes, self._fix_buffer = self._fix_buffer, []
-        rows: list[list[float | int | None]] = [
-            [
-                int(f.t.timestamp() * 1000),
-                f.lat,
-                f.lon,
-                f.speed_mps,
-                f.heading_deg,
-                f.accuracy_m,
-            ]
-            for f in fixes
-        ]
-        try:
-            with self.store.transaction():
-                self._save_coverage()
-                self.outbox.buffer_fixes(rows, assignment_version=self.assignment.version)
-                self.outbox.seal_fixes(FIXES_PER_GPS_BATCH, partial=seal)
-        except StorageError as exc:
-            # Keep the fixes in memory and say so; the next flush tries again.
-            self._fix_buffer = fixes + self._fix_buffer
-            self.engine.storage_failed(str(exc))
-            return
-        self.engine.facts_added()
-
-    def _seal_buffered(self) -> None:
-        try:
-            made = self.outbox.seal_fixes(FIXES_PER_GPS_BATCH, partial=True)
-        except StorageError as exc:
-            self.engine.storage_failed(str(exc))
-            return
-        if made:
-            self.engine.facts_added()
+        """Commit buffered fixes with their coverage (all of them sealed when `seal`)."""
+        self._fixes.flush(self.assignment.version if self.assignment else None, seal=seal)
 
     def _save_coverage(self) -> None:
         if self.coverage is None or self.assignment is None:
             return
-        dirty = self.coverage.take_dirty()
-        with self.store.transaction() as conn:
-            for segment_id, (bins, swept_at) in dirty.items():
-                conn.execute(
-                    "INSERT INTO segment_coverage VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT(assignment_id, segment_id) DO UPDATE"
-                    " SET covered = excluded.covered, swept_at = excluded.swept_at",
-                    (
-                        self.assignment.id,
-                        segment_id,
-                        bins,
-                        swept_at.isoformat() if swept_at else None,
-                    ),
-                )
+        save_coverage(self.store, self.assignment.id, self.coverage.take_dirty())
 
     # -- state for the screens ------------------------------------------------------------
 
@@ -518,40 +415,17 @@ class Tablet:
         return self.engine.state
 
     def gps_state(self) -> GpsState:
-        last = self._trail[-1] if self._trail else None
-        if last is None or self._last_fix_mono is None:
-            quality = GpsQuality.NO_FIX
-        elif time.monotonic() - self._last_fix_mono > GPS_STALE_S:
-            quality = GpsQuality.STALE
-        else:
-            quality = GpsQuality.FIX
-        detail = self._gps_link_error or ""
-        if not detail and quality is not GpsQuality.FIX and self._gps_link:
-            detail = self._gps_link.replace("_", " ")
-        return GpsState(
-            quality=quality,
-            last_fix=last,
-            source=self._gps_source_name,
-            satellites=self._satellites if quality is GpsQuality.FIX else None,
-            simulated=self._gps_simulated,
-            detail=detail,
-        )
+        return self._gps.state(self._last_fix())
 
     def set_gps_link(self, status: str, error: str | None) -> None:
         """The source's own state: the status strip says why there is no fix."""
-        if (status, error) == (self._gps_link, self._gps_link_error):
-            return
-        self._gps_link, self._gps_link_error = status, error
-        self._notify(Changes(gps=True))
+        if self._gps.set_link(status, error):
+            self._notify(Changes(gps=True))
 
     def _maybe_start_on_motion(self, fix: Fix, previous: Fix | None) -> None:
         if not self._auto_start or self.assignment is None:
             return
-        if _moving(fix, previous) and self.current_segment() is not None:
-            self._moving_fixes += 1
-        else:
-            self._moving_fixes = 0
-        if self._moving_fixes >= AUTO_START_FIXES:
+        if self._motion_start.observe(fix, previous, lambda: self.current_segment() is not None):
             self.start_shift(started_by="motion")
 
     def recent_trail(self) -> list[Fix]:
@@ -602,16 +476,3 @@ class Tablet:
                 await task
         self._tasks.clear()
         await self.api.aclose()
-
-
-def _moving(fix: Fix, previous: Fix | None) -> bool:
-    """Above walking pace, by the receiver's speed or else by displacement."""
-    if fix.speed_mps is not None:
-        return fix.speed_mps * 3.6 > MOVING_KMH
-    if previous is None:
-        return False
-    dt = (fix.t - previous.t).total_seconds()
-    if dt <= 0:
-        return False
-    metres = haversine_m(previous.lon, previous.lat, fix.lon, fix.lat)
-    return metres / dt * 3.6 > MOVING_KMH

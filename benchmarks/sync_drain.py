@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO))
 
 import httpx  # noqa: E402
 
-from app.tablet import FIX_BATCH_SECONDS, FIXES_PER_GPS_BATCH  # noqa: E402
+from app.fix_recorder import FIX_BATCH_SECONDS, FIXES_PER_GPS_BATCH  # noqa: E402
 from benchmarks.server_process import free_port, start_server  # noqa: E402
 from client.api import ApiClient  # noqa: E402
 from client.assignments import AssignmentCache  # noqa: E402

@@ -26,3 +26,19 @@ def load_coverage(store: Store, assignment: Assignment) -> CoverageEngine:
         swept_at = datetime.fromisoformat(row["swept_at"]) if row["swept_at"] else None
         coverage.restore(row["segment_id"], row["covered"], swept_at)
     return coverage
+
+
+def save_coverage(
+    store: Store, assignment_id: str, dirty: dict[str, tuple[bytes, datetime | None]]
+) -> None:
+    """Write the segments whose coverage changed (the engine's `take_dirty()`), inside the
+    caller's transaction when there is one, so coverage and the facts it produced commit
+    together."""
+    with store.transaction() as conn:
+        for segment_id, (bins, swept_at) in dirty.items():
+            conn.execute(
+                "INSERT INTO segment_coverage VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(assignment_id, segment_id) DO UPDATE"
+                " SET covered = excluded.covered, swept_at = excluded.swept_at",
+                (assignment_id, segment_id, bins, swept_at.isoformat() if swept_at else None),
+            )

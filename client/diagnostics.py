@@ -24,7 +24,7 @@ from client.logs import log_files, redact
 from client.version import VERSION
 
 DATABASE_FILE = "tablet.sqlite"
-_DISTRIBUTIONS = ("PySide6", "qasync", "httpx", "keyring", "folium", "fastapi", "uvicorn")
+_DISTRIBUTIONS = ("PySide6", "qasync", "httpx", "httpx-sse", "keyring", "folium", "platformdirs")
 
 
 def versions() -> dict[str, Any]:

@@ -4,7 +4,7 @@
 test suite (`tests/packaging/`) without running a build: the data files that must ship
 (Leaflet, the basemap, demo data, translations and icons when they exist, and the
 packages' own data files named in `pyproject.toml`), the modules that are only imported
-dynamically (keyring backends, uvicorn's protocol pieces), the Qt modules the application
+dynamically (keyring backends), the Qt modules the application
 never uses, and the version read from `pyproject.toml`.
 
 This folder deliberately has no `__init__.py`: a package named `packaging` would shadow
@@ -44,15 +44,6 @@ HIDDEN_IMPORTS: tuple[str, ...] = (
     "keyring.backends.Windows",
     "keyring.backends.macOS",
     "keyring.backends.libsecret",
-    # uvicorn picks its loop, protocol and lifespan implementations from strings.
-    "uvicorn.logging",
-    "uvicorn.loops.auto",
-    "uvicorn.loops.asyncio",
-    "uvicorn.protocols.http.auto",
-    "uvicorn.protocols.http.h11_impl",
-    "uvicorn.protocols.websockets.auto",
-    "uvicorn.lifespan.on",
-    "uvicorn.lifespan.off",
     "qasync",
 )
 
@@ -121,6 +112,14 @@ PY_EXCLUDES: tuple[str, ...] = (
     "pytestqt",
     "IPython",
     "matplotlib",
+    # The tablet's installer leaves out the city backend and the demo that embeds it
+    # (`--demo` then says how to install it); the backend has its own deployment.
+    "server",
+    "demo",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "argon2",
 )
 
 # Files dropped from the collected Qt tree after analysis (paths inside the bundle, glob).

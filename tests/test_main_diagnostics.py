@@ -5,7 +5,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from client.config import load_config, user_log_dir
+from client.config import load_config
+from client.paths import user_log_dir
 from ui.operator_run import export_diagnostics_from_app
 
 TOKEN = "tok-live-9f8e7d6c5b4a"

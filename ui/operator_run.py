@@ -308,8 +308,8 @@ def export_diagnostics_from_app(
     window: OperatorWindow, config: Config, data_dir: Path, token: str | None
 ) -> None:
     """Write the diagnostics bundle next to the tablet's data and say where it went."""
-    from client.config import user_log_dir
     from client.diagnostics import export_diagnostics
+    from client.paths import user_log_dir
 
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     target = data_dir / "diagnostics" / f"sweepline-diagnostics-{stamp}.zip"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from client import config as cfg
-from client.config import COMMAND_LINE, KEYS, load_config
+from client.config import COMMAND_LINE, load_config
+from client.config_keys import KEYS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -187,30 +187,6 @@ def test_server_url_rules(url: str, ok: bool, system: Path, user: Path) -> None:
     config = load_config(system_path=system, user_path=user, command_line={"server_url": url})
     assert (config.server_url == url) is ok
     assert (config.problems == ()) is ok
-
-
-def test_environment_variables_point_the_files_elsewhere(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    system = write(tmp_path / "sys.toml", 'locale = "fr_CA"\n')
-    user = write(tmp_path / "support" / "config.toml", 'gps_source = "gpsd"\n')
-    monkeypatch.setenv(cfg.ENV_SYSTEM_CONFIG, str(system))
-    monkeypatch.setenv(cfg.ENV_CONFIG_DIR, str(user.parent))
-    assert cfg.system_config_path() == system
-    assert cfg.user_config_path() == user
-    config = load_config()
-    assert (config.locale, config.gps_source) == ("fr_CA", "gpsd")
-
-
-def test_platform_folders_follow_xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "c"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "d"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "s"))
-    monkeypatch.delenv(cfg.ENV_CONFIG_DIR, raising=False)
-    assert cfg.user_config_dir() == tmp_path / "c" / "sweepline"
-    assert cfg.user_data_dir() == tmp_path / "d" / "sweepline"
-    assert cfg.user_log_dir() == tmp_path / "s" / "sweepline" / "log"
-    assert load_config(system_path=tmp_path / "none.toml").data_path == tmp_path / "d" / "sweepline"
 
 
 def test_effective_config_round_trips_through_toml(system: Path, user: Path) -> None:

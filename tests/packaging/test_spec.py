@@ -137,7 +137,8 @@ def test_deb_declares_the_xcb_libraries_the_bundle_needs() -> None:
 
 
 def test_config_template_parses_and_names_only_known_keys() -> None:
-    from client.config import KEY_BY_NAME, LOCK_KEY
+    from client.config import LOCK_KEY
+    from client.config_keys import KEY_BY_NAME
 
     text = (PACKAGING / "config.toml.example").read_text(encoding="utf-8")
     uncommented = "\n".join(line.lstrip("# ") for line in text.splitlines() if "=" in line)

@@ -13,7 +13,7 @@ import pytest
 from server import admin
 from server.db import Database
 from server.embedded import EmbeddedServer
-from staff.sse import SseEvent, SseParser, open_stream
+from staff.sse import SseEvent, open_stream
 from tests.server.helpers import (
     DEMO_LOGIN,
     SUPERVISOR_LOGIN,
@@ -24,16 +24,6 @@ from tests.server.helpers import (
     push,
     today_assignment,
 )
-
-
-def test_parser_handles_fields_comments_and_split_chunks() -> None:
-    parser = SseParser()
-    text = ': hi\nretry: 2000\nid: 7\nevent: position\ndata: {"a":\ndata: 1}\n\nevent: x\n\n'
-    events: list[SseEvent] = []
-    for i in range(0, len(text), 3):
-        events += parser.feed(text[i : i + 3])
-    assert events == [SseEvent("position", '{"a":\n1}', "7")]
-    assert parser.retry_ms == 2000
 
 
 def _token(http: httpx.Client) -> str:
