@@ -5,8 +5,8 @@ side, each under its own lock (single flight per stream), so a long GPS backlog 
 holds a shift end behind it. Network I/O never happens inside a database transaction:
 events are read, the request is made, then the answer is recorded in one transaction.
 
-Batches adapt by count and by bytes: halved on 413 or a timeout, doubled back after each
-success. Failures wait a full-jitter backoff with the server's Retry-After as a floor.
+Batches adapt by count and by bytes (`BatchLimits`). Failures wait a full-jitter backoff
+with the server's Retry-After as a floor.
 A watchdog recreates the HTTP client when facts are waiting and no ack has come for
 ten minutes although the link is up. Every change is published as a `SyncState`.
 """
@@ -38,13 +38,11 @@ from client.models import SyncState
 from client.outbox import Outbox, OutboxEvent
 from client.store import Store
 from sync.backoff import Backoff
+from sync.batch_limits import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, BatchLimits
 from wire.protocol import STREAMS
 
 log = logging.getLogger("sweepline.sync")
 
-MAX_BATCH_EVENTS = 500
-MAX_BATCH_BYTES = 256 * 1024
-MIN_BATCH_BYTES = 4 * 1024
 MAX_REPORTED_WAITING = 10_000_000
 PULL_INTERVAL_S = 45.0
 WATCHDOG_S = 600.0
@@ -91,11 +89,7 @@ class SyncEngine:
         self._sleep = sleep
         self._watchdog_s = watchdog_s
         self._retention_s = retention_s
-        self._max_count = max_batch_events
-        self._max_bytes = max_batch_bytes
-        self.batch_limits: dict[str, tuple[int, int]] = dict.fromkeys(
-            STREAMS, (max_batch_events, max_batch_bytes)
-        )
+        self.batch_limits = BatchLimits(STREAMS, max_batch_events, max_batch_bytes)
         self._locks = {s: asyncio.Lock() for s in STREAMS}
         # Streams stopped by an event the server will never take (413 for one event).
         self.blocked: dict[str, str] = {}
@@ -286,13 +280,13 @@ class SyncEngine:
             try:
                 response = await self._api.push(body)
             except RequestTimedOut:
-                self._shrink(stream, len(events))
+                self.batch_limits.shrink(stream, len(events))
                 raise
             except ServerRefused as exc:
                 if exc.status != 413:
                     raise
                 if len(events) > 1:
-                    self._shrink(stream, len(events))
+                    self.batch_limits.shrink(stream, len(events))
                     continue
                 self._block(stream, events[0].seq, exc.detail)
                 return moved
@@ -300,7 +294,7 @@ class SyncEngine:
             outcome = self._outbox.record_push_result(
                 stream, client_id, response, acked_at=self._wall_clock()
             )
-            self._grow(stream)
+            self.batch_limits.grow(stream)
             progressed = outcome.acked + outcome.rejected + outcome.conflicts
             if progressed:
                 self._last_progress = self._clock()
@@ -323,21 +317,6 @@ class SyncEngine:
                 log.warning("push of %s made no progress: %s", stream, response.get("results"))
                 return moved
         return moved
-
-    def _shrink(self, stream: str, sent: int) -> None:
-        count, nbytes = self.batch_limits[stream]
-        self.batch_limits[stream] = (
-            max(1, min(count, sent) // 2),
-            max(MIN_BATCH_BYTES, nbytes // 2),
-        )
-        log.info("%s batch shrunk to %s", stream, self.batch_limits[stream])
-
-    def _grow(self, stream: str) -> None:
-        count, nbytes = self.batch_limits[stream]
-        self.batch_limits[stream] = (
-            min(self._max_count, count * 2),
-            min(self._max_bytes, nbytes * 2),
-        )
 
     def _block(self, stream: str, seq: int, detail: str) -> None:
         message = (
