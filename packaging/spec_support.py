@@ -195,6 +195,8 @@ def package_data_files(root: Path = ROOT) -> list[tuple[str, str]]:
     package_data = data.get("tool", {}).get("setuptools", {}).get("package-data", {})
     out: list[tuple[str, str]] = []
     for package, patterns in package_data.items():
+        if package == "resources":
+            continue  # `data_files` ships these, folder by folder
         base = root.joinpath(*package.split("."))
         found = {path for pattern in patterns for path in base.glob(pattern) if path.is_file()}
         for path in sorted(found):
