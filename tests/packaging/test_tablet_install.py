@@ -48,8 +48,10 @@ def tablet_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("tablet-install")
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index"]
-        + ["--no-build-isolation", "--target", str(target), str(REPO)],
+        [
+            *(sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index"),
+            *("--no-build-isolation", "--target", str(target), str(REPO)),
+        ],
         check=True,
         capture_output=True,
         timeout=300,
@@ -95,7 +97,8 @@ def test_the_tablet_needs_no_server_package() -> None:
     names = {d.split(">")[0].split("[")[0].strip().lower() for d in project["dependencies"]}
     assert not names & {"fastapi", "uvicorn", "starlette", "argon2-cffi"}
     server_extra = " ".join(project["optional-dependencies"]["server"])
-    assert "fastapi" in server_extra and "uvicorn" in server_extra
+    assert "fastapi" in server_extra
+    assert "uvicorn" in server_extra
 
 
 def test_installed_without_extras_runs_its_self_test(
