@@ -6,7 +6,7 @@ session), reads positions from the configured GPS source and shows the operator 
 with the Uptown Waterloo demo data and the simulator; `--demo-supervisor` the supervisor's
 side of it. For IT: `--self-test`, `--export-diagnostics ZIP`; the managed config
 (`docs/config.md`) is read before anything else, and kiosk mode runs the window under a
-supervisor that restarts it after a crash.
+watcher that restarts it after a crash.
 """
 
 from __future__ import annotations
@@ -58,13 +58,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.self_test:
         return _self_test(args, config)
     if config.kiosk and not args.screenshot:
-        from client.supervisor import is_supervised, supervise
+        from client.crash_restart import is_restart_child, run_until_clean_exit
 
-        if not is_supervised():
+        if not is_restart_child():
             start_logging()
             # Restart on crash: this process only watches a child running the application.
             own = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, __file__]
-            return supervise([*own, *arguments])
+            return run_until_clean_exit([*own, *arguments])
     if not (args.demo or args.demo_supervisor) and not (config.server_url and config.device_id):
         start_logging()
         print(

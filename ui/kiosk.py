@@ -3,7 +3,7 @@
 The window becomes frameless, stays on top and full screen; closing it (Alt+F4, the
 window manager) is refused; the one exit is the administrator's shortcut from the
 managed config (`kiosk_exit_shortcut`). Restart after a crash is the supervisor's job
-(`client.supervisor`), outside this process.
+(`client.crash_restart`), outside this process.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Restart on crash, for kiosk mode: run the application as a child until it exits cleanly.
 
-Exit status 0 is the configured exit (the kiosk shortcut): the supervisor stops too.
+Exit status 0 is the configured exit (the kiosk shortcut): the watcher stops too.
 Anything else (a crash, a kill) starts the application again after a pause that grows
 from one second to half a minute while crashes come quickly, and shrinks back once a
 run has lasted a while, so a crash loop does not spin the CPU of the tablet.
@@ -14,7 +14,7 @@ import subprocess
 import time
 from collections.abc import Callable, Sequence
 
-log = logging.getLogger("sweepline.supervisor")
+log = logging.getLogger("sweepline.restart")
 
 ENV_SUPERVISED = "SWEEPLINE_SUPERVISED"
 FIRST_PAUSE_S = 1.0
@@ -22,7 +22,7 @@ MAX_PAUSE_S = 30.0
 STABLE_RUN_S = 60.0
 
 
-def supervise(
+def run_until_clean_exit(
     command: Sequence[str],
     *,
     max_restarts: int | None = None,
@@ -58,5 +58,5 @@ def supervise(
         pause = min(pause * 2, MAX_PAUSE_S)
 
 
-def is_supervised() -> bool:
+def is_restart_child() -> bool:
     return os.environ.get(ENV_SUPERVISED) == "1"
