@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -55,3 +56,35 @@ def test_no_core_source_mentions_qt_imports() -> None:
                 ):
                     offenders.append(f"{path.relative_to(REPO)}: {stripped}")
     assert offenders == []
+
+
+_CYCLES = r"""
+import itertools, sys
+import grimp
+
+packages = sys.argv[1:]
+graph = grimp.build_graph(*packages)
+edges = {
+    (a, b)
+    for a, b in itertools.permutations(packages, 2)
+    if graph.chain_exists(importer=a, imported=b, as_packages=True)
+}
+print(sorted((a, b) for a, b in edges if (b, a) in edges))
+"""
+
+
+def test_no_import_cycle_between_our_packages() -> None:
+    # chain_exists follows indirect imports too, so any cycle through any number of
+    # packages shows up as a pair importing each other.
+    packages = (*CORE_PACKAGES, "ui", "demo")
+    result = subprocess.run(
+        [sys.executable, "-c", _CYCLES, *packages],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
