@@ -58,9 +58,7 @@ def run(db: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[st
 def _routes(db: Path) -> dict[str, dict[str, Any]]:
     database = Database(db)
     with database.read() as conn:
-        return {
-            r["id"]: dict(r) for r in conn.execute("SELECT id, name, attribution FROM routes")
-        }
+        return {r["id"]: dict(r) for r in conn.execute("SELECT id, name, attribution FROM routes")}
 
 
 def _operator_and_device(db: Path) -> None:
@@ -161,9 +159,9 @@ def test_an_exclude_on_a_field_that_does_not_exist_is_an_error(
     mapping = mapping_for(None, id_field="ID", route_field="Route", exclude=["OWNER=MTO"])
     database = Database(tmp_path / "exclude.db")
     database.migrate()
-    with pytest.raises(RouteImportError, match=r"--exclude 'OWNER' matches no property"):
-        with database.write() as conn:
-            import_routes(conn, layer, mapping)
+    match = r"--exclude 'OWNER' matches no property"
+    with pytest.raises(RouteImportError, match=match), database.write() as conn:
+        import_routes(conn, layer, mapping)
 
 
 def test_a_preset_never_stamps_its_attribution_on_other_data(
