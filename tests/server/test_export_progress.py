@@ -116,6 +116,15 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Database:
         for type_, payload, overrides in odd:
             seq += 1
             _fact(conn, seq, type_, payload, **overrides)
+        # Text that must be escaped, and geometry stored other than compactly.
+        conn.execute(
+            "UPDATE segments SET street = ? WHERE route_id = 'cambridge-C' AND segment_id = ?",
+            ('Rue "Ça va" – Ave\\ 1', c[2]),
+        )
+        conn.execute(
+            "UPDATE segments SET coords_json = ? WHERE route_id = 'cambridge-F' AND segment_id = ?",
+            ("[[-71.1, 42.3], [-71.10001, 4.23e1]]", f[3]),
+        )
     return database
 
 
@@ -129,11 +138,46 @@ def test_one_pass_progress_rows_equal_the_per_route_ones(db: Database) -> None:
     assert sum(r["swept"] for r in rows) > 0
 
 
-def test_progress_export_files_are_unchanged(db: Database) -> None:
+def per_route_geojson(conn: Any, rows: list[dict[str, Any]]) -> str:
+    """The GeoJSON export as it was written before: parsed geometry, one `json.dumps`."""
+    geometry = {
+        (r["route_id"], r["segment_id"]): json.loads(r["coords_json"])
+        for r in conn.execute("SELECT route_id, segment_id, coords_json FROM segments")
+    }
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {
+                "type": "LineString",
+                "coordinates": geometry.get((row["route_id"], row["segment_id"])),
+            },
+            "properties": row,
+        }
+        for row in rows
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+
+
+def same_text(got: str, expected: str) -> None:
+    """Equal, or fail quickly showing where they part (pytest's own diff of two
+    megabyte strings takes minutes)."""
+    at = next(
+        (i for i, (a, b) in enumerate(zip(got, expected, strict=False)) if a != b),
+        min(len(got), len(expected)),
+    )
+    if at < len(got) or at < len(expected):
+        pytest.fail(
+            f"differ at {at}: {got[at - 60 : at + 60]!r} != {expected[at - 60 : at + 60]!r}"
+        )
+
+
+def test_progress_export_files_are_unchanged_byte_for_byte(db: Database) -> None:
     with db.read() as conn:
         expected = per_route_progress_rows(conn)
         csv_text = export(conn, "progress", "csv")
-        geojson = json.loads(export(conn, "progress", "geojson"))
-    assert csv_text == to_csv(expected, _COLUMNS["progress"])
-    assert [f["properties"] for f in geojson["features"]] == expected
-    assert all(f["geometry"]["type"] == "LineString" for f in geojson["features"])
+        geojson = export(conn, "progress", "geojson")
+        expected_geojson = per_route_geojson(conn, expected)
+    same_text(csv_text, to_csv(expected, _COLUMNS["progress"]))
+    same_text(geojson, expected_geojson)
+    assert 'Rue \\"Ça va\\" – Ave\\\\ 1' in geojson
+    assert "[[-71.1, 42.3], [-71.10001, 42.3]]" in geojson
