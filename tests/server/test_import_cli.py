@@ -200,3 +200,16 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
     ).stdout
     for command in COMMANDS:
         assert f"\n  {command}" in shown, f"{command} is missing from --help"
+
+
+def test_a_route_value_with_no_letter_or_digit_is_refused_by_name(
+    tmp_path: Path, layer: dict[str, Any]
+) -> None:
+    data = json.loads(json.dumps(layer))
+    data["features"][3]["properties"]["Route"] = "/"
+    database = Database(tmp_path / "blank.db")
+    database.migrate()
+    mapping = mapping_for(None, id_field="ID", route_field="Route")
+    match = r"route '/' makes no usable id"
+    with pytest.raises(RouteImportError, match=match), database.write() as conn:
+        import_routes(conn, data, mapping)
