@@ -18,6 +18,9 @@ same database, for a before/after comparison with one script.
 The last line is one JSON object: `routes`, `segments`, `facts`,
 `export_progress_median_s` and `export_progress_p95_s` (CSV),
 `export_progress_geojson_median_s`, `export_progress_gzip_median_s` (CSV, gzipped),
+`export_progress_server_cpu_s` (the server process's CPU seconds per plain CSV export,
+from /proc: on a machine shared with other work, wall-clock figures mostly measure the
+wait for a core, CPU time does not),
 `pull_bytes` (identity), `pull_gzip_bytes`,
 `pull_gzip_ratio` (identity / gzip), `pull_median_s` and `pull_gzip_median_s`.
 
@@ -56,6 +59,7 @@ RESULT_KEYS: tuple[str, ...] = (
     "export_progress_p95_s",
     "export_progress_geojson_median_s",
     "export_progress_gzip_median_s",
+    "export_progress_server_cpu_s",
     "pull_bytes",
     "pull_gzip_bytes",
     "pull_gzip_ratio",
@@ -84,6 +88,12 @@ def start(db: Path, port: int, tree: Path) -> subprocess.Popen[bytes]:
             time.sleep(0.1)
     proc.kill()
     raise SystemExit("the server did not start")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def p95(values: list[float]) -> float:
@@ -159,7 +169,9 @@ def main() -> None:
                 auth = {"Authorization": f"Bearer {token}"}
                 plain_auth = {**auth, "Accept-Encoding": "identity"}
                 csv_path = "/api/v1/export/progress?format=csv"
+                cpu_before = cpu_seconds(proc.pid)
                 csv_times = timed_get(http, csv_path, plain_auth, runs)
+                export_cpu = (cpu_seconds(proc.pid) - cpu_before) / runs
                 geo_path = "/api/v1/export/progress?format=geojson"
                 geo_times = timed_get(http, geo_path, plain_auth, runs)
                 gzip_times = timed_get(http, csv_path, {**auth, "Accept-Encoding": "gzip"}, runs)
@@ -174,6 +186,7 @@ def main() -> None:
         "export_progress_p95_s": round(p95(csv_times), 3),
         "export_progress_geojson_median_s": round(statistics.median(geo_times), 3),
         "export_progress_gzip_median_s": round(statistics.median(gzip_times), 3),
+        "export_progress_server_cpu_s": round(export_cpu, 3),
         "pull_bytes": plain,
         "pull_gzip_bytes": packed,
         "pull_gzip_ratio": round(plain / packed, 2),
@@ -185,7 +198,8 @@ def main() -> None:
         f"progress export (CSV): median {result['export_progress_median_s']} s,"
         f" p95 {result['export_progress_p95_s']} s;"
         f" GeoJSON median {result['export_progress_geojson_median_s']} s;"
-        f" CSV gzipped median {result['export_progress_gzip_median_s']} s"
+        f" CSV gzipped median {result['export_progress_gzip_median_s']} s;"
+        f" server CPU per CSV export {result['export_progress_server_cpu_s']} s"
     )
     print(
         f"supervisor pull of {pulled} assignments: {plain:,} bytes plain,"
