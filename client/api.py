@@ -133,7 +133,13 @@ class ApiClient:
             follow_redirects=False,
             # Every request names this tablet's version: the server can require a
             # minimum one, and its logs show which versions are in the field.
-            headers={"User-Agent": f"Sweepline-tablet/{VERSION}", "X-Sweepline-Version": VERSION},
+            # gzip, named explicitly: `_read_capped` inflates gzip (under its size cap), and
+            # httpx would also offer br or zstd whenever those packages are installed.
+            headers={
+                "User-Agent": f"Sweepline-tablet/{VERSION}",
+                "X-Sweepline-Version": VERSION,
+                "Accept-Encoding": "gzip",
+            },
         )
 
     async def recreate(self) -> None:

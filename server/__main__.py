@@ -6,16 +6,8 @@ SWEEPLINE_PORT and SWEEPLINE_LOG_FORMAT (`text` or `json`), and every limit in
 `server.settings` to `SWEEPLINE_<NAME>` (e.g. SWEEPLINE_TOKEN_TTL_S), so a service unit
 or container configures the server through its environment.
 
-Commands (each takes --db too):
-  import-routes FILE    import a GeoJSON street layer (see --preset / field options)
-  add-user NAME         create or update an account (password from stdin or a prompt)
-  disable-user NAME     disable an account and end its sessions
-  add-device ID         register a tablet and its vehicle
-  assign                assign a route to an operator and device for a date
-  unassign ID           delete an assignment
-  list-users | list-devices | list-routes | list-assignments
-  recompute-state       rebuild per-segment state from the stored facts
-  backup DEST           consistent copy of the live database (SQLite online backup)
+The commands are listed by `python -m server --help` from `COMMANDS`, so a new command
+cannot be missing from it.
 """
 
 from __future__ import annotations
@@ -28,30 +20,41 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from server.db import Database
+from server.import_cli import add_import_arguments, import_file
 from server.logs import configure_logging
 from server.settings import KEEP_ALIVE_S, Settings, settings_from_env
 
-COMMANDS = (
-    "serve",
-    "import-routes",
-    "add-user",
-    "disable-user",
-    "add-device",
-    "assign",
-    "unassign",
-    "list-users",
-    "list-devices",
-    "list-routes",
-    "list-assignments",
-    "recompute-state",
-    "backup",
-    "save-form",
-    "list-forms",
-    "import-areas",
-)
+# Every command with its one-line summary: `--help` is built from this table.
+COMMANDS: Final[dict[str, str]] = {
+    "serve": "serve the API (the default without a command)",
+    "import-routes": "FILE: import a GeoJSON street layer (--preset / field options)",
+    "import-areas": "FILE: import GeoJSON district or ward polygons (equity view)",
+    "add-user": "NAME: create or update an account (password from stdin or a prompt)",
+    "disable-user": "NAME: disable an account and end its sessions",
+    "add-device": "ID: register a tablet and its vehicle",
+    "assign": "assign a route to an operator and device for a date",
+    "unassign": "ID: delete an assignment",
+    "list-users": "list the accounts",
+    "list-devices": "list the tablets",
+    "list-routes": "list the routes (ids for `assign --route`)",
+    "list-assignments": "list assignments (--date, --operator)",
+    "save-form": "FILE: add a feedback form definition (JSON) or a new version of it",
+    "list-forms": "list the feedback forms",
+    "recompute-state": "rebuild per-segment state from the stored facts",
+    "backup": "DEST: consistent copy of the live database (SQLite online backup)",
+}
+
+
+def _command_list() -> str:
+    width = max(len(name) for name in COMMANDS) + 2
+    lines = [f"  {name:<{width}}{summary}" for name, summary in COMMANDS.items()]
+    return (
+        "commands (each takes --db too; `python -m server COMMAND --help` shows its"
+        " options):\n" + "\n".join(lines)
+    )
 
 
 def _port(text: str) -> int:
@@ -80,7 +83,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def _serve_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog=prog,
+        description=__doc__,
+        epilog=_command_list(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(parser)
     parser.add_argument(
@@ -115,28 +121,12 @@ def _serve_parser(prog: str) -> argparse.ArgumentParser:
 
 
 def _command_parser(command: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=f"python -m server {command}")
+    parser = argparse.ArgumentParser(
+        prog=f"python -m server {command}", description=COMMANDS[command]
+    )
     _common(parser)
     if command == "import-routes":
-        parser.add_argument("file", type=Path, help="GeoJSON FeatureCollection of streets")
-        parser.add_argument("--preset", choices=("kitchener", "osm", "cambridge"))
-        parser.add_argument("--route-id", help="the one route of a file without a route field")
-        parser.add_argument("--route-name", help="display name of that route")
-        parser.add_argument("--route-field", help="property naming each feature's route")
-        parser.add_argument("--route-prefix", help="prefix for route ids from --route-field")
-        parser.add_argument("--id-field", help="property holding the segment id")
-        parser.add_argument("--street-field", help="property holding the street name")
-        parser.add_argument("--lanes-field", help="property holding the lane count")
-        parser.add_argument("--oneway-field", help="property holding the one-way flag")
-        parser.add_argument(
-            "--exclude",
-            action="append",
-            default=[],
-            metavar="FIELD=VALUE[,VALUE]",
-            help="leave out features with this value (repeatable)",
-        )
-        parser.add_argument("--attribution", help="licence notice shown with the route")
-        parser.add_argument("--replace", action="store_true", help="replace existing routes")
+        add_import_arguments(parser)
     elif command == "add-user":
         parser.add_argument("username")
         parser.add_argument("--role", choices=("operator", "supervisor", "admin"), required=True)
@@ -215,37 +205,13 @@ def _run_admin(args: argparse.Namespace, settings: Settings) -> int:
     from server import admin
     from server.coverage_profile import store_profile
     from server.facts import recompute_segment_state
-    from server.importer import RouteImportError, import_routes, load_geojson, mapping_for
+    from server.importer import RouteImportError, load_geojson
 
     db = Database(args.db)
     db.migrate()
     with db.write() as conn:  # assignments made here carry the configured rule too
         store_profile(conn, settings.coverage_profile)
     actions: dict[str, Callable[[], None]] = {}
-
-    def import_file() -> None:
-        mapping = mapping_for(
-            args.preset,
-            id_field=args.id_field,
-            street_field=args.street_field,
-            lanes_field=args.lanes_field,
-            oneway_field=args.oneway_field,
-            route_field=args.route_field,
-            route_prefix=args.route_prefix,
-            exclude=args.exclude,
-            attribution=args.attribution,
-        )
-        data = load_geojson(args.file)
-        with db.write() as conn:
-            summary = import_routes(
-                conn,
-                data,
-                mapping,
-                route_id=args.route_id,
-                route_name=args.route_name,
-                replace_existing=args.replace,
-            )
-        print(summary.describe())
 
     def save_form_file() -> None:
         from server.forms import save_form
@@ -329,7 +295,7 @@ def _run_admin(args: argparse.Namespace, settings: Settings) -> int:
 
     actions.update(
         {
-            "import-routes": import_file,
+            "import-routes": lambda: import_file(db, args),
             "add-user": add_user,
             "disable-user": disable_user,
             "add-device": add_device,

@@ -7,18 +7,17 @@ Every function takes an open connection (the caller owns the transaction) and ra
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import date as Date
 from typing import Any, Final
 
 from server.auth import ROLES, end_sessions, upsert_user
+from server.ids import NAME_RE, safe_id
 from server.plans import delete_assignment, put_assignment
 from server.settings import Settings
 
 MIN_PASSWORD: Final = 8
-_NAME: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$")
 
 
 class AdminError(ValueError):
@@ -30,7 +29,7 @@ class AdminError(ValueError):
 
 
 def _check_name(kind: str, value: str) -> None:
-    if not _NAME.match(value):
+    if not NAME_RE.match(value):
         raise AdminError(
             f"{kind} {value!r} must be 1–128 letters, digits or . _ @ - (starting with a"
             " letter or digit)"
@@ -147,8 +146,19 @@ def assign(conn: sqlite3.Connection, request: AssignmentRequest) -> dict[str, An
         raise AdminError(f"no device {request.device_id!r}: add it first", missing=True)
     if conn.execute("SELECT 1 FROM routes WHERE id = ?", (request.route_id,)).fetchone() is None:
         raise AdminError(f"no route {request.route_id!r}", missing=True)
-    assignment_id = request.assignment_id or f"asg-{request.date}-{request.route_id}"
+    # The default id is derived safely: a route imported before route ids were made
+    # safe ("syr-Route 2") can still be assigned without inventing an id by hand.
+    assignment_id = request.assignment_id or safe_id(f"asg-{request.date}-{request.route_id}")
     _check_name("assignment id", assignment_id)
+    if request.assignment_id is None:
+        taken = conn.execute(
+            "SELECT route_id FROM assignments WHERE id = ?", (assignment_id,)
+        ).fetchone()
+        if taken is not None and taken["route_id"] != request.route_id:
+            raise AdminError(
+                f"assignment {assignment_id!r} already exists for route {taken['route_id']!r}:"
+                " give this one its own id (--id)"
+            )
     put_assignment(
         conn,
         assignment_id=assignment_id,

@@ -15,6 +15,7 @@ from server import __version__
 from server.admin_api import router as admin_router
 from server.auth_api import router as auth_router
 from server.clock import server_time
+from server.compression import install_compression
 from server.coverage_profile import store_profile
 from server.db import Database
 from server.demo_data import seed_demo as seed_demo_data
@@ -76,6 +77,7 @@ def create_app(
         limit=app.state.sync_limit,
         retry_after_s=settings.overload_retry_after_s,
     )
+    install_compression(app)
 
     @app.get("/api/v1/health", response_model=HealthResponse, tags=["meta"])
     def health() -> HealthResponse:

@@ -6,11 +6,17 @@ one route for the whole file). Presets cover the layers the pilot cities publish
 City of Kitchener Roads schema (provincial `MTO` roads excluded), OpenStreetMap ways,
 and the Cambridge MA centrelines with `sweep_district` as the route.
 
-Coordinates must be WGS84 longitude/latitude (RFC 7946). A file that declares another
-CRS is converted when it is Web Mercator (EPSG:3857) and refused otherwise; a file that
-declares none but whose coordinates are not longitude/latitude is refused. Every problem
-names the feature (index in the file and id). Nothing is written unless every feature
-is valid, and the whole import is one transaction.
+Coordinates must be WGS84 longitude/latitude (RFC 7946); `server.crs` converts Web
+Mercator and refuses other systems. A file that declares no CRS but whose coordinates
+are not longitude/latitude is refused. Every problem names the feature (index in the
+file and id). Nothing is written unless every feature is valid, and the whole import is
+one transaction.
+
+A field named on the command line that no feature has is an error naming it and the
+fields there are (a misspelt `--lanes-field` once gave every segment one lane). Route
+ids are derived from the route value as ids every command accepts (`Route 2` becomes
+`Route-2`) and the summary names them. Attribution comes only from the file itself or
+`--attribution`: a preset describes a schema, not who published the data.
 """
 
 from __future__ import annotations
@@ -19,11 +25,21 @@ import json
 import math
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from server.crs import CrsError, converter
 from server.geo import Coord, line_length_m
+from server.ids import safe_id
+from server.import_mapping import (
+    PRESETS,
+    FieldMapping,
+    RouteImportError,
+    check_named_fields,
+    mapping_for,
+    source_attribution,
+)
 from server.plans import (
     PlannedRoute,
     PlannedSegment,
@@ -34,76 +50,17 @@ from server.plans import (
 
 MAX_COORDS_PER_FEATURE: Final = 20_000
 MAX_ERRORS_SHOWN: Final = 20
-_WGS84_NAMES: Final = frozenset(
-    {"crs84", "epsg:4326", "epsg::4326", "4326", "epsg:4269", "epsg::4269", "4269"}
-)
-_MERCATOR_NAMES: Final = frozenset(
-    {"epsg:3857", "epsg::3857", "3857", "epsg:900913", "epsg::900913", "epsg:102100"}
-)
-_MERCATOR_R: Final = 6_378_137.0
-
-
-class RouteImportError(ValueError):
-    """The file cannot be imported; the message lists what is wrong, feature by feature."""
-
-
-@dataclass(frozen=True, slots=True)
-class FieldMapping:
-    """How a layer's properties map onto segments and routes."""
-
-    id_fields: tuple[str, ...]
-    street_fields: tuple[str, ...] = ()
-    lanes_field: str | None = None
-    oneway_field: str | None = None
-    # Values of `oneway_field` meaning one-way along / against the digitised direction.
-    oneway_values: frozenset[str] = frozenset({"yes", "true", "1"})
-    reverse_values: frozenset[str] = frozenset({"-1"})
-    # Property whose value names the route; None: the whole file is one route.
-    route_field: str | None = None
-    route_prefix: str = ""
-    route_name: str = "{value}"
-    # Features whose property equals one of these values are left out.
-    exclude: tuple[tuple[str, frozenset[str]], ...] = ()
-    attribution: str = ""
-    # Features with no value in `route_field` are skipped (counted), not an error.
-    skip_without_route: bool = True
-    extra_street_fallback: tuple[str, ...] = field(default=())
-
-
-PRESETS: Final[Mapping[str, FieldMapping]] = {
-    # City of Kitchener open data "Roads": ROADSEGMENTID, OWNERSHIP (MTO/Region/City),
-    # CATEGORY, LANES, Shape__Length. Provincial (MTO) highways are not the city's to sweep.
-    "kitchener": FieldMapping(
-        id_fields=("ROADSEGMENTID",),
-        street_fields=("STREET", "FULL_NAME", "ROADNAME", "STREETNAME", "NAME"),
-        lanes_field="LANES",
-        exclude=(("OWNERSHIP", frozenset({"MTO"})),),
-        attribution="Contains information licensed under the Open Government Licence – "
-        "City of Kitchener",
-        extra_street_fallback=("CATEGORY",),
-    ),
-    # OpenStreetMap ways exported as GeoJSON (osmium, overpass, QGIS).
-    "osm": FieldMapping(
-        id_fields=("osm_id", "osm_way_id", "@id", "id"),
-        street_fields=("name", "ref"),
-        lanes_field="lanes",
-        oneway_field="oneway",
-        attribution="© OpenStreetMap contributors, ODbL 1.0",
-        extra_street_fallback=("highway",),
-    ),
-    # Cambridge MA TRANS_Centerlines joined with the DPW sweeping districts.
-    "cambridge": FieldMapping(
-        id_fields=("ID",),
-        street_fields=("Street", "Label", "Street_Name"),
-        oneway_field="Direction",
-        oneway_values=frozenset({"1"}),
-        reverse_values=frozenset({"-1"}),
-        route_field="sweep_district",
-        route_prefix="cambridge-",
-        route_name="Cambridge district {value}",
-        attribution="City of Cambridge GIS, PDDL 1.0",
-    ),
-}
+# The mapping is chosen with `mapping_for`, re-exported here for the importer's callers.
+__all__ = [
+    "PRESETS",
+    "FieldMapping",
+    "ImportSummary",
+    "RouteImportError",
+    "collect",
+    "import_routes",
+    "load_geojson",
+    "mapping_for",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +70,10 @@ class ImportSummary:
     skipped: int
     excluded: int
     replaced: tuple[str, ...]
+    attribution: str = ""
+    # Route id → the value it was derived from, where the two differ.
+    derived: Mapping[str, str] = field(default_factory=dict)
+    suggested_attribution: str = ""
 
     def describe(self) -> str:
         text = f"imported {len(self.routes)} route(s), {self.segments} segment(s)"
@@ -122,99 +83,18 @@ class ImportSummary:
             text += f"; {self.excluded} feature(s) excluded by the mapping"
         if self.skipped:
             text += f"; {self.skipped} feature(s) without a route value skipped"
+        ids = [f"{r} (from {self.derived[r]!r})" if r in self.derived else r for r in self.routes]
+        text += "\nroute ids: " + ", ".join(ids)
+        if self.attribution:
+            text += f"\nattribution: {self.attribution}"
+        else:
+            text += (
+                "\nattribution: none (the file declares none); if the data's licence asks"
+                " for one, import again with --replace --attribution 'NOTICE'"
+            )
+            if self.suggested_attribution:
+                text += f", e.g. --attribution {self.suggested_attribution!r}"
         return text
-
-
-def mapping_for(
-    preset: str | None,
-    *,
-    id_field: str | None = None,
-    street_field: str | None = None,
-    lanes_field: str | None = None,
-    oneway_field: str | None = None,
-    route_field: str | None = None,
-    route_prefix: str | None = None,
-    route_name: str | None = None,
-    exclude: Sequence[str] = (),
-    attribution: str | None = None,
-) -> FieldMapping:
-    """A preset (or a blank mapping) with any explicitly given field overriding it."""
-    if preset is not None and preset not in PRESETS:
-        raise RouteImportError(f"unknown preset {preset!r}: one of {', '.join(sorted(PRESETS))}")
-    base = PRESETS[preset] if preset else None
-    if base is None:
-        if id_field is None:
-            raise RouteImportError("without a preset, --id-field is required")
-        base = FieldMapping(id_fields=(id_field,))
-    changes: dict[str, Any] = {}
-    if id_field:
-        changes["id_fields"] = (id_field,)
-    if street_field:
-        changes["street_fields"] = (street_field,)
-    if lanes_field:
-        changes["lanes_field"] = lanes_field
-    if oneway_field:
-        changes["oneway_field"] = oneway_field
-    if route_field:
-        changes["route_field"] = route_field
-    if route_prefix is not None:
-        changes["route_prefix"] = route_prefix
-    if route_name is not None:
-        changes["route_name"] = route_name
-    if attribution is not None:
-        changes["attribution"] = attribution
-    rules = list(base.exclude)
-    for rule in exclude:
-        key, sep, values = rule.partition("=")
-        if not sep or not key:
-            raise RouteImportError(f"--exclude {rule!r} must look like FIELD=VALUE[,VALUE…]")
-        rules.append((key, frozenset(v.strip() for v in values.split(","))))
-    changes["exclude"] = tuple(rules)
-    return replace(base, **changes)
-
-
-def _crs_name(data: Mapping[str, Any]) -> str | None:
-    crs = data.get("crs")
-    if crs is None:
-        return None
-    if isinstance(crs, Mapping):
-        props = crs.get("properties")
-        name = props.get("name") if isinstance(props, Mapping) else None
-        if isinstance(name, str):
-            return name
-    raise RouteImportError(f"the file's 'crs' member is not understood: {json.dumps(crs)[:200]}")
-
-
-def _normalise_crs(name: str) -> str:
-    text = name.strip().lower()
-    for prefix in ("urn:ogc:def:crs:", "http://www.opengis.net/def/crs/"):
-        if text.startswith(prefix):
-            text = text[len(prefix) :]
-    text = text.replace("ogc:1.3:", "").replace("ogc/1.3/", "").replace("/0/", "::")
-    return text.replace("epsg/", "epsg:")
-
-
-def _converter(data: Mapping[str, Any]) -> Any:
-    """A function (x, y) → (lon, lat) for the file's declared CRS, or a refusal."""
-    name = _crs_name(data)
-    if name is None:
-        return None
-    key = _normalise_crs(name)
-    if key in _WGS84_NAMES:
-        return None
-    if key in _MERCATOR_NAMES:
-
-        def from_mercator(x: float, y: float) -> Coord:
-            lon = math.degrees(x / _MERCATOR_R)
-            lat = math.degrees(2 * math.atan(math.exp(y / _MERCATOR_R)) - math.pi / 2)
-            return (lon, lat)
-
-        return from_mercator
-    raise RouteImportError(
-        f"the file's coordinates are in {name}, which this importer cannot convert: "
-        "reproject it to WGS84 longitude/latitude (EPSG:4326) first, e.g. "
-        "`ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson`"
-    )
 
 
 def _text(value: object) -> str | None:
@@ -239,6 +119,21 @@ class _Collected:
     error_count: int = 0
     skipped: int = 0
     excluded: int = 0
+    # Route id → the text it was derived from.
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def route(self, text: str) -> str:
+        """The safe id for this route value; two values making one id are refused."""
+        rid = safe_id(text)
+        if not rid:
+            raise RouteImportError(f"route {text!r} makes no usable id: name it with letters")
+        first = self.sources.setdefault(rid, text)
+        if first != text:
+            raise RouteImportError(
+                f"routes {first!r} and {text!r} both make the route id {rid!r}, nothing was"
+                " imported: make the values differ in letters or digits"
+            )
+        return rid
 
     def fail(self, where: str, message: str) -> None:
         self.error_count += 1
@@ -310,7 +205,11 @@ def collect(data: object, mapping: FieldMapping, route_id: str | None) -> _Colle
         raise RouteImportError("the FeatureCollection has no 'features' list")
     if mapping.route_field is None and not route_id:
         raise RouteImportError("this mapping has no route field: name the route with --route-id")
-    convert = _converter(data)
+    check_named_fields(features, mapping)
+    try:
+        convert = converter(data)
+    except CrsError as exc:
+        raise RouteImportError(str(exc)) from None
     declared = data.get("crs") is not None
     result = _Collected()
     seen: set[tuple[str, str]] = set()
@@ -335,10 +234,10 @@ def collect(data: object, mapping: FieldMapping, route_id: str | None) -> _Colle
                     continue
                 result.fail(where, f"has no {mapping.route_field!r}")
                 continue
-            rid = f"{mapping.route_prefix}{value}"
+            rid = result.route(f"{mapping.route_prefix}{value}")
         else:
             assert route_id is not None
-            rid = route_id
+            rid = result.route(route_id)
         if fid is None:
             result.fail(where, f"has no id (looked in {', '.join(mapping.id_fields)})")
             continue
@@ -398,12 +297,17 @@ def import_routes(
             + "\n  ".join(lines)
         )
     replaced: list[str] = []
+    assert isinstance(data, Mapping)  # collect() refused anything else
+    attribution = (
+        mapping.attribution if mapping.attribution is not None else source_attribution(data)
+    )
     for rid, segments in collected.routes.items():
-        value = rid[len(mapping.route_prefix) :] if mapping.route_field else rid
+        text = collected.sources[rid]
+        value = text[len(mapping.route_prefix) :] if mapping.route_field else text
         name = route_name or (
-            mapping.route_name.format(value=value) if mapping.route_field else rid
+            mapping.route_name.format(value=value) if mapping.route_field else text
         )
-        route = PlannedRoute(rid, name, tuple(segments), mapping.attribution)
+        route = PlannedRoute(rid, name, tuple(segments), attribution)
         exists = conn.execute("SELECT 1 FROM routes WHERE id = ?", (rid,)).fetchone()
         if exists and not replace_existing:
             raise RouteImportError(
@@ -427,6 +331,9 @@ def import_routes(
         skipped=collected.skipped,
         excluded=collected.excluded,
         replaced=tuple(replaced),
+        attribution=attribution,
+        derived={rid: text for rid, text in collected.sources.items() if rid != text},
+        suggested_attribution=mapping.suggested_attribution,
     )
 
 

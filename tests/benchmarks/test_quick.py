@@ -19,8 +19,9 @@ from tests.conftest import REPO
 
 BENCHMARKS = REPO / "benchmarks"
 # Imported by the benchmarks, not run on their own.
-HELPERS = frozenset({"server_process"})
+HELPERS = frozenset({"server_process", "city_db"})
 QUICK = (
+    "city_scale",
     "coverage_throughput",
     "live_latency",
     "map_render",
