@@ -26,6 +26,7 @@ SIDE_SHORTCUTS = {CurbSide.RIGHT: "F6", CurbSide.LEFT: "F7", CurbSide.BOTH: "F9"
 class ExceptionBar(QWidget):
     exception_requested = Signal(str, str)  # kind, side
     note_requested = Signal()
+    side_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +70,7 @@ class ExceptionBar(QWidget):
     def set_side(self, side: CurbSide | str) -> None:
         self.side = CurbSide(side)
         self.side_buttons[self.side].setChecked(True)
+        self.side_changed.emit()
 
     def set_moving(self, moving: bool) -> None:
         """Notes need typing: not while moving. The kinds stay available."""
