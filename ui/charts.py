@@ -51,7 +51,7 @@ class _Chart(QWidget):
     def __init__(self, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setMinimumHeight(CHART_HEIGHT_PX)
-        self.setMaximumHeight(CHART_HEIGHT_PX + 60)
+        self.setMaximumHeight(CHART_HEIGHT_PX * 2)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)

@@ -18,6 +18,7 @@ from ui.segment_views import side_name
 from ui.themes import DAY, Theme
 
 FONT_PX = 20
+COMPACT_FONT_PX = 17
 ARROW_PX = 40
 ARROWS = "↑↗→↘↓↙←↖"
 
@@ -59,7 +60,7 @@ class GuidancePanel(QWidget):
         font.setBold(True)
         self.arrow_label.setFont(font)
         self.arrow_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.arrow_label.setFixedWidth(ARROW_PX + 8)
+        self.arrow_label.setFixedSize(ARROW_PX + 8, ARROW_PX + 16)
         self.next_label = _label(self, "guidance_next", FONT_PX)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -102,6 +103,14 @@ class GuidancePanel(QWidget):
             .replace("%2", sides)
             .replace("%3", distance_text(nxt.distance_m))
         )
+
+    def set_compact(self, compact: bool) -> None:
+        """Smaller type for a small screen."""
+        pixels = COMPACT_FONT_PX if compact else FONT_PX
+        for label in (self.now_label, self.next_label):
+            font = QFont(label.font())
+            font.setPixelSize(pixels)
+            label.setFont(font)
 
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme

@@ -49,6 +49,14 @@ SIDE_PANEL_MAX_PX = 520
 TOP_BAR_PX = 76
 BOTTOM_PANELS_PX = 140
 TOAST_MS = 6000
+# Below either size the type gets smaller (a 1024x600 tablet): every word stays whole.
+COMPACT_BELOW = (1200, 720)
+MINIMUM_WINDOW = (600, 480)
+COMPACT_STYLE = """
+QWidget#ExceptionBar QPushButton, QWidget#TopBar QPushButton {
+    font-size: 17px; padding: 2px 6px;
+}
+"""
 
 
 def side_panel_width(window_width: int) -> int:
@@ -87,6 +95,10 @@ class OperatorFrame(QMainWindow):
         self.setWindowTitle(self.tr("Sweepline"))
         self.theme_mode = ThemeMode(theme_mode)
         self.theme: Theme = theme_for(self.theme_mode)
+        self.compact = False
+        # An explicit minimum: the layout's own (at full-size type) would refuse a
+        # 1024x600 screen before the resize that makes the type smaller.
+        self.setMinimumSize(*MINIMUM_WINDOW)
         self.motion = MotionGate(self)
         self._top = QWidget(self)
         self._top.setObjectName("TopBar")
@@ -161,18 +173,30 @@ class OperatorFrame(QMainWindow):
         self.simulated_badge.raise_()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        self._side.setFixedWidth(side_panel_width(event.size().width()))
+        size = event.size()
+        self._side.setFixedWidth(side_panel_width(size.width()))
+        self._set_compact(size.width() < COMPACT_BELOW[0] or size.height() < COMPACT_BELOW[1])
         super().resizeEvent(event)
         if self.panels_built and not self.toast.isHidden():
             self._place_toast()
         if self.panels_built and not self.simulated_badge.isHidden():
             self._place_badge()
 
+    def _set_compact(self, compact: bool) -> None:
+        if compact == self.compact or not self.panels_built:
+            self.compact = compact
+            return
+        self.compact = compact
+        self.status_panel.set_compact(compact)
+        self.progress_panel.set_compact(compact)
+        self.guidance_panel.set_compact(compact)
+        self.apply_theme()
+
     # -- themes ----------------------------------------------------------------------------
 
     def apply_theme(self) -> None:
         self.theme = theme_for(self.theme_mode)
-        self.setStyleSheet(style_sheet(self.theme))
+        self.setStyleSheet(style_sheet(self.theme) + (COMPACT_STYLE if self.compact else ""))
         self.map_view.set_theme(self.theme.name)
         self.status_panel.set_theme(self.theme)
         self.progress_panel.set_theme(self.theme)

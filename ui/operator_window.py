@@ -175,6 +175,8 @@ class OperatorWindow(OperatorFlows):
         self.motion.moving_changed.connect(self._on_motion_changed)
         self._clock.timeout.connect(self._on_clock_tick)
         self.map_view.set_labels(page_labels())
+        compact, self.compact = self.compact, False
+        self._set_compact(compact)
         self.apply_theme()
         # pyqtgraph loads after the route is on screen: the first paint never waits for it.
         if self.map_view.is_ready:

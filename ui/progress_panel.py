@@ -11,17 +11,18 @@ from collections import deque
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtGui import QFont, QResizeEvent
+from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QVBoxLayout, QWidget
 
 from coverage.model import Progress
-from ui.charts import BAND_KMH, ProgressChart, SpeedChart
+from ui.charts import BAND_KMH, CHART_HEIGHT_PX, ProgressChart, SpeedChart
 from ui.formatting import clock, kilometres
 from ui.themes import DAY, Theme
 
 PERCENT_FONT_PX = 56
 DETAIL_FONT_PX = 22
 BAR_HEIGHT_PX = 24
+COMPACT_SCALE = 0.78
 # The expected finish uses the sweeping rate over this much recent time.
 RATE_WINDOW = timedelta(minutes=20)
 
@@ -66,24 +67,37 @@ class ProgressPanel(QWidget):
         self.progress_chart = ProgressChart(self)
         self.speed_chart = SpeedChart(self)
 
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(12)
-        grid.setVerticalSpacing(2)
-        grid.addWidget(self.left_label, 0, 0)
-        grid.addWidget(self.passes_label, 0, 1)
-        grid.addWidget(self.finish_label, 1, 0, 1, 2)
-        grid.addWidget(self.speed_label, 2, 0, 1, 2)
+        for label in (self.left_label, self.passes_label, self.finish_label, self.speed_label):
+            label.setWordWrap(True)
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        self.segments_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._figures = (
+            self.percent_label,
+            self.caption_label,
+            self.bar,
+            self.left_label,
+            self.passes_label,
+            self.finish_label,
+            self.speed_label,
+            self.segments_label,
+        )
+        # The charts take what the figures leave, and go when that is too little.
+        self.charts = QWidget(self)
+        charts_layout = QVBoxLayout(self.charts)
+        charts_layout.setContentsMargins(0, 0, 0, 0)
+        charts_layout.setSpacing(2)
+        charts_layout.addWidget(self.progress_chart)
+        charts_layout.addWidget(self.speed_chart)
+        self.charts.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self.charts.setMinimumHeight(0)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 4, 12, 4)
         layout.setSpacing(2)
-        layout.addWidget(self.percent_label)
-        layout.addWidget(self.caption_label)
-        layout.addWidget(self.bar)
-        layout.addLayout(grid)
-        layout.addWidget(self.segments_label)
-        layout.addWidget(self.progress_chart)
-        layout.addWidget(self.speed_chart)
+        for widget in self._figures:
+            layout.addWidget(widget)
+        layout.addWidget(self.charts, 1)
+        self._compact = False
 
         self._progress = Progress(0.0, 0.0, 0, 0)
         self._passes = 0
@@ -91,6 +105,36 @@ class ProgressPanel(QWidget):
         self._last_t: datetime | None = None
         self._speed: float | None = None
         self.retranslate()
+
+    def set_compact(self, compact: bool) -> None:
+        """Smaller type for a small screen (1024x600): the figures stay whole."""
+        if compact == self._compact:
+            return
+        self._compact = compact
+        scale = COMPACT_SCALE if compact else 1.0
+        _sized(self.percent_label, round(PERCENT_FONT_PX * scale), bold=True)
+        for label in (self.caption_label, self.left_label, self.passes_label, self.finish_label):
+            _sized(label, round(DETAIL_FONT_PX * scale))
+        _sized(self.speed_label, round(DETAIL_FONT_PX * scale), bold=True)
+        _sized(self.segments_label, round((DETAIL_FONT_PX - 4) * scale))
+        self._fit_charts()
+
+    def figures_height(self) -> int:
+        """The height the figures need at this width (the charts get the rest)."""
+        width = max(1, self.width() - 24)
+        total = 8
+        for widget in self._figures:
+            hfw = widget.heightForWidth(width) if widget.hasHeightForWidth() else -1
+            total += (hfw if hfw > 0 else widget.sizeHint().height()) + 2
+        return total
+
+    def _fit_charts(self) -> None:
+        room = self.height() - self.figures_height()
+        self.charts.setVisible(room >= 2 * CHART_HEIGHT_PX + 2)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_charts()
 
     @property
     def charts_built(self) -> bool:

@@ -22,6 +22,7 @@ from ui.themes import DAY, Theme
 
 MIN_HEIGHT_PX = 64
 FONT_PX = 22
+COMPACT_FONT_PX = 17
 OFFLINE_LONG = timedelta(minutes=30)
 # Beyond this the tablet's clock is worth a word: times shown and recorded would mislead.
 CLOCK_SKEW_SHOWN_S = 120.0
@@ -56,7 +57,7 @@ class StatusPanel(QWidget):
         self.error_label.setWordWrap(True)
         self.error_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
-        strip = QHBoxLayout()
+        strip = self._strip = QHBoxLayout()
         strip.setContentsMargins(12, 0, 12, 0)
         strip.setSpacing(24)
         for label in (
@@ -239,6 +240,21 @@ class StatusPanel(QWidget):
                     ).replace("%1", clock(since))
                 )
         return out
+
+    def set_compact(self, compact: bool) -> None:
+        """Smaller type for a small screen: the strip's fields stay whole."""
+        pixels = COMPACT_FONT_PX if compact else FONT_PX
+        for label in (
+            self.connection_label,
+            self.pending_label,
+            self.last_sync_label,
+            self.gps_label,
+            self.error_label,
+        ):
+            font = QFont(label.font())
+            font.setPixelSize(pixels)
+            label.setFont(font)
+        self._strip.setSpacing(12 if compact else 24)
 
     def float_banner_over(self, host: QWidget) -> None:
         """Show the banners floating over the bottom of `host` (the map) instead of above
