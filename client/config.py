@@ -36,6 +36,7 @@ LOCALES: Final = ("en_CA", "fr_CA")
 KEYRING_POLICIES: Final = ("memory", "require")
 GPS_SOURCES: Final = ("gpsd", "nmea-serial", "nmea-tcp", "nmea-file", "simulator")
 LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR")
+MIN_WINDOW: Final = (600, 480)
 _DEVICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _SHORTCUT = re.compile(r"((Ctrl|Alt|Shift|Meta)\+){1,4}[A-Za-z0-9]|F([1-9]|1[0-9]|2[0-4])")
 
@@ -173,6 +174,25 @@ def _check_version(value: Any) -> str | None:
     return None if value >= 1 else "expected 1 or more"
 
 
+def parse_window_size(text: str) -> tuple[int, int]:
+    """"WIDTHxHEIGHT" (e.g. "1024x600") as pixels; ValueError when it is not one."""
+    width, sep, height = text.lower().partition("x")
+    if not sep or not width.isdigit() or not height.isdigit():
+        raise ValueError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1024x600")
+    size = int(width), int(height)
+    if not (MIN_WINDOW[0] <= size[0] <= 10_000 and MIN_WINDOW[1] <= size[1] <= 10_000):
+        raise ValueError(f"{text!r}: at least {MIN_WINDOW[0]}x{MIN_WINDOW[1]}")
+    return size
+
+
+def _check_window_size(value: Any) -> str | None:
+    try:
+        parse_window_size(str(value))
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def _check_positive(value: Any) -> str | None:
     return None if value > 0 else "expected a number above 0"
 
@@ -212,6 +232,14 @@ KEYS: Final[tuple[Key, ...]] = (
         _check_shortcut,
     ),
     Key("locale", str, "en_CA", "language of the screens", True, _choice(LOCALES)),
+    Key(
+        "window_size",
+        str,
+        "1280x800",
+        "the window's size outside kiosk mode (WIDTHxHEIGHT)",
+        True,
+        _check_window_size,
+    ),
     Key("tile_source", str, "bundled", "where map tiles come from", True, _check_tile_source),
     Key(
         "keyring_policy",
@@ -284,6 +312,7 @@ class Config:
     kiosk: bool = False
     kiosk_exit_shortcut: str = "Ctrl+Alt+Shift+Q"
     locale: str = "en_CA"
+    window_size: str = "1280x800"
     tile_source: str = "bundled"
     keyring_policy: str = "memory"
     gps_source: str = "gpsd"
@@ -304,6 +333,11 @@ class Config:
     def tls(self) -> TlsPolicy:
         """The one TLS policy every client of this tablet is built with."""
         return TlsPolicy(self.ca_certificate, self.ca_only)
+
+    @property
+    def window_pixels(self) -> tuple[int, int]:
+        """`window_size` as (width, height); checked when the config was read."""
+        return parse_window_size(self.window_size)
 
     @property
     def data_path(self) -> Path:
