@@ -175,7 +175,7 @@ def _check_version(value: Any) -> str | None:
 
 
 def parse_window_size(text: str) -> tuple[int, int]:
-    """"WIDTHxHEIGHT" (e.g. "1024x600") as pixels; ValueError when it is not one."""
+    """The text WIDTHxHEIGHT (e.g. 1024x600) as pixels; ValueError when it is not one."""
     width, sep, height = text.lower().partition("x")
     if not sep or not width.isdigit() or not height.isdigit():
         raise ValueError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1024x600")
