@@ -19,7 +19,7 @@ from tests.conftest import REPO
 
 BENCHMARKS = REPO / "benchmarks"
 # Imported by the benchmarks, not run on their own.
-HELPERS = frozenset({"server_process"})
+HELPERS = frozenset({"server_process", "tree_memory", "bare_map"})
 QUICK = (
     "coverage_throughput",
     "live_latency",
