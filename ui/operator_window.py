@@ -270,7 +270,8 @@ class OperatorWindow(OperatorFlows):
             assignment_summary(
                 tablet.assignment,
                 self.tr("No assignment for today: ask your supervisor."),
-                self.tr("Today: %1 · %2 · %3 · %4, %5 segments"),
+                self.tr("Today: %1 · %2 · %3 · %4 curb-km, %5 segments"),
+                tablet.progress().total_m,
             )
         )
 

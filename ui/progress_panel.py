@@ -16,13 +16,30 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QVBoxLayout, QW
 
 from coverage.model import Progress
 from ui.charts import BAND_KMH, CHART_HEIGHT_PX, ProgressChart, SpeedChart
-from ui.formatting import clock, kilometres
+from ui.formatting import clock
 from ui.themes import DAY, Theme
 
 PERCENT_FONT_PX = 56
 DETAIL_FONT_PX = 22
 BAR_HEIGHT_PX = 24
 COMPACT_SCALE = 0.78
+# The progress chart spans the planned shift: the route's curb-km at this rate (a
+# sweeper's usual pace with turns and stops), between half an hour and 8 hours.
+PLANNED_CURB_KM_PER_H = 4.0
+PLANNED_HOURS = (0.5, 8.0)
+
+
+def curb_km(metres: float) -> str:
+    """Curb-km with one decimal (the unit is said by the sentence around it)."""
+    return f"{max(metres, 0.0) / 1000:.1f}"
+
+
+def planned_hours(total_m: float) -> float:
+    """How long the route is planned to take, for the progress chart's time axis."""
+    hours = total_m / 1000 / PLANNED_CURB_KM_PER_H
+    return min(PLANNED_HOURS[1], max(PLANNED_HOURS[0], hours))
+
+
 # The expected finish uses the sweeping rate over this much recent time.
 RATE_WINDOW = timedelta(minutes=20)
 
@@ -64,6 +81,12 @@ class ProgressPanel(QWidget):
         self.segments_label = _sized(QLabel(self), DETAIL_FONT_PX - 4)
         self.segments_label.setObjectName("progress_segments")
         self.segments_label.setProperty("muted", True)
+        # One line saying what the unit is: a two-curb street of 1 km is 2 curb-km.
+        self.unit_label = _sized(QLabel(self), DETAIL_FONT_PX - 6)
+        self.unit_label.setObjectName("progress_unit")
+        self.unit_label.setProperty("muted", True)
+        self.unit_label.setWordWrap(True)
+        self.unit_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         self.progress_chart = ProgressChart(self)
         self.speed_chart = SpeedChart(self)
 
@@ -80,6 +103,7 @@ class ProgressPanel(QWidget):
             self.finish_label,
             self.speed_label,
             self.segments_label,
+            self.unit_label,
         )
         # The charts take what the figures leave, and go when that is too little.
         self.charts = QWidget(self)
@@ -117,6 +141,7 @@ class ProgressPanel(QWidget):
             _sized(label, round(DETAIL_FONT_PX * scale))
         _sized(self.speed_label, round(DETAIL_FONT_PX * scale), bold=True)
         _sized(self.segments_label, round((DETAIL_FONT_PX - 4) * scale))
+        _sized(self.unit_label, round((DETAIL_FONT_PX - 6) * scale))
         self._fit_charts()
 
     def figures_height(self) -> int:
@@ -152,6 +177,7 @@ class ProgressPanel(QWidget):
         self._rate_samples.clear()
         self._rate_samples.append((at, progress.swept_m))
         self._last_t = at
+        self.progress_chart.plan_hours = planned_hours(progress.total_m)
         self.progress_chart.start(at, progress.total_m / 1000)
         self.progress_chart.record(at, progress.swept_m / 1000)
         self._show_finish()
@@ -164,8 +190,8 @@ class ProgressPanel(QWidget):
         fraction = min(max(progress.fraction, 0.0), 1.0)
         self.percent_label.setText(f"{int(fraction * 100)} %")
         self.bar.setValue(round(fraction * 1000))
-        self.left_label.setText(self.tr("Left: %1").replace("%1", kilometres(progress.left_m)))
-        self.passes_label.setText(self.tr("Passes: %1").replace("%1", str(self._passes)))
+        self.left_label.setText(self.tr("Left: %1 curb-km").replace("%1", curb_km(progress.left_m)))
+        self.passes_label.setText(self.tr("Sweeping passes: %1").replace("%1", str(self._passes)))
         self.segments_label.setText(
             self.tr("%1 of %2 segments swept")
             .replace("%1", str(progress.segments_swept))
@@ -233,6 +259,7 @@ class ProgressPanel(QWidget):
 
     def retranslate(self) -> None:
         self.caption_label.setText(self.tr("of curb-km swept"))
+        self.unit_label.setText(self.tr("1 curb-km: one curb along 1 km of street"))
         self.progress_chart.set_axis_labels(self.tr("curb-km"), self.tr("hours of shift"))
         self.speed_chart.set_axis_labels(self.tr("km/h"), self.tr("minutes"))
         self.set_progress(self._progress)

@@ -125,7 +125,10 @@ class StatusPanel(QWidget):
 
     def _draw_sync(self) -> None:
         t, state = self._theme, self._sync
-        if state.online:
+        if state.storage_error:
+            # Online means nothing while nothing can be saved: never green then.
+            self._paint(self.connection_label, self.tr("● Not saving"), t.bad, bold=True)
+        elif state.online:
             self._paint(self.connection_label, self.tr("● Online"), t.good, bold=True)
         elif state.offline_since is not None:
             since = clock(state.offline_since)

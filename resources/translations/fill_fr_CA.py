@@ -212,6 +212,15 @@ FR = {
         "Le serveur de la ville a refusé la connexion. Appelez votre superviseur.",
     "Could not log in. Try again; if it keeps failing, call your supervisor.":
         "Connexion impossible. Réessayez; si cela continue, appelez votre superviseur.",
+    "driven along %1 time(s), %2 of them at sweeping speed":
+        "parcouru %1 fois, dont %2 à vitesse de balayage",
+    "Left: %1 curb-km": "Reste : %1 km de bordure",
+    "Sweeping passes: %1": "Passages en balayage : %1",
+    "1 curb-km: one curb along 1 km of street":
+        "1 km de bordure : une bordure sur 1 km de rue",
+    "Today: %1 · %2 · %3 · %4 curb-km, %5 segments":
+        "Aujourd'hui : %1 · %2 · %3 · %4 km de bordure, %5 tronçons",
+    "● Not saving": "● N'enregistre plus",
     # GuidancePanel
     "Now: %1, %2 curb": "Ici : %1, bordure %2",
     "Now: waiting for GPS": "Ici : en attente du GPS",

@@ -3,69 +3,69 @@
 <context>
     <name>EndOfShiftDialog</name>
     <message>
-        <location filename="../../ui/shift.py" line="53" />
+        <location filename="../../ui/shift.py" line="58" />
         <source>End of shift</source>
         <translation>Fin du quart</translation>
     </message>
     <message>
-        <location filename="../../ui/shift.py" line="60" />
+        <location filename="../../ui/shift.py" line="65" />
         <source>These streets are not swept. Give a reason, or leave them open.</source>
         <translation>Ces rues ne sont pas balayées. Donnez une raison ou laissez-les ouvertes.</translation>
     </message>
     <message>
-        <location filename="../../ui/shift.py" line="101" />
+        <location filename="../../ui/shift.py" line="106" />
         <source>Leave the rest open</source>
         <translation>Laisser le reste ouvert</translation>
     </message>
     <message>
-        <location filename="../../ui/shift.py" line="104" />
+        <location filename="../../ui/shift.py" line="109" />
         <source>Keep sweeping</source>
         <translation>Continuer à balayer</translation>
     </message>
     <message>
-        <location filename="../../ui/shift.py" line="107" />
-        <location filename="../../ui/shift.py" line="150" />
+        <location filename="../../ui/shift.py" line="112" />
+        <location filename="../../ui/shift.py" line="155" />
         <source>End shift</source>
         <translation>Finir le quart</translation>
     </message>
     <message>
-        <location filename="../../ui/shift.py" line="125" />
+        <location filename="../../ui/shift.py" line="130" />
         <source>Parked
 cars</source>
         <translation>Voitures
 garées</translation>
     </message>
     <message>
-        <location filename="../../ui/shift.py" line="126" />
+        <location filename="../../ui/shift.py" line="131" />
         <source>Construction</source>
         <translation>Travaux</translation>
     </message>
     <message>
-        <location filename="../../ui/shift.py" line="127" />
+        <location filename="../../ui/shift.py" line="132" />
         <source>Blocked</source>
         <translation>Bloqué</translation>
     </message>
     <message>
-        <location filename="../../ui/shift.py" line="128" />
+        <location filename="../../ui/shift.py" line="133" />
         <source>Road
 closed</source>
         <translation>Rue
 fermée</translation>
     </message>
     <message>
-        <location filename="../../ui/shift.py" line="129" />
+        <location filename="../../ui/shift.py" line="134" />
         <source>Other</source>
         <translation>Autre</translation>
     </message>
     <message>
-        <location filename="../../ui/shift.py" line="130" />
+        <location filename="../../ui/shift.py" line="135" />
         <source>Leave
 open</source>
         <translation>Laisser
 ouvert</translation>
     </message>
     <message>
-        <location filename="../../ui/shift.py" line="152" />
+        <location filename="../../ui/shift.py" line="157" />
         <source>%1 to answer</source>
         <translation>%1 à répondre</translation>
     </message>
@@ -467,16 +467,16 @@ nuit</translation>
     </message>
     <message>
         <location filename="../../ui/operator_window.py" line="273" />
-        <source>Today: %1 · %2 · %3 · %4, %5 segments</source>
-        <translation>Aujourd'hui : %1 · %2 · %3 · %4, %5 tronçons</translation>
+        <source>Today: %1 · %2 · %3 · %4 curb-km, %5 segments</source>
+        <translation>Aujourd'hui : %1 · %2 · %3 · %4 km de bordure, %5 tronçons</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="282" />
+        <location filename="../../ui/operator_window.py" line="283" />
         <source>End shift</source>
         <translation>Finir le quart</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="282" />
+        <location filename="../../ui/operator_window.py" line="283" />
         <source>Start shift</source>
         <translation>Commencer le quart</translation>
     </message>
@@ -504,67 +504,72 @@ nuit</translation>
 <context>
     <name>ProgressPanel</name>
     <message>
-        <location filename="../../ui/progress_panel.py" line="167" />
-        <source>Left: %1</source>
-        <translation>Reste : %1</translation>
+        <location filename="../../ui/progress_panel.py" line="193" />
+        <source>Left: %1 curb-km</source>
+        <translation>Reste : %1 km de bordure</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="168" />
-        <source>Passes: %1</source>
-        <translation>Passages : %1</translation>
+        <location filename="../../ui/progress_panel.py" line="194" />
+        <source>Sweeping passes: %1</source>
+        <translation>Passages en balayage : %1</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="170" />
+        <location filename="../../ui/progress_panel.py" line="196" />
         <source>%1 of %2 segments swept</source>
         <translation>%1 tronçons balayés sur %2</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="207" />
+        <location filename="../../ui/progress_panel.py" line="233" />
         <source>Finish: %1</source>
         <translation>Fin prévue : %1</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="213" />
+        <location filename="../../ui/progress_panel.py" line="239" />
         <source>Speed: —</source>
         <translation>Vitesse : —</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="218" />
+        <location filename="../../ui/progress_panel.py" line="244" />
         <source>%1 too fast</source>
         <translation>%1 trop vite</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="220" />
+        <location filename="../../ui/progress_panel.py" line="246" />
         <source>%1 stopped</source>
         <translation>%1 arrêté</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="222" />
+        <location filename="../../ui/progress_panel.py" line="248" />
         <source>%1 in band</source>
         <translation>%1 dans la plage</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="235" />
+        <location filename="../../ui/progress_panel.py" line="261" />
         <source>of curb-km swept</source>
         <translation>des km de bordure balayés</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="236" />
+        <location filename="../../ui/progress_panel.py" line="262" />
+        <source>1 curb-km: one curb along 1 km of street</source>
+        <translation>1 km de bordure : une bordure sur 1 km de rue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/progress_panel.py" line="263" />
         <source>curb-km</source>
         <translation>km bord.</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="236" />
+        <location filename="../../ui/progress_panel.py" line="263" />
         <source>hours of shift</source>
         <translation>heures de quart</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="237" />
+        <location filename="../../ui/progress_panel.py" line="264" />
         <source>km/h</source>
         <translation>km/h</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="237" />
+        <location filename="../../ui/progress_panel.py" line="264" />
         <source>minutes</source>
         <translation>minutes</translation>
     </message>
@@ -592,12 +597,17 @@ nuit</translation>
         <translation>Pas encore assez de longueur parcourue à vitesse de balayage</translation>
     </message>
     <message>
-        <location filename="../../ui/segment_views.py" line="123" />
+        <location filename="../../ui/segment_views.py" line="116" />
+        <source>driven along %1 time(s), %2 of them at sweeping speed</source>
+        <translation>parcouru %1 fois, dont %2 à vitesse de balayage</translation>
+    </message>
+    <message>
+        <location filename="../../ui/segment_views.py" line="125" />
         <source>; travelled: right curb %1 %, left curb %2 %</source>
         <translation>; parcouru : bordure droite %1 %, bordure gauche %2 %</translation>
     </message>
     <message>
-        <location filename="../../ui/segment_views.py" line="127" />
+        <location filename="../../ui/segment_views.py" line="129" />
         <source>; travelled: %1 % one way, %2 % the other</source>
         <translation>; parcouru : %1 % dans un sens, %2 % dans l'autre</translation>
     </message>
@@ -692,62 +702,57 @@ nuit</translation>
         <translation>%1 % fait : pas encore assez de longueur balayée</translation>
     </message>
     <message>
-        <location filename="../../ui/segment_views.py" line="116" />
-        <source>%1 driven, %2 sweeping</source>
-        <translation>%1 parcourus, %2 en balayage</translation>
-    </message>
-    <message>
-        <location filename="../../ui/segment_views.py" line="165" />
+        <location filename="../../ui/segment_views.py" line="167" />
         <source>Not started</source>
         <translation>Pas commencé</translation>
     </message>
     <message>
-        <location filename="../../ui/segment_views.py" line="166" />
+        <location filename="../../ui/segment_views.py" line="168" />
         <source>In progress</source>
         <translation>En cours</translation>
     </message>
     <message>
-        <location filename="../../ui/segment_views.py" line="167" />
+        <location filename="../../ui/segment_views.py" line="169" />
         <source>One curb swept</source>
         <translation>Une bordure balayée</translation>
     </message>
     <message>
-        <location filename="../../ui/segment_views.py" line="168" />
+        <location filename="../../ui/segment_views.py" line="170" />
         <source>Swept</source>
         <translation>Balayé</translation>
     </message>
     <message>
-        <location filename="../../ui/segment_views.py" line="169" />
+        <location filename="../../ui/segment_views.py" line="171" />
         <source>Skipped</source>
         <translation>Sauté</translation>
     </message>
     <message>
-        <location filename="../../ui/segment_views.py" line="170" />
+        <location filename="../../ui/segment_views.py" line="172" />
         <source>Length</source>
         <translation>Longueur</translation>
     </message>
     <message>
-        <location filename="../../ui/segment_views.py" line="171" />
+        <location filename="../../ui/segment_views.py" line="173" />
         <source>Passes</source>
         <translation>Passages</translation>
     </message>
     <message>
-        <location filename="../../ui/segment_views.py" line="172" />
+        <location filename="../../ui/segment_views.py" line="174" />
         <source>Why</source>
         <translation>Pourquoi</translation>
     </message>
     <message>
-        <location filename="../../ui/segment_views.py" line="173" />
+        <location filename="../../ui/segment_views.py" line="175" />
         <source>Re-centre</source>
         <translation>Recentrer</translation>
     </message>
     <message>
-        <location filename="../../ui/segment_views.py" line="174" />
+        <location filename="../../ui/segment_views.py" line="176" />
         <source>Close</source>
         <translation>Fermer</translation>
     </message>
     <message>
-        <location filename="../../ui/segment_views.py" line="175" />
+        <location filename="../../ui/segment_views.py" line="177" />
         <source>Legend</source>
         <translation>Légende</translation>
     </message>
@@ -755,122 +760,127 @@ nuit</translation>
 <context>
     <name>StatusPanel</name>
     <message>
-        <location filename="../../ui/status_panel.py" line="129" />
+        <location filename="../../ui/status_panel.py" line="130" />
+        <source>● Not saving</source>
+        <translation>● N'enregistre plus</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_panel.py" line="132" />
         <source>● Online</source>
         <translation>● En ligne</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="134" />
+        <location filename="../../ui/status_panel.py" line="137" />
         <source>● Offline since %1</source>
         <translation>● Hors ligne depuis %1</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="139" />
+        <location filename="../../ui/status_panel.py" line="142" />
         <source>● Offline</source>
         <translation>● Hors ligne</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="141" />
+        <location filename="../../ui/status_panel.py" line="144" />
         <source>Waiting to upload: %1</source>
         <translation>En attente d'envoi : %1</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="143" />
+        <location filename="../../ui/status_panel.py" line="146" />
         <source> (%1 rejected)</source>
         <translation> (%1 refusés)</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="147" />
+        <location filename="../../ui/status_panel.py" line="150" />
         <source>never</source>
         <translation>jamais</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="148" />
+        <location filename="../../ui/status_panel.py" line="151" />
         <source>Last sync: %1</source>
         <translation>Dernière synchro : %1</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="156" />
+        <location filename="../../ui/status_panel.py" line="159" />
         <source>No position: sweeping is not being counted</source>
         <translation>Pas de position : le balayage n'est pas compté</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="160" />
+        <location filename="../../ui/status_panel.py" line="163" />
         <source>No problems</source>
         <translation>Aucun problème</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="165" />
+        <location filename="../../ui/status_panel.py" line="168" />
         <source>SIMULATED GPS</source>
         <translation>GPS SIMULÉ</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="167" />
+        <location filename="../../ui/status_panel.py" line="170" />
         <source>GPS (%1)</source>
         <translation>GPS (%1)</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="170" />
+        <location filename="../../ui/status_panel.py" line="173" />
         <source>good</source>
         <translation>bon</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="174" />
+        <location filename="../../ui/status_panel.py" line="177" />
         <source>%1 sat.</source>
         <translation>%1 sat.</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="178" />
+        <location filename="../../ui/status_panel.py" line="181" />
         <source>%1: lost since %2</source>
         <translation>%1 : perdu depuis %2</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="182" />
+        <location filename="../../ui/status_panel.py" line="185" />
         <source>%1: no fix</source>
         <translation>%1 : pas de position</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="191" />
+        <location filename="../../ui/status_panel.py" line="194" />
         <source>The tablet cannot save: %1. Stop and tell your supervisor.</source>
         <translation>La tablette ne peut pas enregistrer : %1. Arrêtez-vous et prévenez votre superviseur.</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="198" />
+        <location filename="../../ui/status_panel.py" line="201" />
         <source>This app needs an update before it can upload. Nothing is lost.</source>
         <translation>L'application doit être mise à jour avant d'envoyer. Rien n'est perdu.</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="200" />
+        <location filename="../../ui/status_panel.py" line="203" />
         <source>Log in again so your work can upload. Nothing is lost.</source>
         <translation>Reconnectez-vous pour que votre travail soit envoyé. Rien n'est perdu.</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="204" />
+        <location filename="../../ui/status_panel.py" line="207" />
         <source>The server refused %1 record(s). They are kept on the tablet; tell your supervisor.</source>
         <translation>Le serveur a refusé %1 enregistrement(s). Ils sont gardés sur la tablette ; prévenez votre superviseur.</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="211" />
+        <location filename="../../ui/status_panel.py" line="214" />
         <source>%1 record(s) clash with what the server already has. They are kept on the tablet; call support.</source>
         <translation>%1 enregistrement(s) entrent en conflit avec ceux du serveur. Ils sont gardés sur la tablette; appelez le soutien.</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="218" />
+        <location filename="../../ui/status_panel.py" line="221" />
         <source>%1 record(s) were made for a route that has since been reassigned. They were kept and your supervisor can see them.</source>
         <translation>%1 enregistrement(s) concernent un circuit réassigné depuis. Ils sont gardés et votre superviseur peut les voir.</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="226" />
+        <location filename="../../ui/status_panel.py" line="229" />
         <source>This tablet's clock is %1 min off the server's. Your work is still recorded in order; ask IT to set the clock.</source>
         <translation>L'horloge de la tablette a %1 min d'écart avec le serveur. Votre travail reste enregistré dans l'ordre; demandez aux TI de régler l'horloge.</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="231" />
+        <location filename="../../ui/status_panel.py" line="234" />
         <source>No GPS: sweeping is not being counted. Check the GPS antenna.</source>
         <translation>Pas de GPS : le balayage n'est pas compté. Vérifiez l'antenne GPS.</translation>
     </message>
     <message>
-        <location filename="../../ui/status_panel.py" line="238" />
+        <location filename="../../ui/status_panel.py" line="241" />
         <source>No connection since %1. Your work is safe on the tablet and uploads when the signal returns.</source>
         <translation>Aucune connexion depuis %1. Votre travail est en sécurité sur la tablette et sera envoyé au retour du signal.</translation>
     </message>

@@ -184,7 +184,7 @@ def test_progress_panel_shows_percent_km_left_and_segments(qtbot):
     qtbot.add_widget(panel)
     panel.set_progress(Progress(total_m=5000, swept_m=1990, segments_total=12, segments_swept=5))
     assert panel.percent_label.text() == "39 %"
-    assert panel.left_label.text() == "Left: 3.0 km"
+    assert panel.left_label.text() == "Left: 3.0 curb-km"
     assert panel.segments_label.text() == "5 of 12 segments swept"
     assert panel.percent_label.font().pixelSize() >= 48
 

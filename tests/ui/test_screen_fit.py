@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.tablet import Tablet
@@ -78,5 +79,44 @@ def test_every_text_fits_and_nothing_overlaps(
         name = f"operator-{size[0]}x{size[1]}-{theme}-{language}.png"
         assert window.grab().save(str(shots / name))
         assert problems == [], name
+    finally:
+        delete_widget(window)
+
+
+def test_a_banner_never_moves_a_button(qtbot: QtBot, tablet: Tablet) -> None:
+    """Storage full (the most serious banner) and a login request: the buttons stay
+    where the operator's finger expects them, the banner floats over the map and the
+    strip does not say a green "Online"."""
+    from dataclasses import replace
+
+    from PySide6.QtCore import QPoint
+
+    window = OperatorWindow(tablet, theme_mode="day")
+    try:
+        window.resize(1024, 600)
+        wait_for_map(qtbot, window)
+        buttons = [*window.exception_bar.findChildren(QPushButton), window.shift_button]
+
+        def where() -> list[QPoint]:
+            return [b.mapTo(window, QPoint(0, 0)) for b in buttons]
+
+        before = where()
+        state = replace(
+            tablet.sync_state(),
+            online=True,
+            storage_error="the disk is full",
+            conflicts=2,
+        )
+        window.status_panel.set_sync_state(state)
+        qtbot.wait(200)
+        banner = window.status_panel.banner_label
+        assert banner.isVisible()
+        assert "disk is full" in banner.text()
+        assert where() == before
+        assert window.map_view.isAncestorOf(banner)
+        top_of_bar = window.exception_bar.mapTo(window, QPoint(0, 0)).y()
+        assert banner.mapTo(window, QPoint(0, banner.height())).y() <= top_of_bar
+        assert "Online" not in window.status_panel.connection_label.text()
+        assert fit_problems(window, window.map_view) == []
     finally:
         delete_widget(window)
