@@ -193,6 +193,10 @@ def _check_window_size(value: Any) -> str | None:
     return None
 
 
+def _check_volume(value: Any) -> str | None:
+    return None if 0.0 <= value <= 1.0 else "expected a number from 0 to 1"
+
+
 def _check_positive(value: Any) -> str | None:
     return None if value > 0 else "expected a number above 0"
 
@@ -232,6 +236,15 @@ KEYS: Final[tuple[Key, ...]] = (
         _check_shortcut,
     ),
     Key("locale", str, "en_CA", "language of the screens", True, _choice(LOCALES)),
+    Key("sound_cues", bool, True, "a short sound when a tap is recorded or a message arrives"),
+    Key(
+        "sound_volume",
+        float,
+        0.6,
+        "volume of the sound cues, 0 (silent) to 1",
+        True,
+        _check_volume,
+    ),
     Key(
         "window_size",
         str,
@@ -312,6 +325,8 @@ class Config:
     kiosk: bool = False
     kiosk_exit_shortcut: str = "Ctrl+Alt+Shift+Q"
     locale: str = "en_CA"
+    sound_cues: bool = True
+    sound_volume: float = 0.6
     window_size: str = "1280x800"
     tile_source: str = "bundled"
     keyring_policy: str = "memory"

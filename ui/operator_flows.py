@@ -89,6 +89,7 @@ class OperatorFlows(OperatorFrame):
             return
         if not tablet.shift_active:
             tablet.start_shift()
+            self.cue.tap()
             self.show_toast(self.tr("Shift started: GPS recording is on."))
             return
         self.request_end_shift()
@@ -233,6 +234,7 @@ class OperatorFlows(OperatorFrame):
             return
         event_id = tablet.record_exception(kind.value, side.value)
         self._last_exception = (event_id, tablet.clock.now())
+        self.cue.tap()
         segment_id = tablet.current_segment()
         street = ""
         if segment_id is not None:

@@ -30,6 +30,7 @@ from ui.route_map import RouteMap
 from ui.themes import Theme, ThemeMode, next_mode, style_sheet, theme_for
 
 if TYPE_CHECKING:
+    from ui.cue import Cue
     from ui.exceptions_bar import ExceptionBar
     from ui.guidance_panel import GuidancePanel
     from ui.messages_strip import MessageStrip
@@ -89,6 +90,7 @@ class OperatorFrame(QMainWindow):
     guidance_panel: GuidancePanel
     progress_panel: ProgressPanel
     status_panel: StatusPanel
+    cue: Cue
 
     def _build_frame(self, theme_mode: ThemeMode | str) -> None:
         """The places of the panels around the map (the map first: it loads longest)."""

@@ -125,6 +125,7 @@ async def run_operator(
                 report.say_complete()
         else:
             window = frame
+        window.cue.configure(enabled=config.sound_cues, volume=config.sound_volume)
         window.diagnostics_requested.connect(
             lambda: export_diagnostics_from_app(window, config, data_dir, api.token)
         )

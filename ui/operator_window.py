@@ -84,6 +84,7 @@ class OperatorWindow(OperatorFlows):
         from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
         from ui.core_bridge import CoreBridge
+        from ui.cue import Cue
         from ui.exceptions_bar import ExceptionBar
         from ui.guidance_panel import GuidancePanel
         from ui.messages_strip import MessageStrip
@@ -158,6 +159,8 @@ class OperatorWindow(OperatorFlows):
         self.status_panel = StatusPanel(self)
         # Banners float over the bottom of the map: they never push the buttons.
         self.status_panel.float_banner_over(self.map_view)
+        self.cue = Cue(self)
+        self._unread = 0
         self.demo_button: QPushButton | None = None
         side = QVBoxLayout(self._side)
         side.setContentsMargins(0, 0, 0, 0)
@@ -291,6 +294,9 @@ class OperatorWindow(OperatorFlows):
 
     def _draw_messages(self) -> None:
         unread = [m for m in self._tablet.supervisor_messages() if not m.acknowledged]
+        if len(unread) > self._unread:
+            self.cue.message()
+        self._unread = len(unread)
         self.message_strip.set_messages(unread)
 
     def _draw_guidance(self) -> None:
