@@ -56,7 +56,9 @@ def fix_payload(fix: Fix) -> JsonDict | None:
     if not _finite(fix.lat, fix.lon) or not (-90 <= fix.lat <= 90 and -180 <= fix.lon <= 180):
         return None
     heading = fix.heading_deg if _finite(fix.heading_deg) else None
-    speed = round(fix.speed_mps * 3.6, 1) if _finite(fix.speed_mps) else None
+    speed = None
+    if fix.speed_mps is not None and _finite(fix.speed_mps):
+        speed = round(fix.speed_mps * 3.6, 1)
     return {"lat": fix.lat, "lon": fix.lon, "heading": heading, "speed": speed}
 
 
