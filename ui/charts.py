@@ -33,7 +33,7 @@ def speed_band(kmh: float) -> str:
 
 
 PROGRESS_STEP_S = 30.0
-CHART_HEIGHT_PX = 110
+CHART_HEIGHT_PX = 90
 
 
 def _pg() -> Any:
@@ -51,6 +51,8 @@ def _style(plot: Any, theme: Theme, left: str, bottom: str) -> None:
         axis = item.getAxis(name)
         axis.setPen(pg.mkPen(theme.chart_fg))
         axis.setTextPen(pg.mkPen(theme.chart_fg))
+        # Hours stay hours: no "(x0.001)" prefix on a short shift's axis.
+        axis.enableAutoSIPrefix(False)
         axis.setLabel(label, color=theme.chart_fg, **{"font-size": "11pt"})
 
 
@@ -60,7 +62,7 @@ class _Chart(QWidget):
     def __init__(self, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setMinimumHeight(CHART_HEIGHT_PX)
-        self.setMaximumHeight(CHART_HEIGHT_PX * 2)
+        self.setMaximumHeight(CHART_HEIGHT_PX * 3)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)

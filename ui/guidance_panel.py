@@ -37,10 +37,11 @@ def _label(parent: QWidget, name: str, pixels: int, bold: bool = False) -> QLabe
 
 
 def distance_text(metres: float) -> str:
-    """Metres under a kilometre (rounded to 10 m), else kilometres."""
+    """Metres under a kilometre (rounded to 10 m), else kilometres; a no-break space keeps
+    the number and its unit on one line."""
     if metres < 1000:
-        return f"{int(round(metres / 10) * 10)} m"
-    return kilometres(metres)
+        return f"{int(round(metres / 10) * 10)}\u00a0m"
+    return kilometres(metres).replace(" ", "\u00a0")
 
 
 class GuidancePanel(QWidget):

@@ -154,8 +154,13 @@ class ProgressPanel(QWidget):
         return total
 
     def _fit_charts(self) -> None:
+        # Both charts when both fit, else the curb-km chart alone (am I on time?), else
+        # none: a chart is shown whole or not at all.
         room = self.height() - self.figures_height()
-        self.charts.setVisible(room >= 2 * CHART_HEIGHT_PX + 2)
+        both = room >= 2 * CHART_HEIGHT_PX + 2
+        self.speed_chart.setVisible(both)
+        self.progress_chart.setVisible(room >= CHART_HEIGHT_PX)
+        self.charts.setVisible(room >= CHART_HEIGHT_PX)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
