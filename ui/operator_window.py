@@ -167,9 +167,9 @@ class OperatorWindow(OperatorFlows):
         side.setSpacing(0)
         side.addWidget(self.guidance_panel)
         side.addWidget(self.progress_panel, 1)
-        if self.demo:
+        if self.demo:  # in the top bar: the side panel's height is the figures'
             self.demo_button = self._make_demo_button()
-            side.addWidget(self.demo_button)
+            top_layout.insertWidget(1, self.demo_button)
         self._bottom_layout.addWidget(self.exception_bar)
         self._bottom_layout.addWidget(self.status_panel)
         self._bottom.setMinimumHeight(0)
@@ -215,13 +215,14 @@ class OperatorWindow(OperatorFlows):
             QTimer.singleShot(CHARTS_AFTER_MAP_MS, self, self.progress_panel.build_charts)
 
     def _make_demo_button(self) -> QPushButton:
-        button = QPushButton(self.tr("Demo: cut connection to server"), self)
+        button = QPushButton(self.tr("Demo: cut the\nserver link"), self)
         button.setObjectName("demo_cut_connection")
         button.setCheckable(True)
         button.setMinimumHeight(TOUCH_TARGET_PX)
+        button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         button.setStyleSheet(
             "QPushButton { border: 3px dashed #7a4d00; background: #fff4d6; color: #3d2a00;"
-            " padding: 8px; font-size: 18px; }"
+            " padding: 4px 8px; font-size: 16px; }"
             "QPushButton:checked { background: #b3261e; color: white; border-style: solid; }"
         )
         button.toggled.connect(self._on_demo_button_toggled)

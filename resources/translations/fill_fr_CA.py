@@ -221,6 +221,7 @@ FR = {
     "Today: %1 · %2 · %3 · %4 curb-km, %5 segments":
         "Aujourd'hui : %1 · %2 · %3 · %4 km de bordure, %5 tronçons",
     "● Not saving": "● N'enregistre plus",
+    "Demo: cut the\nserver link": "Démo : couper\nle serveur",
     # GuidancePanel
     "Now: %1, %2 curb": "Ici : %1, bordure %2",
     "Now: waiting for GPS": "Ici : en attente du GPS",

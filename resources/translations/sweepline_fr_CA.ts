@@ -161,32 +161,32 @@ une note</translation>
 <context>
     <name>GuidancePanel</name>
     <message>
-        <location filename="../../ui/guidance_panel.py" line="84" />
+        <location filename="../../ui/guidance_panel.py" line="85" />
         <source>Now: %1, %2 curb</source>
         <translation>Ici : %1, bordure %2</translation>
     </message>
     <message>
-        <location filename="../../ui/guidance_panel.py" line="87" />
+        <location filename="../../ui/guidance_panel.py" line="88" />
         <source>Now: waiting for GPS</source>
         <translation>Ici : en attente du GPS</translation>
     </message>
     <message>
-        <location filename="../../ui/guidance_panel.py" line="89" />
+        <location filename="../../ui/guidance_panel.py" line="90" />
         <source>Now: off the route</source>
         <translation>Ici : hors du circuit</translation>
     </message>
     <message>
-        <location filename="../../ui/guidance_panel.py" line="93" />
+        <location filename="../../ui/guidance_panel.py" line="94" />
         <source>Next: nothing left to sweep</source>
         <translation>Suivant : plus rien à balayer</translation>
     </message>
     <message>
-        <location filename="../../ui/guidance_panel.py" line="95" />
+        <location filename="../../ui/guidance_panel.py" line="96" />
         <source>Next: shown with the first GPS fix</source>
         <translation>Suivant : affiché dès la première position GPS</translation>
     </message>
     <message>
-        <location filename="../../ui/guidance_panel.py" line="101" />
+        <location filename="../../ui/guidance_panel.py" line="102" />
         <source>Next: %1, %2 curb, %3</source>
         <translation>Suivant : %1, bordure %2, %3</translation>
     </message>
@@ -324,82 +324,82 @@ une note</translation>
 <context>
     <name>OperatorFlows</name>
     <message>
-        <location filename="../../ui/operator_flows.py" line="92" />
+        <location filename="../../ui/operator_flows.py" line="93" />
         <source>Shift started: GPS recording is on.</source>
         <translation>Quart commencé : l'enregistrement GPS est actif.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_flows.py" line="104" />
+        <location filename="../../ui/operator_flows.py" line="105" />
         <source>Shift ended: everything is swept.</source>
         <translation>Quart terminé : tout est balayé.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_flows.py" line="130" />
+        <location filename="../../ui/operator_flows.py" line="131" />
         <source>Shift ended. Thank you.</source>
         <translation>Quart terminé. Merci.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_flows.py" line="142" />
+        <location filename="../../ui/operator_flows.py" line="143" />
         <source>Logged in: uploading resumes.</source>
         <translation>Connecté : l'envoi reprend.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_flows.py" line="151" />
+        <location filename="../../ui/operator_flows.py" line="152" />
         <source>Feedback</source>
         <translation>Commentaires</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_flows.py" line="153" />
+        <location filename="../../ui/operator_flows.py" line="154" />
         <source>The feedback form is not on this tablet yet: it comes with the next sync.</source>
         <translation>Le formulaire de commentaires n'est pas encore sur cette tablette : il arrivera avec la prochaine synchronisation.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_flows.py" line="163" />
+        <location filename="../../ui/operator_flows.py" line="164" />
         <source>End-of-shift survey</source>
         <translation>Sondage de fin de quart</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_flows.py" line="196" />
+        <location filename="../../ui/operator_flows.py" line="197" />
         <source>Moving: your answers are kept for when you stop.</source>
         <translation>En mouvement : vos réponses sont gardées pour votre prochain arrêt.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_flows.py" line="213" />
+        <location filename="../../ui/operator_flows.py" line="214" />
         <source>The answer could not be saved (%1). Try again when stopped.</source>
         <translation>La réponse n'a pas pu être enregistrée (%1). Réessayez à l'arrêt.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_flows.py" line="218" />
+        <location filename="../../ui/operator_flows.py" line="219" />
         <source>Thank you: your answer is saved.</source>
         <translation>Merci : votre réponse est enregistrée.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_flows.py" line="232" />
+        <location filename="../../ui/operator_flows.py" line="233" />
         <source>No assignment: nothing to report against.</source>
         <translation>Aucune affectation : rien à signaler.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_flows.py" line="245" />
+        <location filename="../../ui/operator_flows.py" line="247" />
         <source>Reported: %1, %2 curb, %3</source>
         <translation>Signalé : %1, bordure %2, %3</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_flows.py" line="248" />
+        <location filename="../../ui/operator_flows.py" line="250" />
         <source>off the route</source>
         <translation>hors du parcours</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_flows.py" line="270" />
+        <location filename="../../ui/operator_flows.py" line="272" />
         <source>Add a note to the exception you just reported</source>
         <translation>Ajouter une note au problème que vous venez de signaler</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_flows.py" line="293" />
+        <location filename="../../ui/operator_flows.py" line="295" />
         <source>Note saved.</source>
         <translation>Note enregistrée.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_flows.py" line="296" />
+        <location filename="../../ui/operator_flows.py" line="298" />
         <source>Moving: the note is kept for when you stop.</source>
         <translation>En mouvement : la note est gardée pour votre prochain arrêt.</translation>
     </message>
@@ -407,31 +407,31 @@ une note</translation>
 <context>
     <name>OperatorFrame</name>
     <message>
-        <location filename="../../ui/operator_frame.py" line="95" />
+        <location filename="../../ui/operator_frame.py" line="97" />
         <source>Sweepline</source>
         <translation>Sweepline</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_frame.py" line="148" />
+        <location filename="../../ui/operator_frame.py" line="150" />
         <source>Not saved: %1. Everything saved before is kept; tell your supervisor.</source>
         <translation>Non enregistré : %1. Tout ce qui a été enregistré avant est gardé; prévenez votre superviseur.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_frame.py" line="206" />
+        <location filename="../../ui/operator_frame.py" line="208" />
         <source>Screen:
 auto</source>
         <translation>Écran :
 auto</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_frame.py" line="207" />
+        <location filename="../../ui/operator_frame.py" line="209" />
         <source>Screen:
 day</source>
         <translation>Écran :
 jour</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_frame.py" line="208" />
+        <location filename="../../ui/operator_frame.py" line="210" />
         <source>Screen:
 night</source>
         <translation>Écran :
@@ -441,62 +441,64 @@ nuit</translation>
 <context>
     <name>OperatorWindow</name>
     <message>
-        <location filename="../../ui/operator_window.py" line="110" />
+        <location filename="../../ui/operator_window.py" line="111" />
         <source>Feedback</source>
         <translation>Commentaires</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="114" />
+        <location filename="../../ui/operator_window.py" line="115" />
         <source>Log in again</source>
         <translation>Se reconnecter</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="143" />
+        <location filename="../../ui/operator_window.py" line="144" />
         <source>SIMULATED GPS</source>
         <translation>GPS SIMULÉ</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="215" />
-        <source>Demo: cut connection to server</source>
-        <translation>Démo : couper la connexion au serveur</translation>
+        <location filename="../../ui/operator_window.py" line="218" />
+        <source>Demo: cut the
+server link</source>
+        <translation>Démo : couper
+le serveur</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="272" />
+        <location filename="../../ui/operator_window.py" line="276" />
         <source>No assignment for today: ask your supervisor.</source>
         <translation>Aucune affectation aujourd'hui : demandez à votre superviseur.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="273" />
+        <location filename="../../ui/operator_window.py" line="277" />
         <source>Today: %1 · %2 · %3 · %4 curb-km, %5 segments</source>
         <translation>Aujourd'hui : %1 · %2 · %3 · %4 km de bordure, %5 tronçons</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="283" />
+        <location filename="../../ui/operator_window.py" line="287" />
         <source>End shift</source>
         <translation>Finir le quart</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_window.py" line="283" />
+        <location filename="../../ui/operator_window.py" line="287" />
         <source>Start shift</source>
         <translation>Commencer le quart</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_flows.py" line="135" />
+        <location filename="../../ui/operator_flows.py" line="136" />
         <source>Stop the vehicle to log in</source>
         <translation>Arrêtez le véhicule pour vous connecter</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_flows.py" line="97" />
+        <location filename="../../ui/operator_flows.py" line="98" />
         <source>Stop the vehicle to end the shift.</source>
         <translation>Arrêtez le véhicule pour finir le quart.</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_flows.py" line="146" />
+        <location filename="../../ui/operator_flows.py" line="147" />
         <source>Stop the vehicle to give feedback</source>
         <translation>Arrêtez le véhicule pour donner vos commentaires</translation>
     </message>
     <message>
-        <location filename="../../ui/operator_flows.py" line="263" />
+        <location filename="../../ui/operator_flows.py" line="265" />
         <source>Stop the vehicle to type a note.</source>
         <translation>Arrêtez le véhicule pour écrire une note.</translation>
     </message>
@@ -504,72 +506,72 @@ nuit</translation>
 <context>
     <name>ProgressPanel</name>
     <message>
-        <location filename="../../ui/progress_panel.py" line="193" />
+        <location filename="../../ui/progress_panel.py" line="198" />
         <source>Left: %1 curb-km</source>
         <translation>Reste : %1 km de bordure</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="194" />
+        <location filename="../../ui/progress_panel.py" line="199" />
         <source>Sweeping passes: %1</source>
         <translation>Passages en balayage : %1</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="196" />
+        <location filename="../../ui/progress_panel.py" line="201" />
         <source>%1 of %2 segments swept</source>
         <translation>%1 tronçons balayés sur %2</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="233" />
+        <location filename="../../ui/progress_panel.py" line="238" />
         <source>Finish: %1</source>
         <translation>Fin prévue : %1</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="239" />
+        <location filename="../../ui/progress_panel.py" line="244" />
         <source>Speed: —</source>
         <translation>Vitesse : —</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="244" />
+        <location filename="../../ui/progress_panel.py" line="249" />
         <source>%1 too fast</source>
         <translation>%1 trop vite</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="246" />
+        <location filename="../../ui/progress_panel.py" line="251" />
         <source>%1 stopped</source>
         <translation>%1 arrêté</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="248" />
+        <location filename="../../ui/progress_panel.py" line="253" />
         <source>%1 in band</source>
         <translation>%1 dans la plage</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="261" />
+        <location filename="../../ui/progress_panel.py" line="266" />
         <source>of curb-km swept</source>
         <translation>des km de bordure balayés</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="262" />
+        <location filename="../../ui/progress_panel.py" line="267" />
         <source>1 curb-km: one curb along 1 km of street</source>
         <translation>1 km de bordure : une bordure sur 1 km de rue</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="263" />
+        <location filename="../../ui/progress_panel.py" line="268" />
         <source>curb-km</source>
         <translation>km bord.</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="263" />
+        <location filename="../../ui/progress_panel.py" line="268" />
         <source>hours of shift</source>
         <translation>heures de quart</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="264" />
+        <location filename="../../ui/progress_panel.py" line="269" />
         <source>km/h</source>
         <translation>km/h</translation>
     </message>
     <message>
-        <location filename="../../ui/progress_panel.py" line="264" />
+        <location filename="../../ui/progress_panel.py" line="269" />
         <source>minutes</source>
         <translation>minutes</translation>
     </message>

@@ -231,7 +231,7 @@ def test_window_redraws_what_each_change_names(qtbot, window, tablet):
 def test_demo_button_cuts_and_restores_the_connection(qtbot, window, tablet):
     button = window.demo_button
     assert button is not None
-    assert button.text() == "Demo: cut connection to server"
+    assert button.text() == "Demo: cut the\nserver link"
     assert button.isCheckable()
     assert not button.isChecked()
     assert button.height() >= 64

@@ -47,9 +47,19 @@ def language(request: pytest.FixtureRequest) -> Iterator[str]:
     install_language("en_CA")
 
 
-@pytest.mark.parametrize("language", ["en_CA", "fr_CA"], indirect=True)
-@pytest.mark.parametrize("theme", ["day", "night"])
-@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+COMBINATIONS = [
+    pytest.param(size, theme, language, False, id=f"{size[0]}x{size[1]}-{theme}-{language}")
+    for size in SIZES
+    for theme in ("day", "night")
+    for language in ("en_CA", "fr_CA")
+]
+# The demo's window has one more button (cut the server link): at the smallest size too.
+DEMO = pytest.param((1024, 600), "night", "fr_CA", True, id="1024x600-night-fr_CA-demo")
+
+
+@pytest.mark.parametrize(
+    ("size", "theme", "language", "demo"), [*COMBINATIONS, DEMO], indirect=["language"]
+)
 def test_every_text_fits_and_nothing_overlaps(
     qtbot: QtBot,
     tablet: Tablet,
@@ -58,8 +68,9 @@ def test_every_text_fits_and_nothing_overlaps(
     size: tuple[int, int],
     theme: str,
     language: str,
+    demo: bool,
 ) -> None:
-    window = OperatorWindow(tablet, theme_mode=theme)
+    window = OperatorWindow(tablet, theme_mode=theme, demo=demo)
     try:
         window.resize(*size)
         wait_for_map(qtbot, window)
@@ -76,7 +87,7 @@ def test_every_text_fits_and_nothing_overlaps(
                 problems.append(f"{type(chart).__name__} squeezed to {chart.height()} px")
         shots = Path(os.environ.get("SWEEPLINE_SHOTS") or tmp_path)
         shots.mkdir(parents=True, exist_ok=True)
-        name = f"operator-{size[0]}x{size[1]}-{theme}-{language}.png"
+        name = f"operator-{size[0]}x{size[1]}-{theme}-{language}{'-demo' if demo else ''}.png"
         assert window.grab().save(str(shots / name))
         assert problems == [], name
     finally:
