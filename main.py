@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.demo and store.get_kv(LAST_OPERATOR_KEY) and not password:
         # An operator is logged in on this tablet: show their window now, its map
         # loading, and build the rest while Chromium starts (docs/startup.md).
-        frame = show_operator_frame(store, args.theme, report, start_logging)
+        frame = show_operator_frame(store, args.theme, report, start_logging, config.window_pixels)
     if not early.handed_over:
         start_logging()
     try:

@@ -58,6 +58,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     p.add_argument("--kiosk", action="store_true", help="full screen, no way out but the exit key")
     p.add_argument(
+        "--window-size",
+        metavar="WIDTHxHEIGHT",
+        help="the window's size outside kiosk mode, e.g. 1024x600 (config key window_size)",
+    )
+    p.add_argument(
         "--theme",
         choices=("auto", "day", "night"),
         default="auto",
@@ -106,6 +111,7 @@ def load_config(args: argparse.Namespace) -> Config:
         ("device_id", args.device_id),
         ("data_dir", str(args.data_dir.resolve()) if args.data_dir else None),
         ("kiosk", "true" if args.kiosk else None),
+        ("window_size", args.window_size),
     )
     for key, given in cli:
         if given:

@@ -50,6 +50,12 @@ QtWebEngineCore during a sample), the number of `fixes`, the `hours` of GPS time
 Chromium flags in effect (`chromium_flags`) and `processes_at_end` (the per-process
 figures above, in MB).
 
+`bare_peak_mb` is the same figure (same measure, same functions, same run) for a bare
+PySide6 program showing only a QWebEngineView on the same Leaflet page with the same
+route and streets at the same size (`benchmarks/bare_map.py`), measured before the
+application's window exists once its route is drawn and settled; `ratio_vs_bare` is
+`peak_rss_mb` over it (the product's goal: at most 1.15, with no upward trend).
+
 `--quick` replays three minutes of GPS time (unless hours are given): the same path in
 seconds, to check that the script still works; its figures say nothing about a shift.
 
@@ -60,14 +66,13 @@ seconds, to check that the script still works; its figures say nothing about a s
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import struct
+import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -87,8 +92,15 @@ import shiboken6  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QEventLoop  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-PAGE = os.sysconf("SC_PAGE_SIZE")
-MB = 1024.0  # smaps_rollup counts kB
+from benchmarks.tree_memory import (  # noqa: E402
+    ProcessMemory,
+    Sample,
+    print_breakdown,
+    take_sample,
+    tree_memory,
+    trend,
+)
+
 QUICK_HOURS = 0.05
 RESULT_KEYS: tuple[str, ...] = (
     "peak_rss_mb",
@@ -104,242 +116,64 @@ RESULT_KEYS: tuple[str, ...] = (
     "hours",
     "chromium_flags",
     "processes_at_end",
+    "bare_peak_mb",
+    "ratio_vs_bare",
 )
+SEGMENTS = 40
+WINDOW = (1280, 800)
+BARE = Path(__file__).resolve().parent / "bare_map.py"
+# The bare program is measured once its route is drawn and it has settled, this many
+# times a second apart; its peak is compared with the application's.
+BARE_SETTLE_S = 3.0
+BARE_SAMPLES = 5
 
 
-@dataclass
-class ProcessMemory:
-    """One process of the tree, in MB (from /proc/PID/smaps_rollup)."""
-
-    pid: int
-    role: str
-    rss: float
-    pss: float
-    uss: float
-    shared: float
-    pss_anon: float
-    pss_file: float
-    pss_shmem: float
-
-
-def _children() -> dict[int, list[int]]:
-    kids: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        kids.setdefault(ppid, []).append(int(entry))
-    return kids
-
-
-def _tree(root: int) -> list[tuple[int, int | None]]:
-    """`root` and its descendants, each with its parent (None for the root)."""
-    kids = _children()
-    out: list[tuple[int, int | None]] = []
-    todo: list[tuple[int, int | None]] = [(root, None)]
-    while todo:
-        pid, parent = todo.pop()
-        out.append((pid, parent))
-        todo.extend((kid, pid) for kid in sorted(kids.get(pid, []), reverse=True))
-    return out
-
-
-def _cmdline(pid: int) -> list[str]:
+def measure_bare() -> list[Sample]:
+    """The bare QWebEngineView program's tree, measured as the application's is: started,
+    its route drawn, settled, sampled, ended (before the application's window exists, so
+    neither shares the other's pages in the figures)."""
+    bare = subprocess.Popen(
+        [sys.executable, str(BARE), str(SEGMENTS), *map(str, WINDOW)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert bare.stdin is not None
+    assert bare.stdout is not None
     try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
-    except OSError:
-        return []
-
-
-def _thread_names(pid: int) -> set[str]:
-    names: set[str] = set()
-    with contextlib.suppress(OSError):
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with contextlib.suppress(OSError):
-                names.add(Path(f"/proc/{pid}/task/{task}/comm").read_text().strip())
-    return names
-
-
-def _role(pid: int, parent: int | None, roles: dict[int, str]) -> str:
-    """What a process of the tree is. Processes forked by a zygote keep the zygote's
-    command line (QtWebEngine does not retitle them), so a renderer is told apart by its
-    compositor thread."""
-    if parent is None:
-        return "browser (python)"
-    args = _cmdline(pid)
-    kind = next((a.split("=", 1)[1] for a in args if a.startswith("--type=")), "")
-    if roles.get(parent, "").startswith("zygote"):
-        return "renderer" if "Compositor" in _thread_names(pid) else "zygote child"
-    if kind == "zygote":
-        return "zygote (unsandboxed)" if "--no-zygote-sandbox" in args else "zygote"
-    if kind == "utility":
-        sub = next((a.split("=", 1)[1] for a in args if a.startswith("--utility-sub-type=")), "")
-        return f"utility {sub.rsplit('.', 1)[-1]}".strip()
-    return kind or (Path(args[0]).name if args else "?")
-
-
-def _rollup(pid: int) -> dict[str, int]:
-    fields: dict[str, int] = {}
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
-        key, _, rest = line.partition(":")
-        parts = rest.split()
-        if parts and parts[0].isdigit():
-            fields[key] = int(parts[0])
-    return fields
-
-
-def _resident_vmas(pid: int) -> list[tuple[int, int]]:
-    """Address ranges of `pid` with at least one resident page (from /proc/PID/smaps)."""
-    out: list[tuple[int, int]] = []
-    start = end = 0
-    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
-        head = line.split(None, 1)[0] if line else ""
-        if "-" in head and not head.endswith(":"):
-            lo, hi = head.split("-")
-            start, end = int(lo, 16), int(hi, 16)
-        elif head == "Rss:" and int(line.split()[1]) > 0:
-            out.append((start, end))
-    return out
-
-
-def distinct_resident_mb(pids: list[int]) -> float | None:
-    """Physical pages resident in any of `pids`, each counted once (MB), from the page
-    frame numbers in /proc/PID/pagemap; None when the kernel hides them (not root)."""
-    frames: set[int] = set()
-    seen_frame = False
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/pagemap", "rb") as pagemap:
-                for start, end in _resident_vmas(pid):
-                    pagemap.seek(start // PAGE * 8)
-                    data = pagemap.read((end - start) // PAGE * 8)
-                    for (entry,) in struct.iter_unpack("<Q", data):
-                        if entry >> 63:  # present in RAM
-                            frame = entry & ((1 << 55) - 1)
-                            seen_frame = seen_frame or frame != 0
-                            frames.add(frame)
-        except OSError:  # gone since the listing
-            continue
-    return len(frames) * PAGE / 2**20 if seen_frame else None
-
-
-def others_mapping_webengine(tree: set[int]) -> int:
-    """How many processes outside `tree` map QtWebEngineCore: their share of the library's
-    pages is missing from the tree's PSS, which then reads low."""
-    count = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) in tree:
-            continue
-        with contextlib.suppress(OSError):
-            if "libQt6WebEngineCore" in Path(f"/proc/{entry}/maps").read_text():
-                count += 1
-    return count
-
-
-def tree_memory(root: int) -> list[ProcessMemory]:
-    """Memory of `root` and every descendant that still exists."""
-    roles: dict[int, str] = {}
-    out: list[ProcessMemory] = []
-    for pid, parent in _tree(root):
-        try:
-            f = _rollup(pid)
-        except OSError:  # gone since the listing
-            continue
-        role = roles[pid] = _role(pid, parent, roles)
-        out.append(
-            ProcessMemory(
-                pid=pid,
-                role=role,
-                rss=f.get("Rss", 0) / MB,
-                pss=f.get("Pss", 0) / MB,
-                uss=(f.get("Private_Clean", 0) + f.get("Private_Dirty", 0)) / MB,
-                shared=(f.get("Shared_Clean", 0) + f.get("Shared_Dirty", 0)) / MB,
-                pss_anon=f.get("Pss_Anon", 0) / MB,
-                pss_file=f.get("Pss_File", 0) / MB,
-                pss_shmem=f.get("Pss_Shmem", 0) / MB,
-            )
-        )
-    return out
-
-
-def print_breakdown(title: str, procs: list[ProcessMemory]) -> None:
-    print(f"{title}:")
-    print(
-        f"  {'pid':>7}  {'process':<22}{'RSS':>8}{'PSS':>8}{'USS':>8}{'shared':>8}"
-        f"{'anon':>8}{'file':>8}{'shmem':>8}   (MB; anon/file/shmem split the PSS)"
-    )
-    for p in procs:
-        print(
-            f"  {p.pid:>7}  {p.role:<22}{p.rss:8.1f}{p.pss:8.1f}{p.uss:8.1f}{p.shared:8.1f}"
-            f"{p.pss_anon:8.1f}{p.pss_file:8.1f}{p.pss_shmem:8.1f}"
-        )
-    print(
-        f"  {'':>7}  {'total':<22}{sum(p.rss for p in procs):8.1f}"
-        f"{sum(p.pss for p in procs):8.1f}{sum(p.uss for p in procs):8.1f}",
-        flush=True,
-    )
-
-
-def slope(points: list[tuple[float, float]]) -> float:
-    """Least-squares slope of y over x."""
-    n = len(points)
-    if n < 2:
-        return 0.0
-    mx = sum(x for x, _ in points) / n
-    my = sum(y for _, y in points) / n
-    den = sum((x - mx) ** 2 for x, _ in points)
-    return sum((x - mx) * (y - my) for x, y in points) / den if den else 0.0
-
-
-@dataclass
-class Sample:
-    """The tree's totals at one moment of the shift (MB)."""
-
-    hours: float
-    rss: float
-    pss: float
-    distinct: float | None
-    others: int
-
-
-def take_sample(at_hours: float) -> tuple[Sample, list[ProcessMemory]]:
-    procs = tree_memory(os.getpid())
-    pids = [p.pid for p in procs]
-    return Sample(
-        hours=at_hours,
-        rss=sum(p.rss for p in procs),
-        pss=sum(p.pss for p in procs),
-        distinct=distinct_resident_mb(pids),
-        others=others_mapping_webengine(set(pids)),
-    ), procs
-
-
-def trend(samples: list[Sample], hours: float, value: str) -> float | None:
-    """MB per hour of `value` over the second half of the shift."""
-    points = [(s.hours, getattr(s, value)) for s in samples if s.hours >= hours / 2]
-    if any(y is None for _, y in points):
-        return None
-    return slope(points)
+        line = bare.stdout.readline().strip()
+        if line != "ready":
+            raise RuntimeError(f"the bare map program did not start: {line!r}")
+        time.sleep(BARE_SETTLE_S)
+        samples = []
+        for _ in range(BARE_SAMPLES):
+            s, procs = take_sample(0.0, bare.pid)
+            samples.append(s)
+            time.sleep(1.0)
+        distinct = "n/a" if s.distinct is None else f"{s.distinct:6.1f} MB"
+        print(f"bare QWebEngineView: PSS {s.pss:6.1f} MB  distinct {distinct}", flush=True)
+        print_breakdown("bare QWebEngineView on the same page", procs)
+        return samples
+    finally:
+        bare.stdin.close()
+        bare.wait(timeout=60)
 
 
 def main() -> int:
     args = [a for a in sys.argv[1:] if a not in ("--without-product-flags", "--quick")]
     hours = float(args[0]) if args else (QUICK_HOURS if "--quick" in sys.argv else 8.0)
     flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+    bare_samples = measure_bare()
     app = QApplication(sys.argv[:1])
     from client.simulator import RouteSimulator
     from tests.helpers.routes import waterloo_route
     from tests.ui.operator_rig import close_tablet, make_tablet
     from ui.operator_window import OperatorWindow
 
-    route = waterloo_route(40)
+    route = waterloo_route(SEGMENTS)
     tablet = make_tablet(Path(tempfile.mkdtemp(prefix="sweepline-memory-")), route)
     window = OperatorWindow(tablet, theme_mode="day")
-    window.resize(1280, 800)
+    window.resize(*WINDOW)
     window.show()
     # The window is up when the map is ready and the charts are drawn (they load after
     # the route's first paint).
@@ -407,8 +241,14 @@ def main() -> int:
     distincts = [s.distinct for s in samples if s.distinct is not None]
     peak_pss = round(max(s.pss for s in samples), 1)
     peak_distinct = round(max(distincts), 1) if distincts else None
+    peak = peak_distinct if peak_distinct is not None else peak_pss
+    bare_distincts = [s.distinct for s in bare_samples if s.distinct is not None]
+    bare_peak = round(
+        max(bare_distincts) if peak_distinct is not None else max(s.pss for s in bare_samples),
+        1,
+    )
     result = {
-        "peak_rss_mb": peak_distinct if peak_distinct is not None else peak_pss,
+        "peak_rss_mb": peak,
         "peak_rss_measure": "distinct pages" if peak_distinct is not None else "pss",
         "peak_summed_rss_mb": round(max(s.rss for s in samples), 1),
         "peak_pss_mb": peak_pss,
@@ -424,6 +264,8 @@ def main() -> int:
             {k: round(v, 1) if isinstance(v, float) else v for k, v in asdict(p).items()}
             for p in end_procs
         ],
+        "bare_peak_mb": bare_peak,
+        "ratio_vs_bare": round(peak / bare_peak, 3),
     }
     print(
         f"peak RSS {result['peak_summed_rss_mb']} MB (summed per process), peak PSS "
@@ -431,7 +273,8 @@ def main() -> int:
         f"{result['peak_distinct_mb']} MB; trend over the second half "
         f"{result['trend_mb_per_hour']} MB/hour PSS, {result['trend_rss_mb_per_hour']} "
         f"MB/hour RSS, {result['trend_distinct_mb_per_hour']} MB/hour distinct; "
-        f"{fixes} fixes in {time.perf_counter() - wall0:.0f} s"
+        f"{fixes} fixes in {time.perf_counter() - wall0:.0f} s; a bare QWebEngineView on "
+        f"the same page: {bare_peak} MB, ratio {result['ratio_vs_bare']} (goal at most 1.15)"
     )
     if result["pss_read_low"]:
         print(

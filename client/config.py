@@ -19,7 +19,14 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Final
 
-from client.config_keys import CONFIG_VERSION, KEY_BY_NAME, KEYS, LOCKABLE, Key
+from client.config_keys import (
+    CONFIG_VERSION,
+    KEY_BY_NAME,
+    KEYS,
+    LOCKABLE,
+    Key,
+    parse_window_size,
+)
 from client.paths import system_config_path, user_config_path, user_data_dir
 from client.tls import TlsPolicy
 
@@ -50,6 +57,9 @@ class Config:
     kiosk: bool = False
     kiosk_exit_shortcut: str = "Ctrl+Alt+Shift+Q"
     locale: str = "en_CA"
+    sound_cues: bool = True
+    sound_volume: float = 0.6
+    window_size: str = "1280x800"
     tile_source: str = "bundled"
     keyring_policy: str = "memory"
     gps_source: str = "gpsd"
@@ -70,6 +80,11 @@ class Config:
     def tls(self) -> TlsPolicy:
         """The one TLS policy every client of this tablet is built with."""
         return TlsPolicy(self.ca_certificate, self.ca_only)
+
+    @property
+    def window_pixels(self) -> tuple[int, int]:
+        """`window_size` as (width, height); checked when the config was read."""
+        return parse_window_size(self.window_size)
 
     @property
     def data_path(self) -> Path:

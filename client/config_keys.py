@@ -20,6 +20,7 @@ LOCALES: Final = ("en_CA", "fr_CA")
 KEYRING_POLICIES: Final = ("memory", "require")
 GPS_SOURCES: Final = ("gpsd", "nmea-serial", "nmea-tcp", "nmea-file", "simulator")
 LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR")
+MIN_WINDOW: Final = (600, 480)
 _DEVICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _SHORTCUT = re.compile(r"((Ctrl|Alt|Shift|Meta)\+){1,4}[A-Za-z0-9]|F([1-9]|1[0-9]|2[0-4])")
 
@@ -98,6 +99,29 @@ def _check_version(value: Any) -> str | None:
     return None if value >= 1 else "expected 1 or more"
 
 
+def parse_window_size(text: str) -> tuple[int, int]:
+    """The text WIDTHxHEIGHT (e.g. 1024x600) as pixels; ValueError when it is not one."""
+    width, sep, height = text.lower().partition("x")
+    if not sep or not width.isdigit() or not height.isdigit():
+        raise ValueError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1024x600")
+    size = int(width), int(height)
+    if not (MIN_WINDOW[0] <= size[0] <= 10_000 and MIN_WINDOW[1] <= size[1] <= 10_000):
+        raise ValueError(f"{text!r}: at least {MIN_WINDOW[0]}x{MIN_WINDOW[1]}")
+    return size
+
+
+def _check_window_size(value: Any) -> str | None:
+    try:
+        parse_window_size(str(value))
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _check_volume(value: Any) -> str | None:
+    return None if 0.0 <= value <= 1.0 else "expected a number from 0 to 1"
+
+
 def _check_positive(value: Any) -> str | None:
     return None if value > 0 else "expected a number above 0"
 
@@ -137,6 +161,23 @@ KEYS: Final[tuple[Key, ...]] = (
         _check_shortcut,
     ),
     Key("locale", str, "en_CA", "language of the screens", True, _choice(LOCALES)),
+    Key("sound_cues", bool, True, "a short sound when a tap is recorded or a message arrives"),
+    Key(
+        "sound_volume",
+        float,
+        0.6,
+        "volume of the sound cues, 0 (silent) to 1",
+        True,
+        _check_volume,
+    ),
+    Key(
+        "window_size",
+        str,
+        "1280x800",
+        "the window's size outside kiosk mode (WIDTHxHEIGHT)",
+        True,
+        _check_window_size,
+    ),
     Key("tile_source", str, "bundled", "where map tiles come from", True, _check_tile_source),
     Key(
         "keyring_policy",

@@ -32,9 +32,10 @@ STATE_DASHES = {"one_side": "14 10", "skipped": "2 14"}
 
 TRAIL_MAX_POINTS = 120
 
-# In page order: sweepline.js defines `window.sweepline`, channel.js connects it to the
+# In page order: sweepline.js defines `window.sweepline`, guidance.js adds the "Next"
+# arrow, exception pins and the folding legend, channel.js connects it to the
 # application's QWebChannel bridge.
-PAGE_SCRIPT_FILES = ("sweepline.js", "channel.js")
+PAGE_SCRIPT_FILES = ("sweepline.js", "guidance.js", "channel.js")
 PAGE_STYLE_FILES = ("sweepline.css",)
 
 

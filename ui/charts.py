@@ -12,6 +12,7 @@ never waits for the charts. Data recorded before that is drawn when the plot app
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from datetime import datetime
 from typing import Any
@@ -23,8 +24,16 @@ from ui.themes import DAY, Theme
 
 SPEED_WINDOW_S = 300.0
 BAND_KMH = (2.0, 12.0)
+
+
+def speed_band(kmh: float) -> str:
+    """The speed's band: slow, band (sweeping speed) or fast."""
+    lo, hi = BAND_KMH
+    return "slow" if kmh < lo else "fast" if kmh > hi else "band"
+
+
 PROGRESS_STEP_S = 30.0
-CHART_HEIGHT_PX = 110
+CHART_HEIGHT_PX = 90
 
 
 def _pg() -> Any:
@@ -42,6 +51,8 @@ def _style(plot: Any, theme: Theme, left: str, bottom: str) -> None:
         axis = item.getAxis(name)
         axis.setPen(pg.mkPen(theme.chart_fg))
         axis.setTextPen(pg.mkPen(theme.chart_fg))
+        # Hours stay hours: no "(x0.001)" prefix on a short shift's axis.
+        axis.enableAutoSIPrefix(False)
         axis.setLabel(label, color=theme.chart_fg, **{"font-size": "11pt"})
 
 
@@ -51,7 +62,7 @@ class _Chart(QWidget):
     def __init__(self, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setMinimumHeight(CHART_HEIGHT_PX)
-        self.setMaximumHeight(CHART_HEIGHT_PX + 60)
+        self.setMaximumHeight(CHART_HEIGHT_PX * 3)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -162,7 +173,7 @@ class SpeedChart(_Chart):
         self.setObjectName("speed_chart")
         self._samples: deque[tuple[datetime, float]] = deque()
         self.band: Any = None
-        self._line: Any = None
+        self._lines: dict[str, Any] = {}
         self._labels = ("km/h", "minutes")
 
     def _build_items(self, pg: Any, plot: Any) -> None:
@@ -174,14 +185,26 @@ class SpeedChart(_Chart):
             pen=pg.mkPen(None),
         )
         plot.addItem(self.band)
-        self._line = plot.plot([], [], pen=pg.mkPen("#d62828", width=3))
+        # One line per band: slow (muted), in the band (good), too fast (bad); each holds
+        # NaN where the speed is in another band, so each stretch has its band's colour.
+        self._lines = {
+            band: plot.plot([], [], pen=pg.mkPen(colour, width=3), connect="finite")
+            for band, colour in self._band_colours().items()
+        }
         plot.setXRange(-SPEED_WINDOW_S / 60, 0, padding=0)
         plot.setYRange(0, 25, padding=0)
+
+    def _band_colours(self) -> dict[str, str]:
+        t = self._theme
+        return {"slow": t.muted, "band": t.good, "fast": t.bad}
 
     def _apply_style(self) -> None:
         super()._apply_style()
         if self.band is not None:
             self.band.setBrush(_pg().mkBrush(self._theme.band))
+        for band, colour in self._band_colours().items():
+            if band in self._lines:
+                self._lines[band].setPen(_pg().mkPen(colour, width=3))
 
     @property
     def samples(self) -> list[tuple[datetime, float]]:
@@ -199,5 +222,16 @@ class SpeedChart(_Chart):
         at = self._samples[-1][0]
         xs = [(t - at).total_seconds() / 60 for t, _ in self._samples]
         ys = [v for _, v in self._samples]
-        self._line.setData(xs, ys)
+        bands = [speed_band(v) for v in ys]
+        for band, line in self._lines.items():
+            # A stretch includes the sample after it, so the line has no gaps at a change.
+            shown = [
+                y if b == band or (i > 0 and bands[i - 1] == band) else math.nan
+                for i, (y, b) in enumerate(zip(ys, bands, strict=True))
+            ]
+            line.setData(xs, shown)
         self.plot_widget.setYRange(0, max([25.0, *ys]), padding=0)
+
+    def shown_bands(self) -> dict[str, int]:
+        """How many samples each band's line draws (what a test can check)."""
+        return {b: sum(speed_band(v) == b for _t, v in self._samples) for b in self._lines}

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QWidget
 from client.models import CurbSide, ExceptionKind
 
 TOUCH_PX = 64
+SPACING_PX = 10
 KIND_SHORTCUTS = {
     ExceptionKind.PARKED_CARS: "F1",
     ExceptionKind.CONSTRUCTION: "F2",
@@ -26,6 +27,7 @@ SIDE_SHORTCUTS = {CurbSide.RIGHT: "F6", CurbSide.LEFT: "F7", CurbSide.BOTH: "F9"
 class ExceptionBar(QWidget):
     exception_requested = Signal(str, str)  # kind, side
     note_requested = Signal()
+    side_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,25 +45,25 @@ class ExceptionBar(QWidget):
             button.setObjectName(f"side_{side.value}")
             button.setCheckable(True)
             button.setChecked(side is self.side)
-            button.setMinimumSize(TOUCH_PX + 12, TOUCH_PX)
+            button.setMinimumSize(TOUCH_PX, TOUCH_PX)
             button.clicked.connect(lambda _c=False, s=side: self.set_side(s))
             self._sides.addButton(button)
             self.side_buttons[side] = button
             layout.addWidget(button)
-        layout.addSpacing(14)
+        layout.addSpacing(SPACING_PX)
         for kind in ExceptionKind:
             button = QPushButton(self)
             button.setObjectName(f"exception_{kind.value}")
-            button.setMinimumSize(TOUCH_PX * 2 + 8, TOUCH_PX)
+            button.setMinimumSize(TOUCH_PX, TOUCH_PX)
             button.clicked.connect(
                 lambda _c=False, k=kind: self.exception_requested.emit(k.value, self.side.value)
             )
             self.kind_buttons[kind] = button
             layout.addWidget(button, 1)
-        layout.addSpacing(14)
+        layout.addSpacing(SPACING_PX)
         self.note_button = QPushButton(self)
         self.note_button.setObjectName("note_button")
-        self.note_button.setMinimumSize(TOUCH_PX * 2, TOUCH_PX)
+        self.note_button.setMinimumSize(TOUCH_PX, TOUCH_PX)
         self.note_button.clicked.connect(self.note_requested.emit)
         layout.addWidget(self.note_button)
         self.retranslate()
@@ -69,6 +71,7 @@ class ExceptionBar(QWidget):
     def set_side(self, side: CurbSide | str) -> None:
         self.side = CurbSide(side)
         self.side_buttons[self.side].setChecked(True)
+        self.side_changed.emit()
 
     def set_moving(self, moving: bool) -> None:
         """Notes need typing: not while moving. The kinds stay available."""

@@ -8,19 +8,66 @@ stays usable while the request runs (the request is awaited on the event loop).
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QFont, QShowEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from client.errors import UserFacingError
+from client.errors import (
+    LoginRequired,
+    NetworkUnavailable,
+    RequestTimedOut,
+    ServerBusy,
+    ServerRefused,
+    UpdateRequired,
+    UserFacingError,
+)
+from ui.themes import DAY, Theme, style_sheet
 
 if TYPE_CHECKING:
     from app.session import Session
     from client.api import LoginResult
 
+log = logging.getLogger("sweepline.ui.login")
+
 TOUCH_PX = 64
+MESSAGE_FONT_PX = 24
+
+
+def plain_words(exc: UserFacingError) -> str:
+    """What went wrong and what to do next, translated; the technical cause goes to the
+    log, not to the operator."""
+    if isinstance(exc, RequestTimedOut):
+        return QCoreApplication.translate(
+            "LoginScreen", "The city server did not answer in time. Try again in a minute."
+        )
+    if isinstance(exc, NetworkUnavailable):
+        return QCoreApplication.translate(
+            "LoginScreen",
+            "No connection to the city server. Check that the tablet has signal, then try "
+            "again; if it keeps failing, call your supervisor.",
+        )
+    if isinstance(exc, LoginRequired):
+        return QCoreApplication.translate(
+            "LoginScreen", "Wrong operator name or password. Check them and try again."
+        )
+    if isinstance(exc, ServerBusy):
+        return QCoreApplication.translate(
+            "LoginScreen", "The city server is busy. Try again in a minute."
+        )
+    if isinstance(exc, UpdateRequired):
+        return QCoreApplication.translate(
+            "LoginScreen", "This tablet needs an update before it can log in. Call IT."
+        )
+    if isinstance(exc, ServerRefused):
+        return QCoreApplication.translate(
+            "LoginScreen", "The city server refused the login. Call your supervisor."
+        )
+    return QCoreApplication.translate(
+        "LoginScreen", "Could not log in. Try again; if it keeps failing, call your supervisor."
+    )
 
 
 class LoginScreen(QWidget):
@@ -34,6 +81,7 @@ class LoginScreen(QWidget):
         parent: QWidget | None = None,
         *,
         cancellable: bool = False,
+        theme: Theme = DAY,
     ) -> None:
         """`cancellable`: a Cancel button, for logging in again from the operator window
         (the first login of a shift has nothing to go back to)."""
@@ -62,6 +110,10 @@ class LoginScreen(QWidget):
         self.message_label.setObjectName("login_message")
         self.message_label.setTextFormat(Qt.TextFormat.PlainText)
         self.message_label.setWordWrap(True)
+        message_font = QFont(self.message_label.font())
+        message_font.setPixelSize(MESSAGE_FONT_PX)
+        message_font.setBold(True)
+        self.message_label.setFont(message_font)
         for edit in (self.username_edit, self.password_edit):
             edit.setMinimumHeight(TOUCH_PX)
             edit.returnPressed.connect(self._submit)
@@ -85,6 +137,14 @@ class LoginScreen(QWidget):
             layout.addWidget(self.cancel_button)
         layout.addWidget(self.message_label)
         layout.addStretch(1)
+        self.setStyleSheet(style_sheet(theme))
+        self.message_label.setStyleSheet(f"color: {theme.bad};")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The cursor where typing starts: the password when the name is filled in."""
+        super().showEvent(event)
+        edit = self.password_edit if self.username_edit.text() else self.username_edit
+        edit.setFocus()
 
     def _submit(self) -> None:
         username = self.username_edit.text().strip()
@@ -139,7 +199,8 @@ async def log_in(screen: LoginScreen, session: Session) -> LoginResult | None:
         except UserFacingError as exc:
             screen.set_busy(False)
             screen.clear_password()
-            screen.show_message(str(exc))
+            log.info("login failed: %s", exc)
+            screen.show_message(plain_words(exc))
             continue
         screen.clear_password()
         screen.set_busy(False)

@@ -1,14 +1,18 @@
-"""MotionGate: is the vehicle moving faster than walking pace? The in-cab rule's switch.
+"""MotionGate: the in-cab rule's switch on screen (no typing while moving).
 
-While moving faster than 5 km/h there is no text entry and no dialog that needs reading;
-widgets ask `is_moving` before opening one and listen to `moving_changed` to close one.
+The decision is `app.motion_lock.MotionLock` (smoothed speed, hysteresis, unknown counts
+as moving unless stopped before); this wrapper turns its changes into a Qt signal.
+Widgets ask `is_moving` before opening a dialog that needs typing or reading and listen
+to `moving_changed` to close one.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import QObject, Signal
 
-MOVING_KMH = 5.0
+from app.motion_lock import MotionLock
 
 
 class MotionGate(QObject):
@@ -16,15 +20,13 @@ class MotionGate(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._moving = False
+        self.lock = MotionLock()
 
     @property
     def is_moving(self) -> bool:
-        return self._moving
+        return self.lock.locked
 
-    def update(self, speed_kmh: float | None) -> None:
-        """The latest speed; None (no fresh fix) counts as stopped."""
-        moving = speed_kmh is not None and speed_kmh > MOVING_KMH
-        if moving != self._moving:
-            self._moving = moving
-            self.moving_changed.emit(moving)
+    def update(self, t: datetime, speed_kmh: float | None) -> None:
+        """The speed at `t` (the fix's time); None when there is no fresh speed."""
+        if self.lock.observe(t, speed_kmh):
+            self.moving_changed.emit(self.lock.locked)

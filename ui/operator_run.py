@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("sweepline")
 
-WINDOW_SIZE = (1280, 800)
-
 
 @dataclass
 class OperatorRun:
@@ -104,7 +102,7 @@ async def run_operator(
                 if run.password:
                     await session.log_in(run.username, run.password)
                 else:
-                    await _log_in_on_screen(session, frame, run.username)
+                    await _log_in_on_screen(session, frame, run.username, config, run.theme)
                 if session.role in STAFF_ROLES:
                     if frame is not None:
                         frame.close()
@@ -127,13 +125,14 @@ async def run_operator(
                 report.say_complete()
         else:
             window = frame
+        window.cue.configure(enabled=config.sound_cues, volume=config.sound_volume)
         window.diagnostics_requested.connect(
             lambda: export_diagnostics_from_app(window, config, data_dir, api.token)
         )
         relogin = LogInAgain(window, tablet, session)
         window.login_requested.connect(relogin.start)
         keeper = keep_map_snapshot(window, tablet, store)
-        window.resize(*WINDOW_SIZE)
+        window.resize(*config.window_pixels)
         window.show()
         if config.kiosk:
             from ui.kiosk import KioskGuard
@@ -169,13 +168,20 @@ async def run_operator(
         await _shut_down(tablet, store, keeper)
 
 
-async def _log_in_on_screen(session: Session, frame: OperatorWindow | None, username: str) -> None:
+async def _log_in_on_screen(
+    session: Session, frame: OperatorWindow | None, username: str, config: Config, theme: str
+) -> None:
     from ui.login import LoginScreen, log_in
+    from ui.themes import ThemeMode, theme_for
 
     if frame is not None:
         frame.hide()
-    screen = LoginScreen(session.device_id, username or session.last_operator or "")
-    screen.resize(*WINDOW_SIZE)
+    screen = LoginScreen(
+        session.device_id,
+        username or session.last_operator or "",
+        theme=theme_for(ThemeMode(theme)),
+    )
+    screen.resize(*config.window_pixels)
     screen.show()
     try:
         result = await log_in(screen, session)
@@ -237,7 +243,12 @@ class LogInAgain:
         from ui.login import LoginScreen, log_in
 
         session = self._session
-        screen = LoginScreen(session.device_id, session.last_operator or "", cancellable=True)
+        screen = LoginScreen(
+            session.device_id,
+            session.last_operator or "",
+            cancellable=True,
+            theme=self._window.theme,
+        )
         screen.setWindowModality(Qt.WindowModality.ApplicationModal)
         screen.resize(self._window.size())
         screen.show()

@@ -17,6 +17,7 @@ from maps.payloads import route_payload
 from ui.map_view import MapView
 
 if TYPE_CHECKING:
+    from coverage.guidance import NextSegment
     from coverage.model import Route
 
 
@@ -28,7 +29,34 @@ class RouteMap(MapView):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._labels: dict[str, str] = {}
+        self._next: dict[str, Any] | None = None
+        self._pins: list[dict[str, Any]] = []
         super().__init__(*args, **kwargs)
+
+    def show_next(self, nxt: NextSegment | None) -> None:
+        """The "Next" arrow and the dashed line to it (None: nothing to show)."""
+        payload = None
+        if nxt is not None:
+            payload = {
+                "id": nxt.segment_id,
+                "lat": nxt.lat,
+                "lon": nxt.lon,
+                "bearing": round(nxt.bearing_deg, 1),
+            }
+        if payload == self._next:
+            return
+        self._next = payload
+        self._call("showNext", payload)
+
+    def add_pin(self, lat: float, lon: float, text: str) -> None:
+        """An exception's pin; a tap on it shows `text` (what and when)."""
+        pin = {"lat": lat, "lon": lon, "text": text}
+        self._pins.append(pin)
+        self._call("addPin", pin)
+
+    @property
+    def pins(self) -> list[dict[str, Any]]:
+        return list(self._pins)
 
     def show_route_views(self, route: Route, views: Mapping[str, dict[str, Any]]) -> None:
         """Draw `route` with each segment's view (`ui.segment_views.segment_view`)."""
@@ -100,4 +128,7 @@ class RouteMap(MapView):
 
     def _replay_calls(self) -> list[list[Any]]:
         labels: list[list[Any]] = [["setLabels", [self._labels]]] if self._labels else []
-        return labels + super()._replay_calls()
+        after: list[list[Any]] = [["setPins", [self._pins]]] if self._pins else []
+        if self._next is not None:
+            after.append(["showNext", [self._next]])
+        return labels + super()._replay_calls() + after

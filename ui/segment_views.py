@@ -113,7 +113,9 @@ def _why(e: SegmentExplanation) -> str:
 
 def passes_text(e: SegmentExplanation) -> str:
     text = (
-        QCoreApplication.translate("SegmentInfo", "%1 driven, %2 sweeping")
+        QCoreApplication.translate(
+            "SegmentInfo", "driven along %1 time(s), %2 of them at sweeping speed"
+        )
         .replace("%1", str(e.passes))
         .replace("%2", str(e.sweeping_passes))
     )

@@ -30,16 +30,21 @@ TOUCH_PX = 64
 LEAVE_OPEN = "open"
 
 
-def assignment_summary(assignment: Assignment | None, tr_none: str, tr_fmt: str) -> str:
-    """One line: route, vehicle, date, length and segment count."""
+def assignment_summary(
+    assignment: Assignment | None, tr_none: str, tr_fmt: str, curb_m: float | None = None
+) -> str:
+    """One line: route, vehicle, date, length and segment count. With `curb_m` the length
+    is the route's curb-km as a bare number (the format says the unit), as the progress
+    panel counts it; else the street length in km."""
     if assignment is None:
         return tr_none
     route = assignment.route
+    length = kilometres(route.length_m) if curb_m is None else f"{curb_m / 1000:.1f}"
     return (
         tr_fmt.replace("%1", route.name)
         .replace("%2", assignment.vehicle)
         .replace("%3", assignment.date)
-        .replace("%4", kilometres(route.length_m))
+        .replace("%4", length)
         .replace("%5", str(len(route.segments)))
     )
 

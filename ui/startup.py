@@ -50,6 +50,7 @@ def show_operator_frame(
     theme: str,
     report: StartupReport | None,
     start_logging: Callable[[], None],
+    size: tuple[int, int] = (1280, 800),
 ) -> OperatorWindow:
     """The operator window before the core exists, showing the cached route.
 
@@ -65,7 +66,7 @@ def show_operator_frame(
 
     window = OperatorWindow(theme_mode=theme, panels_later=True)
     window.setWindowTitle(f"{window.windowTitle()} {VERSION}")
-    window.resize(1280, 800)
+    window.resize(*size)
     segments: int | None = None
     snapshot = load_map_snapshot(store)
     if snapshot is not None:

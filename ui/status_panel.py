@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -22,6 +22,7 @@ from ui.themes import DAY, Theme
 
 MIN_HEIGHT_PX = 64
 FONT_PX = 22
+COMPACT_FONT_PX = 17
 OFFLINE_LONG = timedelta(minutes=30)
 # Beyond this the tablet's clock is worth a word: times shown and recorded would mislead.
 CLOCK_SKEW_SHOWN_S = 120.0
@@ -47,6 +48,7 @@ class StatusPanel(QWidget):
         self.banner_label.setWordWrap(True)
         self.banner_label.setTextFormat(Qt.TextFormat.PlainText)
         self.banner_label.hide()
+        self._banner_host: QWidget | None = None
         self.connection_label = self._label("connection")
         self.pending_label = self._label("pending")
         self.last_sync_label = self._label("last_sync")
@@ -55,7 +57,7 @@ class StatusPanel(QWidget):
         self.error_label.setWordWrap(True)
         self.error_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
-        strip = QHBoxLayout()
+        strip = self._strip = QHBoxLayout()
         strip.setContentsMargins(12, 0, 12, 0)
         strip.setSpacing(24)
         for label in (
@@ -123,7 +125,10 @@ class StatusPanel(QWidget):
 
     def _draw_sync(self) -> None:
         t, state = self._theme, self._sync
-        if state.online:
+        if state.storage_error:
+            # Online means nothing while nothing can be saved: never green then.
+            self._paint(self.connection_label, self.tr("● Not saving"), t.bad, bold=True)
+        elif state.online:
             self._paint(self.connection_label, self.tr("● Online"), t.good, bold=True)
         elif state.offline_since is not None:
             since = clock(state.offline_since)
@@ -239,6 +244,47 @@ class StatusPanel(QWidget):
                 )
         return out
 
+    def set_compact(self, compact: bool) -> None:
+        """Smaller type for a small screen: the strip's fields stay whole."""
+        pixels = COMPACT_FONT_PX if compact else FONT_PX
+        for label in (
+            self.connection_label,
+            self.pending_label,
+            self.last_sync_label,
+            self.gps_label,
+            self.error_label,
+        ):
+            font = QFont(label.font())
+            font.setPixelSize(pixels)
+            label.setFont(font)
+        self._strip.setSpacing(12 if compact else 24)
+
+    def float_banner_over(self, host: QWidget) -> None:
+        """Show the banners floating over the bottom of `host` (the map) instead of above
+        the strip: a banner arriving then never moves a button under the operator's finger."""
+        layout = self.layout()
+        if layout is not None:
+            layout.removeWidget(self.banner_label)
+        self.banner_label.setParent(host)
+        self._banner_host = host
+        host.installEventFilter(self)
+        self._draw_banners()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._banner_host and event.type() == QEvent.Type.Resize:
+            self._place_banner()
+        return False
+
+    def _place_banner(self) -> None:
+        host = self._banner_host
+        if host is None or self.banner_label.isHidden():
+            return
+        width = max(200, host.width() - 24)
+        self.banner_label.setFixedWidth(width)
+        self.banner_label.setFixedHeight(self.banner_label.heightForWidth(width))
+        self.banner_label.move(12, host.height() - self.banner_label.height() - 12)
+        self.banner_label.raise_()
+
     def _draw_banners(self) -> None:
         shown = self.banners()[:MAX_BANNERS]
         if not shown:
@@ -247,6 +293,7 @@ class StatusPanel(QWidget):
             return
         self.banner_label.setText("\n".join(f"⚠ {line}" for line in shown))
         self.banner_label.show()
+        self._place_banner()
 
     def banner_text(self) -> str | None:
         return None if self.banner_label.isHidden() else self.banner_label.text()

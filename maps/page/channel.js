@@ -9,7 +9,7 @@
   var CALLS = [
     "loadRoute", "setStatuses", "moveVehicle", "setTrail", "fitRoute", "setAttribution",
     "setTheme", "setFollow", "setLabels", "showInfo", "hideInfo", "recentre",
-    "setStreets", "fitStreets", "reloadTiles"
+    "setStreets", "fitStreets", "reloadTiles", "showNext", "addPin", "setPins"
   ];
   api.stats.channelMessages = 0;
   api.stats.channelErrors = 0;

@@ -208,7 +208,10 @@ window.sweepline = (function (map) {
       layer.bindTooltip(makeTooltip(entry), {
         sticky: true, direction: "top", className: "sweepline-tooltip"
       });
-      layer.on("click", function () { showInfo(id); });
+      // A finger 24 px off the 8 px line still hits it: a wide invisible twin takes taps.
+      var hit = L.polyline(latlngs, {weight: 48, opacity: 0, className: "sweepline-hit"});
+      hit.on("click", function () { window.sweepline.showInfo(id); }).addTo(routeLayer);
+      layer.on("click", function () { window.sweepline.showInfo(id); });
       layer.addTo(routeLayer);
       segments[id] = entry;
     });

@@ -195,6 +195,53 @@ FR = {
         "; parcouru : bordure droite %1 %, bordure gauche %2 %",
     "; travelled: %1 % one way, %2 % the other":
         "; parcouru : %1 % dans un sens, %2 % dans l'autre",
+    # LoginScreen: what went wrong and what to do
+    "The city server did not answer in time. Try again in a minute.":
+        "Le serveur de la ville n'a pas répondu à temps. Réessayez dans une minute.",
+    "No connection to the city server. Check that the tablet has signal, then try "
+    "again; if it keeps failing, call your supervisor.":
+        "Pas de connexion au serveur de la ville. Vérifiez que la tablette capte le "
+        "réseau, puis réessayez; si cela continue, appelez votre superviseur.",
+    "Wrong operator name or password. Check them and try again.":
+        "Nom d'opérateur ou mot de passe incorrect. Vérifiez-les et réessayez.",
+    "The city server is busy. Try again in a minute.":
+        "Le serveur de la ville est occupé. Réessayez dans une minute.",
+    "This tablet needs an update before it can log in. Call IT.":
+        "Cette tablette doit être mise à jour avant de se connecter. Appelez les TI.",
+    "The city server refused the login. Call your supervisor.":
+        "Le serveur de la ville a refusé la connexion. Appelez votre superviseur.",
+    "Could not log in. Try again; if it keeps failing, call your supervisor.":
+        "Connexion impossible. Réessayez; si cela continue, appelez votre superviseur.",
+    "driven along %1 time(s), %2 of them at sweeping speed":
+        "parcouru %1 fois, dont %2 à vitesse de balayage",
+    "Left: %1 curb-km": "Reste : %1 km de bordure",
+    "Sweeping passes: %1": "Passages en balayage : %1",
+    "1 curb-km: one curb along 1 km of street":
+        "1 km de bordure : une bordure sur 1 km de rue",
+    "Today: %1 · %2 · %3 · %4 curb-km, %5 segments":
+        "Aujourd'hui : %1 · %2 · %3 · %4 km de bordure, %5 tronçons",
+    "● Not saving": "● N'enregistre plus",
+    "Demo: cut the\nserver link": "Démo : couper\nle serveur",
+    # GuidancePanel
+    "Now: %1, %2 curb": "Ici : %1, bordure %2",
+    "Now: waiting for GPS": "Ici : en attente du GPS",
+    "Now: off the route": "Ici : hors du circuit",
+    "Next: nothing left to sweep": "Suivant : plus rien à balayer",
+    "Next: shown with the first GPS fix": "Suivant : affiché dès la première position GPS",
+    "Next: %1, %2 curb, %3": "Suivant : %1, bordure %2, %3",
+    "The answer could not be saved (%1). Try again when stopped.":
+        "La réponse n'a pas pu être enregistrée (%1). Réessayez à l'arrêt.",
+    "Not saved: %1. Everything saved before is kept; tell your supervisor.":
+        "Non enregistré : %1. Tout ce qui a été enregistré avant est gardé; prévenez votre "
+        "superviseur.",
+    "SIMULATED GPS": "GPS SIMULÉ",
+    "No position: sweeping is not being counted":
+        "Pas de position : le balayage n'est pas compté",
+    "GPS (%1)": "GPS (%1)",
+    "good": "bon",
+    "%1 sat.": "%1 sat.",
+    "%1: lost since %2": "%1 : perdu depuis %2",
+    "%1: no fix": "%1 : pas de position",
 }
 # fmt: on
 

@@ -19,7 +19,7 @@ from tests.conftest import REPO
 
 BENCHMARKS = REPO / "benchmarks"
 # Imported by the benchmarks, not run on their own.
-HELPERS = frozenset({"server_process", "city_db"})
+HELPERS = frozenset({"server_process", "city_db", "tree_memory", "bare_map"})
 QUICK = (
     "city_scale",
     "coverage_throughput",

@@ -124,3 +124,25 @@ def moving_at(segment: Segment, speed_kmh: float = 20.0, t: datetime | None = No
         heading_deg=90.0,
         accuracy_m=3.0,
     )
+
+
+def _next_time(tablet: Tablet) -> datetime:
+    """Now, or a second after the last fix if that is later: fixes never run back."""
+    trail = tablet.recent_trail()
+    now = datetime.now(UTC)
+    return max(now, trail[-1].t + timedelta(seconds=1)) if trail else now
+
+
+def move_off(tablet: Tablet, segment: Segment, speed_kmh: float = 20.0) -> None:
+    """Drive at `speed_kmh` long enough for the motion lock to say moving (a few
+    seconds of 1 Hz fixes on `segment`)."""
+    t = _next_time(tablet)
+    for i in range(8):
+        tablet.record_fix(moving_at(segment, speed_kmh, t + timedelta(seconds=i)))
+
+
+def stop(tablet: Tablet, segment: Segment) -> None:
+    """Stand still on `segment` long enough for the motion lock to unlock."""
+    t = _next_time(tablet)
+    for i in range(12):
+        tablet.record_fix(stopped_at(segment, t + timedelta(seconds=i)))

@@ -20,7 +20,14 @@ from app.tablet import Tablet
 from coverage.model import Route
 from server.demo_data import PILOT_END_OF_SHIFT, PILOT_FEEDBACK
 from tests.ui.conftest import delete_widget, wait_for_map, waterloo_route
-from tests.ui.operator_rig import close_tablet, make_tablet, moving_at, pull_changes, stopped_at
+from tests.ui.operator_rig import (
+    close_tablet,
+    make_tablet,
+    move_off,
+    pull_changes,
+    stop,
+    stopped_at,
+)
 from ui.feedback import FormDialog
 from ui.operator_window import OperatorWindow
 from wire.forms import check_definition
@@ -80,7 +87,7 @@ def test_feedback_is_refused_while_moving(
     qtbot: QtBot, window: OperatorWindow, tablet: Tablet, route: Route
 ) -> None:
     assert window.feedback_button.minimumHeight() >= 64
-    tablet.record_fix(moving_at(route.segments[1], speed_kmh=15.0))
+    move_off(tablet, route.segments[1], 15.0)
     qtbot.mouseClick(window.feedback_button, Qt.MouseButton.LeftButton)
     assert window.form_dialog is None
     assert window.toast.text() == "Stop the vehicle to give feedback"
@@ -106,10 +113,10 @@ def test_feedback_when_stopped_is_one_fact_with_its_context(
     dialog.grab().save(str(shot))
 
     # Moving off closes it; what was entered comes back when stopped again.
-    tablet.record_fix(moving_at(segment, speed_kmh=10.0))
+    move_off(tablet, segment, 10.0)
     assert window.form_dialog is None
     assert form_answers(tablet) == []
-    tablet.record_fix(stopped_at(segment))
+    stop(tablet, segment)
     window.open_feedback()
     dialog = window.form_dialog
     assert dialog is not None
@@ -137,7 +144,7 @@ def test_end_of_shift_survey_follows_the_accepted_check(
     qtbot: QtBot, window: OperatorWindow, tablet: Tablet, route: Route
 ) -> None:
     qtbot.mouseClick(window.shift_button, Qt.MouseButton.LeftButton)
-    tablet.record_fix(stopped_at(route.segments[0]))
+    stop(tablet, route.segments[0])
     qtbot.mouseClick(window.shift_button, Qt.MouseButton.LeftButton)
     end = window.end_dialog
     assert end is not None
@@ -178,7 +185,7 @@ def test_no_survey_when_the_form_is_not_cached(qtbot: QtBot, tmp_path: Path, rou
     try:
         win.resize(1280, 800)
         wait_for_map(qtbot, win)
-        tablet.record_fix(stopped_at(route.segments[0]))
+        stop(tablet, route.segments[0])
         win.open_feedback()
         assert win.form_dialog is None
         assert "not on this tablet" in win.toast.text()
@@ -201,7 +208,7 @@ def test_markup_in_a_form_label_is_shown_as_text(
         ],
     }
     pull_changes(tablet, [form_change(hostile, 3)])
-    tablet.record_fix(stopped_at(route.segments[0]))
+    stop(tablet, route.segments[0])
     window.open_feedback()
     dialog = window.form_dialog
     assert dialog is not None

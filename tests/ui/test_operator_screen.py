@@ -23,9 +23,9 @@ from tests.ui.operator_rig import (
     close_tablet,
     drive_along,
     make_tablet,
-    moving_at,
+    move_off,
     pull_changes,
-    stopped_at,
+    stop,
 )
 from ui.operator_window import OperatorWindow
 
@@ -150,7 +150,7 @@ def test_exception_tapped_while_moving_is_exactly_one_fact_with_segment_and_side
 ) -> None:
     tablet.start_shift()
     segment = route.segments[2]
-    tablet.record_fix(moving_at(segment, speed_kmh=25.0))
+    move_off(tablet, segment, 25.0)
     assert window.motion.is_moving
     before = len(outbox(tablet))
     qtbot.mouseClick(window.exception_bar.side_buttons["left"], Qt.MouseButton.LeftButton)
@@ -169,7 +169,7 @@ def test_exception_tapped_while_moving_is_exactly_one_fact_with_segment_and_side
 def test_keyboard_shortcuts_report_pick_a_side_and_toggle_the_theme(
     qtbot: QtBot, window: OperatorWindow, tablet: Tablet, route: Route
 ) -> None:
-    tablet.record_fix(stopped_at(route.segments[1]))
+    stop(tablet, route.segments[1])
     window.activateWindow()
     QTest.keyClick(window, Qt.Key.Key_F9)
     QTest.keyClick(window, Qt.Key.Key_F2)
@@ -190,13 +190,13 @@ def test_text_entry_is_refused_while_moving_and_kept_when_moving_off(
     qtbot: QtBot, window: OperatorWindow, tablet: Tablet, route: Route
 ) -> None:
     segment = route.segments[1]
-    tablet.record_fix(moving_at(segment, speed_kmh=12.0))
+    move_off(tablet, segment, 12.0)
     assert not window.exception_bar.note_button.isEnabled()
     window.open_note()  # the N shortcut's path
     assert window.note_dialog is None
     assert "Stop" in window.toast.text()
 
-    tablet.record_fix(stopped_at(segment))
+    stop(tablet, segment)
     assert window.exception_bar.note_button.isEnabled()
     qtbot.mouseClick(window.exception_bar.note_button, Qt.MouseButton.LeftButton)
     dialog = window.note_dialog
@@ -204,12 +204,12 @@ def test_text_entry_is_refused_while_moving_and_kept_when_moving_off(
     assert dialog.isVisible()
     QTest.keyClicks(dialog.editor, "Cars on both sides")
     # Driving off closes it; the draft is kept, nothing is recorded yet.
-    tablet.record_fix(moving_at(segment, speed_kmh=9.0))
+    move_off(tablet, segment, 9.0)
     assert window.note_dialog is None
     assert window.note_draft == "Cars on both sides"
     assert outbox(tablet, "note") == []
 
-    tablet.record_fix(stopped_at(segment))
+    stop(tablet, segment)
     window.open_note()
     dialog = window.note_dialog
     assert dialog is not None
@@ -245,7 +245,7 @@ def test_markup_in_a_street_name_is_shown_as_text_and_runs_no_script(
         assert win.map_view.blocked_requests == []
         # Native labels are plain text too: the end-of-shift list names it verbatim.
         tablet.start_shift()
-        tablet.record_fix(stopped_at(first))
+        stop(tablet, first)
         win.request_end_shift()
         dialog = win.end_dialog
         assert dialog is not None
@@ -265,12 +265,12 @@ def test_end_of_shift_needs_a_reason_or_leave_open_for_each_unswept_segment(
 ) -> None:
     qtbot.mouseClick(window.shift_button, Qt.MouseButton.LeftButton)
     assert outbox(tablet, "shift_started")
-    tablet.record_fix(moving_at(route.segments[0], speed_kmh=20.0))
+    move_off(tablet, route.segments[0], 20.0)
     qtbot.mouseClick(window.shift_button, Qt.MouseButton.LeftButton)
     assert window.end_dialog is None  # moving: no reading dialog
     assert tablet.shift_active
 
-    tablet.record_fix(stopped_at(route.segments[0]))
+    stop(tablet, route.segments[0])
     qtbot.mouseClick(window.shift_button, Qt.MouseButton.LeftButton)
     dialog = window.end_dialog
     assert dialog is not None
@@ -329,10 +329,10 @@ def test_supervisor_message_shown_when_pulled_and_acknowledged_in_one_tap(
     assert text in window.message_strip.text_label.text()
     assert window.message_strip.text_label.textFormat() == Qt.TextFormat.PlainText
 
-    tablet.record_fix(moving_at(route.segments[0], speed_kmh=15.0))
+    move_off(tablet, route.segments[0], 15.0)
     assert text not in window.message_strip.text_label.text()  # no reading while driving
     assert not window.message_strip.ok_button.isEnabled()
-    tablet.record_fix(stopped_at(route.segments[0]))
+    stop(tablet, route.segments[0])
     assert text in window.message_strip.text_label.text()
 
     qtbot.mouseClick(window.message_strip.ok_button, Qt.MouseButton.LeftButton)
@@ -364,7 +364,7 @@ def test_supervisor_message_shown_when_pulled_and_acknowledged_in_one_tap(
 def test_follow_mode_stops_when_panned_and_recentre_brings_it_back(
     qtbot: QtBot, window: OperatorWindow, tablet: Tablet, route: Route
 ) -> None:
-    tablet.record_fix(stopped_at(route.segments[0]))
+    stop(tablet, route.segments[0])
     assert run_js(qtbot, window.map_view, "window.sweepline.stats.follow") is True
     run_js(qtbot, window.map_view, "window.sweepline.map.fire('dragstart') && 1")
     assert run_js(qtbot, window.map_view, "window.sweepline.stats.follow") is False

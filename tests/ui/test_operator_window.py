@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -72,6 +72,12 @@ class StandInTablet:
             source="inferred" if swept else None,
             reason=None if swept else "not driven",
         )
+
+    def current_segment(self) -> str | None:
+        return None
+
+    def unswept_segments(self) -> list[str]:
+        return [i for i, s in self._statuses.items() if s.state is not SegmentState.SWEPT]
 
     def sweeping_passes(self) -> int:
         return sum(s.state is SegmentState.SWEPT for s in self._statuses.values())
@@ -178,7 +184,7 @@ def test_progress_panel_shows_percent_km_left_and_segments(qtbot):
     qtbot.add_widget(panel)
     panel.set_progress(Progress(total_m=5000, swept_m=1990, segments_total=12, segments_swept=5))
     assert panel.percent_label.text() == "39 %"
-    assert panel.left_label.text() == "Left: 3.0 km"
+    assert panel.left_label.text() == "Left: 3.0 curb-km"
     assert panel.segments_label.text() == "5 of 12 segments swept"
     assert panel.percent_label.font().pixelSize() >= 48
 
@@ -225,7 +231,7 @@ def test_window_redraws_what_each_change_names(qtbot, window, tablet):
 def test_demo_button_cuts_and_restores_the_connection(qtbot, window, tablet):
     button = window.demo_button
     assert button is not None
-    assert button.text() == "Demo: cut connection to server"
+    assert button.text() == "Demo: cut the\nserver link"
     assert button.isCheckable()
     assert not button.isChecked()
     assert button.height() >= 64
@@ -306,12 +312,14 @@ def test_log_in_again_only_when_asked_and_only_when_stopped(qtbot, window, table
     asked: list[bool] = []
     window.login_requested.connect(lambda: asked.append(True))
     tablet.speed = 20.0
-    tablet.drive(Fix(t=T0, lat=lat, lon=lon, heading_deg=5.0))
+    for second in range(3):  # the motion lock's hold time
+        tablet.drive(Fix(t=T0 + timedelta(seconds=second), lat=lat, lon=lon, heading_deg=5.0))
     qtbot.mouseClick(window.login_button, Qt.MouseButton.LeftButton)
     assert asked == []
     assert window.toast.text() == "Stop the vehicle to log in"
     tablet.speed = 0.0
-    tablet.drive(Fix(t=T0.replace(second=5), lat=lat, lon=lon, heading_deg=5.0))
+    for second in range(3, 20):
+        tablet.drive(Fix(t=T0 + timedelta(seconds=second), lat=lat, lon=lon, heading_deg=5.0))
     qtbot.mouseClick(window.login_button, Qt.MouseButton.LeftButton)
     assert asked == [True]
     tablet.set_sync(replace(tablet.sync_state(), login_required=False))
