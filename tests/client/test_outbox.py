@@ -363,3 +363,18 @@ def test_sealing_makes_full_batches_unless_partial_and_splits_at_a_new_version(
     assert [len(json.loads(e.payload_json)["columns"][0]) for e in events] == [2, 2, 1, 2, 1]
     assert box.pending_counts()["gps"] == 8
     assert box.pending_rows("gps") == 5
+
+
+def test_reconcile_with_a_server_that_has_more_than_we_saw_acked_is_not_a_regression(
+    store: Store,
+) -> None:
+    """The ack for seq 2 was lost: the server is ahead of our acks, not of our numbers."""
+    box = Outbox(store)
+    for i in range(3):
+        box.append("events", "note", {"i": i}, assignment_version=1, gps_time=None)
+    _ack(box, store, "events", range(1, 2))
+    client = store.client_id
+    assert box.reconcile({"events": 2}) is False
+    assert store.client_id == client
+    assert [e.seq for e in box.pending("events", max_count=10, max_bytes=10**6)] == [2, 3]
+    assert _counters(store)["events"] == (3, 1)

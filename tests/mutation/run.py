@@ -59,6 +59,21 @@ class Equivalent:
     line: int
     col: int
     reason: str
+    # The mutated line's text, when one position has several mutants (NumberReplacer's
+    # +1 and -1): only the one that reads like this is equivalent.
+    becomes: str | None = None
+
+    def matches(self, source: str, operator: str, occurrence: int) -> bool:
+        if self.becomes is None:
+            return True
+        from cosmic_ray.mutating import mutate_code
+        from cosmic_ray.plugins import get_operator
+
+        mutated = mutate_code(source, get_operator(operator)(), occurrence)
+        if mutated is None:
+            return False
+        line = mutated.splitlines()[self.line - 1]
+        return "".join(line.split()) == "".join(self.becomes.split())
 
 
 @dataclass
@@ -88,7 +103,9 @@ def load_equivalents(path: Path = HERE / "equivalent.toml") -> list[Equivalent]:
     for e in raw.get("equivalent", []):
         if not str(e.get("reason", "")).strip():
             raise ValueError(f"equivalent mutant {e} in {path.name} has no reason")
-        found.append(Equivalent(e["path"], e["operator"], e["line"], e["col"], e["reason"]))
+        found.append(
+            Equivalent(e["path"], e["operator"], e["line"], e["col"], e["reason"], e.get("becomes"))
+        )
     return found
 
 
@@ -162,7 +179,7 @@ def _select(module: Module, db: Path, sample: int | None, equivalents: list[Equi
     from cosmic_ray.work_item import WorkerOutcome, WorkResult
 
     score = Score(module)
-    known = {(e.operator, e.line, e.col) for e in equivalents if e.path == module.path}
+    known = {(e.operator, e.line, e.col): e for e in equivalents if e.path == module.path}
     source = (REPO / module.path).read_text(encoding="utf-8")
     lazy = "from __future__ import annotations" in source
     notes = annotation_spans(source) if lazy else []
@@ -191,7 +208,9 @@ def _select(module: Module, db: Path, sample: int | None, equivalents: list[Equi
             m = item.mutations[0]
             if item.job_id not in chosen_ids:
                 why = "not in this sample"
-            elif (m.operator_name, *m.start_pos) in known:
+            elif (m.operator_name, *m.start_pos) in known and known[
+                (m.operator_name, *m.start_pos)
+            ].matches(source, m.operator_name, m.occurrence):
                 why = "equivalent (equivalent.toml)"
                 score.equivalent += 1
             else:
@@ -291,7 +310,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         shutil.copytree(REPO, copy, ignore=IGNORED)
         for module in modules:
             print(f"mutation: {module.path} against {' '.join(module.tests)}", flush=True)
-            scores.append(mutate(module, copy, sample, eq))
+            score = mutate(module, copy, sample, eq)
+            scores.append(score)
+            print(
+                f"mutation: {module.path}: {score.killed} of {score.run} killed"
+                f" ({score.percent:.0f} %), {score.equivalent} equivalent excluded",
+                flush=True,
+            )
     print(table(scores, eq))
     print(f"survivors: {REPORTS}/")
     if args.quick:
