@@ -235,3 +235,16 @@ def test_rejections_are_counted_by_reason() -> None:
         Rejection.OUT_OF_ORDER: 1,
         Rejection.INACCURATE: 1,
     }
+
+
+def test_each_suspect_is_compared_with_the_one_before_it() -> None:
+    """70 m a second is within the limit step by step (80 m), not over two steps (130 m)."""
+    flt = _anchored()
+    run = [flt.check(_r(t, lat=_north(5_000.0 + 70.0 * t))) for t in range(1, 4)]
+    assert [r.accepted for r in run] == [False, False, True]
+    assert run[2].new_track
+
+
+def test_the_clock_is_keyword_only() -> None:
+    with pytest.raises(TypeError):
+        FixFilter(FilterConfig(), lambda: T0)  # type: ignore[misc]
