@@ -286,7 +286,10 @@ def table(scores: Sequence[Score], eq: list[Equivalent]) -> str:
     listed = [e for e in eq if any(e.path == s.module.path for s in scores)]
     if listed:
         rows.append("\nEquivalent mutants (excluded):")
-        rows += [f"  {e.path}:{e.line}:{e.col} {e.operator}: {e.reason}" for e in listed]
+        rows += [
+            f"  {e.path}:{e.line}:{e.col} {e.operator}: {' '.join(e.reason.split())}"
+            for e in listed
+        ]
     return "\n".join(rows)
 
 
