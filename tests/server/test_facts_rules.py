@@ -134,3 +134,34 @@ def test_a_session_without_a_device_pushes_only_for_an_assigned_one(tmp_path: Pa
         403,
         "device 'tab-9' is not assigned to you",
     )
+
+
+def test_events_of_every_type_apply_without_an_assignment(tmp_path: Path) -> None:
+    """Types that name no assignment or route apply as they are (message_ack aside, whose
+    message must exist): nothing about one type leaks into another's handling."""
+    db = Database(tmp_path / "facts.db")
+    db.migrate()
+    with db.write() as c:
+        c.execute(
+            "INSERT INTO users(username, password_hash, role, display_name)"
+            " VALUES ('ana', 'not-a-hash', 'operator', 'Ana')"
+        )
+    events = [
+        event(1, "exception", {"kind": "blocked"}),
+        event(2, "note", {"text": "n"}),
+        event(3, "storage_recovered", {"set_aside": "tablet.sqlite.damaged"}),
+    ]
+    body = PushRequest(
+        protocol=PROTOCOL_VERSION,
+        client_id="client-1",
+        device_id="tab-1",
+        stream="events",
+        events=events,
+    )
+    outcome = apply_push(db, User("ana", OPERATOR, "Ana", "tab-1"), body, Settings())
+    assert outcome.last_processed_seq == 3
+    assert [(r.seq, r.status, r.reason) for r in outcome.results] == [
+        (1, "applied", None),
+        (2, "applied", None),
+        (3, "applied", None),
+    ]
