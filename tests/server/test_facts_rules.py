@@ -136,9 +136,7 @@ def test_a_session_without_a_device_pushes_only_for_an_assigned_one(tmp_path: Pa
     )
 
 
-def test_events_of_every_type_apply_without_an_assignment(tmp_path: Path) -> None:
-    """Types that name no assignment or route apply as they are (message_ack aside, whose
-    message must exist): nothing about one type leaks into another's handling."""
+def _with_ana(tmp_path: Path) -> Database:
     db = Database(tmp_path / "facts.db")
     db.migrate()
     with db.write() as c:
@@ -146,6 +144,48 @@ def test_events_of_every_type_apply_without_an_assignment(tmp_path: Path) -> Non
             "INSERT INTO users(username, password_hash, role, display_name)"
             " VALUES ('ana', 'not-a-hash', 'operator', 'Ana')"
         )
+    return db
+
+
+def _events_push(*events: dict[str, object]) -> PushRequest:
+    return PushRequest.model_validate(
+        {
+            "protocol": PROTOCOL_VERSION,
+            "client_id": "client-1",
+            "device_id": "tab-1",
+            "stream": "events",
+            "events": list(events),
+        }
+    )
+
+
+def test_an_applied_message_ack_marks_the_message_acked_and_delivered(tmp_path: Path) -> None:
+    db = _with_ana(tmp_path)
+    with db.write() as c:
+        c.execute("INSERT INTO messages VALUES ('m1', 'hi', 'sup', ?, 'all')", (T1,))
+        c.execute("INSERT INTO message_recipients(message_id, username) VALUES ('m1', 'ana')")
+    ana = User("ana", OPERATOR, "Ana", "tab-1")
+    bad = event(1, "message_ack", {"message_id": ""})  # rejected: needs a message id
+    outcome = apply_push(db, ana, _events_push(bad), Settings())
+    assert [r.status for r in outcome.results] == ["rejected"]
+    with db.read() as c:
+        assert tuple(
+            c.execute("SELECT delivered_at, acked_at FROM message_recipients").fetchone()
+        ) == (None, None)
+    good = event(2, "message_ack", {"message_id": "m1"})
+    outcome = apply_push(db, ana, _events_push(good), Settings())
+    assert [r.status for r in outcome.results] == ["applied"]
+    with db.read() as c:
+        delivered, acked = c.execute(
+            "SELECT delivered_at, acked_at FROM message_recipients"
+        ).fetchone()
+    assert delivered == acked is not None
+
+
+def test_events_of_every_type_apply_without_an_assignment(tmp_path: Path) -> None:
+    """Types that name no assignment or route apply as they are (message_ack aside, whose
+    message must exist): nothing about one type leaks into another's handling."""
+    db = _with_ana(tmp_path)
     events = [
         event(1, "exception", {"kind": "blocked"}),
         event(2, "note", {"text": "n"}),
