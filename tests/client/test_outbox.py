@@ -378,3 +378,23 @@ def test_reconcile_with_a_server_that_has_more_than_we_saw_acked_is_not_a_regres
     assert store.client_id == client
     assert [e.seq for e in box.pending("events", max_count=10, max_bytes=10**6)] == [2, 3]
     assert _counters(store)["events"] == (3, 1)
+
+
+def test_answers_as_parsed_from_the_wire_are_recorded(store: Store) -> None:
+    """Statuses parsed from a response body are equal to, not the same objects as, the
+    protocol's constants: every comparison must be by value."""
+    box = Outbox(store)
+    for i in range(3):
+        box.append("events", "note", {"i": i}, assignment_version=1, gps_time=None)
+    body = b'{"last_processed_seq": 3, "results": [{"seq": 1, "status": "applied"},'
+    body += b' {"seq": 2, "status": "rejected", "reason": "r"},'
+    body += b' {"seq": 3, "status": "duplicate"}]}'
+    outcome = box.record_push_result("events", store.client_id, json.loads(body))
+    assert outcome == PushOutcome(2, 1, 0, None, client_rebased=False)
+    assert box.problem_count() == 1
+
+
+def test_the_ack_time_is_keyword_only(store: Store) -> None:
+    box = Outbox(store)
+    with pytest.raises(TypeError):
+        box.record_push_result("events", store.client_id, {}, None)  # type: ignore[misc]
