@@ -4,6 +4,7 @@ a refresh inside its grace window answers the same successor, later it revokes t
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -210,3 +211,10 @@ def test_who_sees_everything() -> None:
         False,
         True,
     ]
+
+
+def test_a_resolved_user_cannot_be_changed_by_a_handler() -> None:
+    user = User("o", OPERATOR, "O", "tab-1")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        user.role = ADMIN  # type: ignore[misc]
+    assert {user, User("o", OPERATOR, "O", "tab-1")} == {user}  # hashable, by value
