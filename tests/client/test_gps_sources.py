@@ -1,5 +1,5 @@
 """Position sources: gpsd (a real gpsd fed by gpsfake on loopback), NMEA over TCP and file,
-the simulator; reconnection and state; the fix filter."""
+the simulator; reconnection and state (the fix filter: test_fix_filter.py)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,11 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from client.fix_filter import FilterConfig, FixFilter, Rejection
 from client.nmea import Reading, parse_lines
 from client.positioning import (
     GpsdSource,
@@ -28,7 +27,6 @@ from client.positioning import (
     SourceStatus,
 )
 from client.simulator import RouteSimulator
-from coverage.model import Fix
 from tests.helpers.routes import street_route
 
 NMEA = Path(__file__).resolve().parent.parent / "data" / "nmea"
@@ -199,58 +197,6 @@ def test_gpsd_gives_the_same_fixes_as_the_nmea_file(gpsfake_munich: int) -> None
     # the receiver repeats two times of day once; all the rest agree exactly
     assert matched >= len(got) - 2
     assert states[-2:] == [SourceStatus.STALE, SourceStatus.ENDED]
-
-
-# -- the fix filter -------------------------------------------------------------------------
-
-
-def _r(
-    t: float, lat: float = 43.47, lon: float = -80.53, hdop: float = 1.0, alt: float = 330.0
-) -> Reading:
-    return Reading(Fix(T0 + timedelta(seconds=t), lat, lon), hdop=hdop, altitude_m=alt)
-
-
-def test_filter_rejects_bad_fixes_and_splits_tracks_at_gaps() -> None:
-    flt = FixFilter()
-    assert flt.check(_r(0, hdop=23.9)).rejection is Rejection.INACCURATE
-    assert flt.check(_r(0, alt=-5000)).rejection is Rejection.JUNK
-    first = flt.check(_r(0))
-    assert first.accepted
-    assert first.new_track
-    assert flt.check(_r(0)).rejection is Rejection.DUPLICATE
-    assert flt.check(_r(-1)).rejection is Rejection.OUT_OF_ORDER
-    assert flt.check(_r(1, lat=43.48)).rejection is Rejection.JUMP  # 1.1 km in 1 s
-    nxt = flt.check(_r(2, lat=43.47001))
-    assert nxt.accepted
-    assert not nxt.new_track
-    gap = flt.check(_r(60, lat=43.4702))
-    assert gap.accepted
-    assert gap.new_track
-
-
-def test_filter_reanchors_after_a_junk_first_fix() -> None:
-    flt = FixFilter()
-    assert flt.check(_r(0, lat=44.0)).accepted  # plausible-looking, but 60 km off
-    results = [flt.check(_r(t, lat=43.47 + t * 1e-5)) for t in range(1, 5)]
-    assert [r.rejection for r in results[:2]] == [Rejection.JUMP, Rejection.JUMP]
-    assert results[2].accepted
-    assert results[2].new_track
-    assert results[3].accepted
-
-
-def test_filter_with_a_clock_rejects_stale_and_future_fixes() -> None:
-    now = T0 + timedelta(seconds=100)
-    flt = FixFilter(FilterConfig(), clock=lambda: now)
-    assert flt.check(_r(0)).rejection is Rejection.STALE
-    assert flt.check(_r(200)).rejection is Rejection.FUTURE
-    assert flt.check(_r(99)).accepted
-
-
-def test_gpsd_style_readings_without_hdop_use_reported_error() -> None:
-    flt = FixFilter()
-    bad = Reading(Fix(T0, 43.47, -80.53, accuracy_m=454.1))
-    assert flt.check(bad).rejection is Rejection.INACCURATE
-    assert flt.check(Reading(Fix(T0, 43.47, -80.53, accuracy_m=12.0))).accepted
 
 
 def test_configured_date_reaches_file_source() -> None:

@@ -12,7 +12,7 @@ from client.simulator import RouteSimulator, SimulatorProfile, drive
 from coverage.engine import CoverageEngine
 from coverage.explain import NotSweptReason
 from coverage.geo import LocalProjection, line_length_m
-from coverage.model import Fix, Route, Segment, SegmentState
+from coverage.model import Fix, Progress, Route, Segment, SegmentState
 from coverage.profiles import KITCHENER_2023, SWEEPLINE, SegmentRules
 from tests.coverage.oracle import (
     cambridge_network,
@@ -262,3 +262,14 @@ def test_agrees_with_the_oracle_on_a_cambridge_district() -> None:
     agreement, disagreements = compare(engine, oracle)
     assert sum(o.swept for o in oracle.values()) >= 0.5 * len(route.segments)
     assert agreement >= 0.99, "\n".join(disagreements)
+
+
+def test_kitchener_progress_counts_street_metres_of_swept_segments_only() -> None:
+    dorset = street_route("Dorset Street").segments
+    seg, other = sorted(dorset, key=lambda s: s.length_m)[-2:][::-1]
+    engine = CoverageEngine(Route("r", "r", (seg, other)), KITCHENER_2023)
+    assert engine.progress() == Progress(seg.length_m + other.length_m, 0.0, 2, 0)
+    _feed(engine, _drive_along(seg.coords, 6 / 3.6, offset_m=3))
+    assert engine.status(seg.id).state is SegmentState.SWEPT
+    assert engine.status(other.id).state is not SegmentState.SWEPT
+    assert engine.progress() == Progress(seg.length_m + other.length_m, seg.length_m, 2, 1)

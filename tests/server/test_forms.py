@@ -149,9 +149,14 @@ def test_check_answers_shared_rules() -> None:
     assert definition["questions"][0]["required"] is True
     assert definition["questions"][3]["required"] is False
     assert check_answers(definition, {"overall": 1, "map_ok": False}) is None
-    assert check_answers(definition, {"overall": 1, "map_ok": "yes"}) is not None
-    assert check_answers(definition, {"overall": 1, "map_ok": False, "tools": ["map", "map"]})
-    assert check_answers(definition, []) is not None
+    assert check_answers(definition, {"overall": 1, "map_ok": "yes"}) == (
+        "question 'map_ok': the answer must be yes (true) or no (false)"
+    )
+    twice = {"overall": 1, "map_ok": False, "tools": ["map", "map"]}
+    assert check_answers(definition, twice) == "question 'tools': a choice is given twice"
+    assert check_answers(definition, []) == (
+        "answers must be a JSON object of question id → answer"
+    )
 
 
 def test_cli_saves_a_form_and_refuses_a_bad_one(tmp_path: Path) -> None:

@@ -13,50 +13,71 @@ from client.assignments import AssignmentCache
 from client.outbox import Outbox
 from client.store import Store
 from server.embedded import EmbeddedServer
+from sync.backoff import Backoff
 from sync.engine import SyncEngine
 from tests.sync.rig import DEMO_DEVICE, make_rig, until
 from tests.sync.test_reliability_network import FakeClock
 
 
+class StopAfter(FakeClock):
+    """Fake time that stops the engine once `limit_s` have passed: no real-time waiting."""
+
+    def __init__(self, limit_s: float) -> None:
+        super().__init__()
+        self.limit_s = limit_s
+        self.engine: SyncEngine | None = None
+
+    async def sleep(self, seconds: float) -> None:
+        await super().sleep(seconds)
+        if self.now >= self.limit_s and self.engine is not None:
+            self.engine.stop()
+
+
 def test_watchdog_recreates_the_http_client_after_10_minutes_without_ack_progress(
     tmp_path: Path,
 ) -> None:
+    """Deterministic: fake time, and a backoff without jitter (1, 2, 4 … 256, then 300 s)."""
+
     def wedged(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("stuck", request=request)
 
-    async def scenario() -> tuple[SyncEngine, int, float]:
-        clock = FakeClock()
+    async def scenario() -> tuple[SyncEngine, list[float], list[float]]:
+        clock = StopAfter(25 * 60)
         store = Store(tmp_path / "tablet.sqlite", device_id=DEMO_DEVICE)
         outbox = Outbox(store)
         outbox.append("events", "note", {}, assignment_version=1, gps_time=None)
         api = ApiClient("http://127.0.0.1:9", transport=httpx.MockTransport(wedged))
         api.token = "token"
-        recreated = 0
+        recreated_at: list[float] = []
         real_recreate = api.recreate
 
         async def counting_recreate() -> None:
-            nonlocal recreated
-            recreated += 1
+            recreated_at.append(clock.now)
             await real_recreate()
 
         api.recreate = counting_recreate  # type: ignore[method-assign]
         engine = SyncEngine(
-            store, outbox, AssignmentCache(store), api, clock=clock, sleep=clock.sleep
+            store,
+            outbox,
+            AssignmentCache(store),
+            api,
+            backoff=Backoff(rng=lambda: 1.0),
+            clock=clock,
+            sleep=clock.sleep,
         )
-        task = asyncio.ensure_future(engine.run())
-        await until(lambda: clock.now > 25 * 60, 10)
-        engine.stop()
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        clock.engine = engine
+        await asyncio.wait_for(engine.run(), timeout=60)
         await api.aclose()
         store.close()
-        return engine, recreated, clock.now
+        return engine, recreated_at, clock.sleeps
 
-    engine, recreated, fake_seconds = asyncio.run(scenario())
-    assert recreated >= 2
-    # Once per 10 minutes without progress (give or take the backoff wait it lands in).
-    assert abs(recreated - fake_seconds // 600) <= 1
-    assert engine.state.watchdog_restarts == recreated
+    engine, recreated_at, sleeps = asyncio.run(scenario())
+    # attempts at 0, 1, 3, 7 … 511 s, then every 300 s: 811, 1111, 1411 (stopped at 1711)
+    assert sleeps == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300, 300]
+    # the first attempt at least 10 minutes after the last progress, then the next one
+    # at least 10 minutes after that restart
+    assert recreated_at == [811, 1411]
+    assert engine.state.watchdog_restarts == 2
     assert engine.state.last_error
 
 

@@ -66,9 +66,12 @@ def test_basemap_and_streets_render_with_no_network(qtbot):
         qtbot.wait(300)
         shot = view.grab()
         shot.save(str(SCREENSHOTS / "sweepline_map_basemap_offline.png"))
-        served, _missing = view.tile_counts
+        served = view.tile_counts[0]
         assert served >= 4
-        assert js_stat(qtbot, view, "tileErrors") >= 0
+        # Every tile the handler served is shown, and a tile error on the page only ever
+        # comes from a tile the tablet lacks (Leaflet does not report the ones it abandoned).
+        qtbot.wait_until(lambda: js_stat(qtbot, view, "tilesLoaded") == view.tile_counts[0])
+        assert js_stat(qtbot, view, "tileErrors") <= view.tile_counts[1]
         attribution = run_js(
             qtbot, view, 'document.querySelector(".sweepline-attribution").textContent'
         )

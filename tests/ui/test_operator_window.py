@@ -364,4 +364,13 @@ def test_operator_window_screenshot(qtbot, window, tablet):
         lambda: run_js(qtbot, window.map_view, "window.sweepline.stats.vehicleUpdates") == 3
     )
     qtbot.wait(800)
-    assert window.grab().save(str(SCREENSHOTS / "sweepline_operator_window.png"))
+    # What the screenshot shows, checked: three swept and one in progress, offline, queue.
+    assert window.progress_panel.segments_label.text() == "3 of 10 segments swept"
+    assert window.status_panel.connection_label.text() == f"● Offline since {clock(T0)}"
+    assert window.status_panel.pending_label.text() == "Waiting to upload: 45"
+    for seg, state in [(route.segments[0], "swept"), (route.segments[3], "in_progress")]:
+        drawn = run_js(qtbot, window.map_view, f"window.sweepline.describeSegment({seg.id!r})")
+        assert drawn["stroke"] == STATE_COLOURS[state], seg.id
+    shot = window.grab()
+    assert (shot.width(), shot.height()) == (window.width(), window.height())
+    assert shot.save(str(SCREENSHOTS / "sweepline_operator_window.png"))
