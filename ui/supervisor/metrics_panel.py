@@ -68,8 +68,11 @@ class MetricsPanel(QWidget):
         layout.addWidget(self.refresh_button)
         layout.addLayout(grid, 1)
         self.rating_series: dict[str, list[float]] = {}
+        # The figures last shown (the server's `/metrics` answer).
+        self.data: dict[str, Any] = {}
 
     def show_metrics(self, data: dict[str, Any]) -> None:
+        self.data = data
         completion = data.get("completion") or []
         days = [_day(str(d.get("date"))) for d in completion]
         every = max(1, len(days) // 7)

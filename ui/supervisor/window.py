@@ -85,7 +85,7 @@ class SupervisorWindow(QMainWindow):
 
         self.fleet = FleetPanel()
         self.progress = ProgressPanel()
-        self._progress_routes: list[dict[str, Any]] = []
+        self.progress_rows: list[dict[str, Any]] = []
         self.feedback = FeedbackPanel()
         self.metrics = MetricsPanel()
         self.equity = EquityPanel()
@@ -221,7 +221,7 @@ class SupervisorWindow(QMainWindow):
 
         Kept, so a fleet that arrives after the progress does not leave crews unnamed.
         """
-        self._progress_routes = routes
+        self.progress_rows = routes
         today: dict[str, set[str]] = {}
         for vehicle in self.feed.vehicles.values():
             today.setdefault(vehicle.route_id, set()).add(vehicle.username)
@@ -280,8 +280,8 @@ class SupervisorWindow(QMainWindow):
         followed = self.map.followed
         if change.kind == "fleet":
             self._update_choices()
-            if self._progress_routes:
-                self._show_progress(self._progress_routes)
+            if self.progress_rows:
+                self._show_progress(self.progress_rows)
             if followed is None and self.map.shown_route is None and self.feed.vehicles:
                 # Something on the map from the start: the first vehicle of the table.
                 self.fleet.select_device(self.fleet.first_device())
