@@ -27,6 +27,7 @@ from server.metrics_api import router as metrics_router
 from server.openapi import describe_every_answer
 from server.overload import InflightLimit, OverloadMiddleware
 from server.plans_api import router as plans_router
+from server.public_api import router as public_router
 from server.schemas import HealthResponse
 from server.settings import Settings
 from server.stream import StreamHub
@@ -97,4 +98,5 @@ def create_app(
     app.include_router(stream_router)
     app.include_router(metrics_router)
     app.include_router(export_router)
+    app.include_router(public_router)
     return app
