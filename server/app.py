@@ -19,6 +19,7 @@ from server.coverage_profile import store_profile
 from server.db import Database
 from server.demo_data import seed_demo as seed_demo_data
 from server.errors import install_error_handlers
+from server.evidence_api import router as evidence_router
 from server.export_api import router as export_router
 from server.forms_api import router as forms_router
 from server.logs import log_event
@@ -99,4 +100,5 @@ def create_app(
     app.include_router(metrics_router)
     app.include_router(export_router)
     app.include_router(public_router)
+    app.include_router(evidence_router)
     return app

@@ -136,11 +136,13 @@ def test_public_feed_is_delayed_and_holds_no_position_or_person(
 
 def test_public_feed_is_rate_limited(tmp_path: Any, clock: SettableClock) -> None:
     settings = replace(Settings(), public_requests_per_minute=3)
-    with EmbeddedServer(tmp_path / "server.db", seed_demo=True, settings=settings) as url:
-        with httpx.Client(base_url=url, timeout=10) as http:
-            codes = [http.get("/api/v1/public/streets").status_code for _ in range(4)]
-            assert codes == [200, 200, 200, 429]
-            refused = http.get("/api/v1/public/streets")
-            assert refused.status_code == 429
-            assert 1 <= int(refused.headers["Retry-After"]) <= 60
-            assert "requests a minute" in refused.json()["detail"]
+    with (
+        EmbeddedServer(tmp_path / "server.db", seed_demo=True, settings=settings) as url,
+        httpx.Client(base_url=url, timeout=10) as http,
+    ):
+        codes = [http.get("/api/v1/public/streets").status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        refused = http.get("/api/v1/public/streets")
+        assert refused.status_code == 429
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60
+        assert "requests a minute" in refused.json()["detail"]
