@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from coverage.model import Fix, Route, Segment, SegmentState, SegmentStatus
 from staff.fleet import FleetFeed, VehicleFix
+from staff.replay import Frame
 from ui.map_view import MapView
 from ui.supervisor.common import plain_label
 from ui.supervisor.fleet_layer import FleetLayer
@@ -157,6 +158,21 @@ class SupervisorMap(QWidget):
             self.map_view.set_statuses(
                 {segment_id: SegmentStatus(segment_id, SegmentState.SWEPT, 1.0)}
             )
+
+    def show_frame(self, frame: Frame, route_id: str | None) -> None:
+        """A replay frame: the route as swept at that moment, the vehicle where it was."""
+        self.followed = None
+        if route_id is not None and self.show_route(route_id):
+            route = self.routes[route_id][0]
+            swept = {s for r, s in frame.swept if r == route_id}
+            self.map_view.set_statuses(statuses(route, swept))
+        if frame.position is not None:
+            p = frame.position
+            when = datetime.fromtimestamp(p.t, UTC)
+            self.map_view.move_vehicle(Fix(t=when, lat=p.lat, lon=p.lon, speed_mps=p.speed_mps))
+        self.title.setText(
+            _tr("Replay: %1").replace("%1", self.route_names.get(route_id or "", route_id or ""))
+        )
 
     def show_place(self, item: dict[str, Any], moment: float) -> None:
         """Where a feedback item was given (its route in detail, the marker on the spot)."""

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QWidget
 from client.errors import UserFacingError
 from staff.api import SupervisorApi
 from staff.fleet import FeedChange, FleetFeed
+from staff.replay import Frame, Recording, load_recording
 from ui.map_view import MapView
 from ui.supervisor.common import plain_label
 from ui.supervisor.equity_panel import EquityPanel
@@ -35,6 +36,7 @@ from ui.supervisor.map_panel import SupervisorMap, routes_from_export
 from ui.supervisor.messages_panel import MessagesPanel
 from ui.supervisor.metrics_panel import MetricsPanel
 from ui.supervisor.progress_panel import ProgressPanel
+from ui.supervisor.replay_panel import ReplayPanel
 
 log = logging.getLogger("sweepline.ui.supervisor")
 
@@ -91,6 +93,8 @@ class SupervisorWindow(QMainWindow):
         self.equity = EquityPanel()
         self.messages = MessagesPanel()
         self.exports = ExportPanel(folder=export_folder)
+        self.replay = ReplayPanel()
+        self._replay_route: str | None = None
         self.tabs = QTabWidget()
         self.tabs.setObjectName("supervisorTabs")
         for panel, title in (
@@ -100,6 +104,7 @@ class SupervisorWindow(QMainWindow):
             (self.metrics, "Metrics"),
             (self.equity, "Equity"),
             (self.messages, "Messages"),
+            (self.replay, "Replay"),
             (self.exports, "Export"),
         ):
             self.tabs.addTab(panel, title)
@@ -129,6 +134,8 @@ class SupervisorWindow(QMainWindow):
         self.equity.refresh_button.clicked.connect(self.refresh_equity)
         self.messages.send_requested.connect(self._on_messages_send_requested)
         self.exports.export_requested.connect(self._on_exports_export_requested)
+        self.replay.load_requested.connect(self._on_replay_load_requested)
+        self.replay.frame_changed.connect(self._on_replay_frame_changed)
 
         self._clock = QTimer(self)
         self._clock.setInterval(CLOCK_TICK_MS)
@@ -269,6 +276,12 @@ class SupervisorWindow(QMainWindow):
             for q in form.get("questions") or []
         ]
         self.feedback.set_choices(operators, routes, questions)
+        self.replay.set_vehicles(
+            [
+                (v.device_id, f"{v.vehicle} ({v.username})")
+                for v in sorted(self.feed.vehicles.values(), key=lambda v: v.vehicle)
+            ]
+        )
         self.messages.set_operators(operators)
 
     # -- feed -----------------------------------------------------------------------------
@@ -353,6 +366,18 @@ class SupervisorWindow(QMainWindow):
 
     def _on_feedback_item_selected(self, item: dict[str, Any]) -> None:
         self.map.show_place(item, self.feed.server_now())
+
+    def _on_replay_load_requested(self, device_id: str, start: float, end: float) -> None:
+        def loaded(recording: Recording) -> None:
+            routes = recording.route_ids()
+            vehicle = self.feed.vehicles.get(device_id)
+            self._replay_route = routes[0] if routes else vehicle.route_id if vehicle else None
+            self.replay.set_recording(recording)
+
+        self._spawn("load the replay", load_recording(self.api, device_id, start, end), loaded)
+
+    def _on_replay_frame_changed(self, frame: Frame) -> None:
+        self.map.show_frame(frame, self._replay_route)
 
     def _on_messages_send_requested(self, text: str, to: str) -> None:
         def done(message: dict[str, Any]) -> None:
