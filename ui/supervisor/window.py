@@ -28,6 +28,7 @@ from staff.fleet import FeedChange, FleetFeed
 from staff.replay import Frame, Recording, load_recording
 from ui.map_view import MapView
 from ui.supervisor.common import plain_label
+from ui.supervisor.documents_panel import DocumentsPanel
 from ui.supervisor.equity_panel import EquityPanel
 from ui.supervisor.export_panel import ExportPanel
 from ui.supervisor.feedback_panel import FeedbackPanel
@@ -94,6 +95,9 @@ class SupervisorWindow(QMainWindow):
         self.messages = MessagesPanel()
         self.exports = ExportPanel(folder=export_folder)
         self.replay = ReplayPanel()
+        self.documents = DocumentsPanel(
+            api, self._spawn, lambda: Path(self.exports.folder.text().strip() or ".")
+        )
         self._replay_route: str | None = None
         self.tabs = QTabWidget()
         self.tabs.setObjectName("supervisorTabs")
@@ -105,6 +109,7 @@ class SupervisorWindow(QMainWindow):
             (self.equity, "Equity"),
             (self.messages, "Messages"),
             (self.replay, "Replay"),
+            (self.documents, "Evidence and report"),
             (self.exports, "Export"),
         ):
             self.tabs.addTab(panel, title)
@@ -211,6 +216,12 @@ class SupervisorWindow(QMainWindow):
         for info in await self.api.routes():
             self.map.route_names[str(info["id"])] = str(info.get("name") or info["id"])
         self.map.set_routes(routes)
+        self.documents.set_routes(
+            [
+                (rid, self.map.route_names.get(rid, rid), [(s.id, s.street) for s in r.segments])
+                for rid, (r, _) in sorted(routes.items())
+            ]
+        )
         self._update_choices()
 
     async def _load_forms(self) -> None:
