@@ -9,7 +9,7 @@ from typing import Any
 
 from server.clock import utc_now
 from server.html_page import folium_map, page, table
-from server.page_text import fill, words
+from server.page_text import fill, kind_label, words
 
 SWEPT = "#1f9d55"
 ONE_SIDE = "#e8a317"
@@ -35,7 +35,7 @@ def evidence_html(evidence: dict[str, Any], lang: str) -> str:
     rule_name = str(profile.get("name") if isinstance(profile, dict) else profile)
     last = evidence["last_swept_by_side"]
     head = (
-        f"<h1>{escape(t('Street evidence'))}: {escape(evidence['street'] or '—')}</h1>"
+        f"<h1>{escape(fill(t('%1: %2'), t('Street evidence'), evidence['street'] or '—'))}</h1>"
         + '<p class="sub">'
         + escape(
             fill(
@@ -56,7 +56,7 @@ def evidence_html(evidence: dict[str, Any], lang: str) -> str:
     sides = set(evidence["sides_swept"])
     colour = SWEPT if {"left", "right"} <= sides else ONE_SIDE if sides else NOT_SWEPT
     points = [
-        (float(e["lat"]), float(e["lon"]), EXCEPTION, str(e["kind"] or e["reason"] or ""))
+        (float(e["lat"]), float(e["lon"]), EXCEPTION, kind_label(str(e["kind"] or ""), t))
         for e in evidence["exceptions"]
         if e["lat"] is not None and e["lon"] is not None
     ]
@@ -94,7 +94,7 @@ def evidence_html(evidence: dict[str, Any], lang: str) -> str:
         [
             local(e["time"]),
             side(e["side"]) if e["side"] else "",
-            e["kind"] or f"{t('not swept')}: {e['reason'] or ''}",
+            kind_label(e["kind"] or f"not swept: {e['reason'] or ''}", t),
             e["vehicle"] or e["device_id"],
             e["username"],
             e["note"] or "",
@@ -134,5 +134,5 @@ def evidence_html(evidence: dict[str, Any], lang: str) -> str:
         )
         + "</p>"
     )
-    title = f"{t('Street evidence')}: {evidence['street']}"
+    title = fill(t("%1: %2"), t("Street evidence"), evidence["street"] or "—")
     return page(title, lang, head, fmap, after)

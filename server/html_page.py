@@ -10,11 +10,14 @@ The maps carry no tile layer for the same reason: the street lines themselves ar
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
 
+# The map box the zoom is chosen for (CSS pixels across its narrower side).
+MAP_FIT_PX = 320
 LEAFLET_DIR = Path(__file__).resolve().parent.parent / "resources" / "leaflet"
 
 STYLE = """
@@ -66,28 +69,43 @@ def folium_map(
     tooltip, weight) and `points` (lat, lon, colour, tooltip), fitted to them."""
     import folium
 
-    fmap = folium.Map(location=[0, 0], zoom_start=15, tiles=None, height="360px")
+    latlng_lines = [
+        ([[float(c[1]), float(c[0])] for c in coords], colour, tip, weight)
+        for coords, colour, tip, weight in lines
+        if len(coords) >= 2
+    ]
+    lats = [p[0] for line in latlng_lines for p in line[0]] + [p[0] for p in points]
+    lons = [p[1] for line in latlng_lines for p in line[0]] + [p[1] for p in points]
+    # Centre and zoom computed here rather than with Leaflet's fitBounds, which gives NaN
+    # in a page laid out before its map has a size (a hidden tab, a print preview).
+    if lats:
+        centre = [(min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2]
+        zoom = fit_zoom(max(lats) - min(lats), max(lons) - min(lons), centre[0])
+    else:
+        centre, zoom = [0.0, 0.0], 2
+    fmap = folium.Map(location=centre, zoom_start=zoom, tiles=None, height="360px")
     fmap.default_js = []
     fmap.default_css = []
-    lats: list[float] = []
-    lons: list[float] = []
-    for coords, colour, tip, weight in lines:
-        latlngs = [[float(c[1]), float(c[0])] for c in coords]
-        if len(latlngs) < 2:
-            continue
+    for latlngs, colour, tip, weight in latlng_lines:
         line = folium.PolyLine(latlngs, color=colour, weight=weight, opacity=0.9, tooltip=tip)  # type: ignore[no-untyped-call]
         line.add_to(fmap)
-        lats += [p[0] for p in latlngs]
-        lons += [p[1] for p in latlngs]
     for lat, lon, colour, tip in points:
         folium.CircleMarker(
             [lat, lon], radius=6, color=colour, fill=True, fill_opacity=0.85, tooltip=tip
         ).add_to(fmap)
-        lats.append(lat)
-        lons.append(lon)
-    if lats:
-        fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(20, 20))
     return fmap
+
+
+def fit_zoom(lat_span: float, lon_span: float, lat: float) -> int:
+    """The largest web-map zoom at which the spans fit `MAP_FIT_PX` (clamped 3–18)."""
+    zoom = 18.0
+    if lon_span > 0:
+        zoom = min(zoom, math.log2(MAP_FIT_PX * 360 / (256 * lon_span)))
+    if lat_span > 0:
+        # Near the centre, a degree of latitude spans 1 / cos(lat) degrees of longitude.
+        stretched = lat_span / max(math.cos(math.radians(lat)), 0.01)
+        zoom = min(zoom, math.log2(MAP_FIT_PX * 360 / (256 * stretched)))
+    return int(max(3.0, min(18.0, math.floor(zoom))))
 
 
 def page(title: str, lang: str, body_before: str, fmap: Any, body_after: str) -> str:

@@ -12,6 +12,7 @@ LANGUAGES: Final = ("en", "fr")
 # fmt: off
 FR: Final[dict[str, str]] = {
     "Street evidence": "Preuve de balayage",
+    "%1: %2": "%1 : %2",
     "Route %1, segment %2 · %3 m · rule in force: %4":
         "Circuit %1, tronçon %2 · %3 m · règle en vigueur : %4",
     "Last swept, left curb": "Dernier balayage, bordure gauche",
@@ -38,7 +39,6 @@ FR: Final[dict[str, str]] = {
     "both": "les deux",
     "sensed": "détecté",
     "inferred": "déduit",
-    "not swept": "non balayé",
     "min %1 · median %2 · max %3 (%4 fixes)": "min %1 · médiane %2 · max %3 (%4 positions)",
     "no fix near the segment": "aucune position près du tronçon",
     "Printed %1 from the Sweepline server. Times are local.":
@@ -79,6 +79,22 @@ FR: Final[dict[str, str]] = {
         "balayé), exceptions en rouge.",
     "swept": "balayé",
     "not yet swept": "pas encore balayé",
+    "Parked cars": "Voitures garées",
+    "Construction": "Travaux",
+    "Debris pile": "Tas de débris",
+    "Blocked": "Bloqué",
+    "Road closed": "Rue fermée",
+    "Other": "Autre",
+    "Not swept: %1": "Non balayé : %1",
+}
+# What the tablets send (client.models.ExceptionKind, skip reasons) → the page's words.
+KIND_LABELS: Final[dict[str, str]] = {
+    "parked_cars": "Parked cars",
+    "construction": "Construction",
+    "debris_pile": "Debris pile",
+    "blocked": "Blocked",
+    "road_closed": "Road closed",
+    "other": "Other",
 }
 # fmt: on
 
@@ -90,6 +106,14 @@ def words(lang: str) -> Callable[[str], str]:
     if lang == "en":
         return lambda text: text
     return lambda text: FR.get(text, text)
+
+
+def kind_label(kind: str, t: Callable[[str], str]) -> str:
+    """An exception kind (or `not swept: reason`) in the page's words; unknown ones as sent."""
+    if kind.startswith("not swept: "):
+        reason = kind.removeprefix("not swept: ")
+        return fill(t("Not swept: %1"), t(KIND_LABELS[reason]) if reason in KIND_LABELS else reason)
+    return t(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
 
 
 def fill(template: str, *values: object) -> str:

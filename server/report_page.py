@@ -9,7 +9,7 @@ from typing import Any
 
 from server.evidence_page import EXCEPTION, NOT_SWEPT, SWEPT, local
 from server.html_page import folium_map, page, table
-from server.page_text import fill, words
+from server.page_text import fill, kind_label, words
 from server.svg_chart import bar_chart
 
 MAP_LEGEND = "Map: streets of the day's routes (green swept) and exceptions (red)."
@@ -42,7 +42,9 @@ def report_html(report: dict[str, Any], lang: str) -> str:
         )
         + "</p>"
         + f"<h2>{escape(t('Completion by route'))}</h2>"
-        + bar_chart([r["name"] for r in routes], [r["pct"] for r in routes], unit=" %", empty="")
+        + bar_chart(
+            [r["name"] for r in routes], [r["pct"] for r in routes], unit=" %", empty="", top=100
+        )
         + table(
             [t("Route"), t("Operators"), t("Swept"), "%"],
             [
@@ -74,7 +76,7 @@ def report_html(report: dict[str, Any], lang: str) -> str:
         )
         + f"<h2>{escape(t('Exceptions by type'))}</h2>"
         + bar_chart(
-            list(report["exceptions_by_kind"]),
+            [kind_label(k, t) for k in report["exceptions_by_kind"]],
             [float(v) for v in report["exceptions_by_kind"].values()],
             empty=t("No exception this day."),
         )
@@ -86,7 +88,12 @@ def report_html(report: dict[str, Any], lang: str) -> str:
             for line in report["route_lines"]
         ],
         [
-            (float(e["lat"]), float(e["lon"]), EXCEPTION, f"{e['kind']} · {local(e['time'])}")
+            (
+                float(e["lat"]),
+                float(e["lon"]),
+                EXCEPTION,
+                f"{kind_label(e['kind'], t)} · {local(e['time'])}",
+            )
             for e in report["exceptions"]
             if e["lat"] is not None and e["lon"] is not None
         ],

@@ -19,14 +19,20 @@ COLOUR = "#2f6f9f"
 
 
 def bar_chart(
-    labels: Sequence[str], values: Sequence[float], *, unit: str = "", empty: str = "—"
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    unit: str = "",
+    empty: str = "—",
+    top: float | None = None,
 ) -> str:
-    """Horizontal bars, one per label, each with its value printed after it."""
+    """Horizontal bars, one per label, each with its value printed after it; the full
+    width is `top` (e.g. 100 for percentages), else the largest value."""
     if len(labels) != len(values):
         raise ValueError(f"{len(labels)} labels for {len(values)} values")
     if not labels:
         return f'<p class="empty">{escape(empty)}</p>'
-    top = max(max(values), 0.0) or 1.0
+    top = top or max(max(values), 0.0) or 1.0
     span = WIDTH - LABEL_W - VALUE_W
     height = len(labels) * (BAR_HEIGHT + GAP) + GAP
     parts = [
@@ -35,7 +41,7 @@ def bar_chart(
     ]
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = GAP + i * (BAR_HEIGHT + GAP)
-        w = max(0.0, value) / top * span
+        w = min(max(0.0, value) / top, 1.0) * span
         text_y = y + BAR_HEIGHT * 0.7
         shown = f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.0f}"
         parts.append(
