@@ -14,6 +14,7 @@ import json
 import sqlite3
 from typing import Any, Final
 
+from server.export_details import last_rules, segment_middles, swept_sides
 from server.metrics import _events, fact_time, feedback_items, segment_history
 from server.payloads import number_or_none, stored_object, text_or_none
 
@@ -34,6 +35,7 @@ def _segment_geometry(conn: sqlite3.Connection) -> dict[tuple[str, str], Any]:
 
 def progress_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     rows = []
+    sides, rules = swept_sides(conn), last_rules(conn)
     for route in conn.execute("SELECT id FROM routes ORDER BY id").fetchall():
         for s in segment_history(conn, route["id"]):
             rows.append(
@@ -45,6 +47,8 @@ def progress_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
                     "swept": s["swept_at"] is not None,
                     "swept_at": s["swept_at"],
                     "swept_by": s["swept_by"],
+                    "sides": sides.get((route["id"], s["segment_id"]), ""),
+                    "rule": rules.get((route["id"], s["segment_id"]), ""),
                     "passes": s["passes"],
                     "exceptions": len(s["exceptions"]),
                 }
@@ -53,21 +57,31 @@ def progress_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 
 
 def exception_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every exception and every "not swept" report (kind `not swept: <reason>`); one
+    without a reported position is placed at its segment's middle (`placed`: segment)."""
     rows = []
-    for row in _events(conn, ("exception",)):
+    middles = segment_middles(conn)
+    for row in _events(conn, ("exception", "segment_not_swept")):
         payload = stored_object(row["payload_json"])
+        lat, lon = number_or_none(payload.get("lat")), number_or_none(payload.get("lon"))
+        placed = "reported"
+        key = (str(payload.get("route_id")), str(payload.get("segment_id")))
+        if (lat is None or lon is None) and key in middles:
+            (lat, lon), placed = middles[key], "segment"
+        kind = text_or_none(payload.get("kind"))
+        if row["type"] == "segment_not_swept":
+            kind = f"not swept: {text_or_none(payload.get('reason'))}"
         rows.append(
             {
                 "position": row["position"],
                 "time": fact_time(row),
                 "username": row["username"],
                 "device_id": row["device_id"],
-                **{
-                    k: text_or_none(payload.get(k))
-                    for k in ("kind", "side", "route_id", "segment_id")
-                },
-                "lat": number_or_none(payload.get("lat")),
-                "lon": number_or_none(payload.get("lon")),
+                "kind": kind,
+                **{k: text_or_none(payload.get(k)) for k in ("side", "route_id", "segment_id")},
+                "lat": lat,
+                "lon": lon,
+                "placed": placed if lat is not None else None,
                 "note": text_or_none(payload.get("note")),
             }
         )
@@ -141,6 +155,8 @@ _COLUMNS: Final = {
         "swept",
         "swept_at",
         "swept_by",
+        "sides",
+        "rule",
         "passes",
         "exceptions",
     ],
@@ -155,6 +171,7 @@ _COLUMNS: Final = {
         "segment_id",
         "lat",
         "lon",
+        "placed",
         "note",
     ],
     "feedback": [*_FEEDBACK_CONTEXT, "question_id", "question", "answer"],

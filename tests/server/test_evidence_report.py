@@ -6,6 +6,8 @@ and French."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import time
 import uuid
@@ -193,3 +195,21 @@ def test_daily_report_adds_up_the_day(world: dict[str, Any]) -> None:
     assert "Rapport quotidien du projet pilote" in html_fr.text
     assert "<svg" in html_fr.text
     assert bad.status_code == 422
+
+
+def test_exports_carry_sides_rules_and_every_exception(world: dict[str, Any]) -> None:
+    with httpx.Client(base_url=world["url"], timeout=10, headers=world["staff"]) as http:
+        progress = http.get("/api/v1/export/progress", params={"format": "csv"}).text
+        geo = http.get("/api/v1/export/exceptions", params={"format": "geojson"}).json()
+    rows = list(csv.DictReader(io.StringIO(progress)))
+    swept = next(r for r in rows if r["segment_id"] == world["first"])
+    assert (swept["sides"], swept["rule"]) == (
+        "left,right",
+        "sweepline / each curb side over 80 % of its length",
+    )
+    assert swept["passes"] == "2"
+    kinds = {f["properties"]["kind"]: f for f in geo["features"]}
+    assert set(kinds) == {"parked_cars", "not swept: construction"}
+    assert kinds["parked_cars"]["properties"]["placed"] == "reported"
+    assert kinds["not swept: construction"]["properties"]["placed"] == "segment"
+    assert all(f["geometry"]["type"] == "Point" for f in geo["features"])
