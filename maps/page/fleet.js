@@ -55,9 +55,11 @@ window.sweeplineFleet = (function (map) {
   function apply(entry, v) {
     var style = { color: v.colour, fillColor: v.colour };
     entry.route.setStyle({ color: v.colour, dashArray: v.freshness === "silent" ? "4 8" : null });
-    if (entry.routeKey !== v.route_id) {
+    // Redrawn when the route changes or its geometry arrives (vehicles can come first).
+    var routeKey = v.route_id + ":" + (Array.isArray(v.route) ? v.route.length : 0);
+    if (entry.routeKey !== routeKey) {
       entry.route.setLatLngs(lineLatLngs(v.route));
-      entry.routeKey = v.route_id;
+      entry.routeKey = routeKey;
     }
     entry.marker.setStyle(style);
     entry.marker.unbindTooltip();
@@ -104,10 +106,20 @@ window.sweeplineFleet = (function (map) {
 
   function fitAll() {
     var bounds = null;
+    function add(b) {
+      if (b.isValid()) {
+        bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast());
+      }
+    }
+    var routes = 0;
     Object.keys(entries).forEach(function (id) {
-      var b = entries[id].route.getBounds();
-      if (b.isValid()) { bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast()); }
+      var e = entries[id];
+      if (e.route.getLatLngs().length) { add(e.route.getBounds()); routes += 1; }
+      if (e.position) { add(L.latLngBounds([e.position, e.position])); }
     });
+    // Framed once the routes are known (vehicles and their positions can come first).
+    var size = map.getSize();
+    if (routes === 0 || size.x <= 0 || size.y <= 0) { return false; }
     if (bounds) { map.fitBounds(bounds, { padding: [20, 20] }); }
     return bounds !== null;
   }

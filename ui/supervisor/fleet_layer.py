@@ -107,27 +107,37 @@ class FleetLayer(QObject):
         return out
 
     def refresh(self) -> None:
-        """Send the fleet as it is now to the page (nothing until the page is ready)."""
+        """Send the fleet as it is now to the page (nothing until the page is ready).
+
+        The first update that has vehicles with routes also frames them all."""
+        self._send(fit=not self._fitted)
+
+    def fit(self) -> None:
+        """Frame the whole fleet (the "Whole fleet" button)."""
+        self._send(fit=True)
+
+    def _send(self, *, fit: bool) -> None:
         if not self.map_view.is_ready:
             return
         data = json.dumps(self.payload(), allow_nan=False)
-        fit = "false" if self._fitted or not self.route_lines else "true"
         script = (
             "(function () { if (!window.sweeplineFleet) {\n"
             + fleet_js()
             + "\n} var n = window.sweeplineFleet.update("
             + data
-            + "); if ("
-            + fit
-            + ") { window.sweeplineFleet.fitAll(); } return n; })()"
+            + "); var fitted = "
+            + ("window.sweeplineFleet.fitAll()" if fit else "false")
+            + "; return JSON.stringify({count: n, fitted: fitted}); })()"
         )
-        self._fitted = self._fitted or fit == "true"
         self.updates += 1
         self.map_view.page().runJavaScript(script, 0, self._on_updated)
 
-    def _on_updated(self, count: object) -> None:
-        if isinstance(count, int | float):
-            self.updated.emit(int(count))
+    def _on_updated(self, answer: object) -> None:
+        if not isinstance(answer, str):
+            return
+        result = json.loads(answer)
+        self._fitted = self._fitted or bool(result.get("fitted"))
+        self.updated.emit(int(result.get("count") or 0))
 
     def _on_title_changed(self, title: str) -> None:
         if not title.startswith(FOLLOW_PREFIX):

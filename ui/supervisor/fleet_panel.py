@@ -83,9 +83,6 @@ class FleetPanel(QWidget):
             return None
         return self._order[rows[0].row()] if rows[0].row() < len(self._order) else None
 
-    def first_device(self) -> str:
-        return self._order[0] if self._order else ""
-
     def select_device(self, device_id: str) -> None:
         if device_id in self._order:
             self.table.selectRow(self._order.index(device_id))

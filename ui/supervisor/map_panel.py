@@ -9,18 +9,20 @@ export, kept up to date by the stream's `progress` events) and who is followed.
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from coverage.model import Fix, Route, Segment, SegmentState, SegmentStatus
 from staff.fleet import FleetFeed, VehicleFix
+from staff.freshness import FRESHNESS_COLOURS
 from staff.replay import Frame
 from ui.map_view import MapView
 from ui.supervisor.common import plain_label
-from ui.supervisor.fleet_layer import FleetLayer
+from ui.supervisor.fleet_layer import FleetLayer, freshness_word
 
 
 def _tr(text: str) -> str:
@@ -74,6 +76,24 @@ def fix_of(fix: VehicleFix) -> Fix:
     )
 
 
+def freshness_legend() -> QLabel:
+    """What the fleet's colours mean (our own fixed words, so rich text is safe here)."""
+    parts = [
+        f'<span style="color:{FRESHNESS_COLOURS[key]}">●</span> {html.escape(freshness_word(key))}'
+        for key in ("live", "delayed", "silent")
+    ]
+    label = QLabel("&nbsp;&nbsp;".join(parts))
+    label.setObjectName("freshnessLegend")
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setToolTip(
+        _tr(
+            "Live: heard from within the last minute. Delayed: not heard for a while. "
+            "Silent: nothing for 10 minutes or more."
+        )
+    )
+    return label
+
+
 class SupervisorMap(QWidget):
     """Title line over the map; `follow_requested(device)` when a vehicle is tapped."""
 
@@ -86,11 +106,18 @@ class SupervisorMap(QWidget):
         self.feed = feed
         self.map_view = map_view or MapView()
         self.title = plain_label(
-            _tr("Select a vehicle, a route or a feedback item."), name="mapTitle"
+            _tr("The whole fleet: tap a vehicle to follow it."), name="mapTitle"
         )
+        self.whole_fleet = QPushButton(_tr("Whole fleet"))
+        self.whole_fleet.setObjectName("wholeFleet")
+        self.whole_fleet.clicked.connect(self.show_whole_fleet)
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(freshness_legend())
+        header.addWidget(self.whole_fleet)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.title)
+        layout.addLayout(header)
         layout.addWidget(self.map_view, 1)
         self.fleet_layer = FleetLayer(self.map_view, feed, self)
         self.fleet_layer.follow_requested.connect(self.follow_requested.emit)
@@ -112,6 +139,12 @@ class SupervisorMap(QWidget):
         elif self.shown_route is not None:
             self.show_route(self.shown_route, force=True)
         self.fleet_layer.refresh()
+
+    def show_whole_fleet(self) -> None:
+        """Stop following; frame every vehicle's route."""
+        self.followed = None
+        self.title.setText(_tr("The whole fleet: tap a vehicle to follow it."))
+        self.fleet_layer.fit()
 
     def show_route(self, route_id: str, *, force: bool = False) -> bool:
         if route_id not in self.routes:

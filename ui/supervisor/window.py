@@ -306,10 +306,7 @@ class SupervisorWindow(QMainWindow):
             self._update_choices()
             if self.progress_rows:
                 self._show_progress(self.progress_rows)
-            if followed is None and self.map.shown_route is None and self.feed.vehicles:
-                # Something on the map from the start: the first vehicle of the table.
-                self.fleet.select_device(self.fleet.first_device())
-            elif followed is not None:
+            if followed is not None:
                 self.map.show_vehicle(followed)
         elif change.kind == "vehicle" and change.device_id and change.device_id == followed:
             self.map.show_vehicle(change.device_id)
