@@ -27,13 +27,13 @@ from ui.supervisor.common import age
 FOLLOW_PREFIX = "sweepline-follow:"
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("FleetLayer", text)
-
-
 def freshness_word(value: str) -> str:
     """The freshness in the screen's language."""
-    return {"live": _tr("live"), "delayed": _tr("delayed"), "silent": _tr("silent")}[value]
+    return {
+        "live": QCoreApplication.translate("FleetLayer", "live"),
+        "delayed": QCoreApplication.translate("FleetLayer", "delayed"),
+        "silent": QCoreApplication.translate("FleetLayer", "silent"),
+    }[value]
 
 
 def hover_lines(feed: FleetFeed, vehicle: VehicleState) -> list[str]:
@@ -41,27 +41,27 @@ def hover_lines(feed: FleetFeed, vehicle: VehicleState) -> list[str]:
     state = freshness(feed, vehicle.device_id)
     lines = [
         f"{vehicle.vehicle} — {vehicle.username}",
-        _tr("%1 · %2 % swept")
+        QCoreApplication.translate("FleetLayer", "%1 · %2 % swept")
         .replace("%1", vehicle.route_name)
         .replace("%2", f"{vehicle.pct:.0f}"),
-        _tr("Data: %1").replace("%1", freshness_word(state)),
+        QCoreApplication.translate("FleetLayer", "Data: %1").replace("%1", freshness_word(state)),
     ]
     fix = vehicle.last_fix
     if fix is None:
-        lines.append(_tr("No fix yet"))
+        lines.append(QCoreApplication.translate("FleetLayer", "No fix yet"))
     else:
         when = datetime.fromtimestamp(fix.t_ms / 1000, UTC).astimezone().strftime("%H:%M:%S")
         lines.append(
-            _tr("Last fix %1 (%2 ago)")
+            QCoreApplication.translate("FleetLayer", "Last fix %1 (%2 ago)")
             .replace("%1", when)
             .replace("%2", age(feed.age_s(fix.t_ms / 1000)))
         )
     waiting = vehicle.waiting
     if waiting is None:
-        lines.append(_tr("Queue: not reported"))
+        lines.append(QCoreApplication.translate("FleetLayer", "Queue: not reported"))
     else:
         lines.append(
-            _tr("Queue: %1 waiting (%2 events, %3 fixes)")
+            QCoreApplication.translate("FleetLayer", "Queue: %1 waiting (%2 events, %3 fixes)")
             .replace("%1", str(waiting.total))
             .replace("%2", str(waiting.events))
             .replace("%3", str(waiting.gps))
@@ -83,6 +83,8 @@ class FleetLayer(QObject):
         # Route id -> its segments' coordinates ([lon, lat] lists), from the progress export.
         self.route_lines: dict[str, list[list[list[float]]]] = {}
         self.updates = 0
+        # Vehicles the page drew at its last answer.
+        self.drawn = 0
         self._fitted = False
         map_view.page().titleChanged.connect(self._on_title_changed)
 
@@ -137,7 +139,8 @@ class FleetLayer(QObject):
             return
         result = json.loads(answer)
         self._fitted = self._fitted or bool(result.get("fitted"))
-        self.updated.emit(int(result.get("count") or 0))
+        self.drawn = int(result.get("count") or 0)
+        self.updated.emit(self.drawn)
 
     def _on_title_changed(self, title: str) -> None:
         if not title.startswith(FOLLOW_PREFIX):

@@ -25,10 +25,6 @@ from ui.supervisor.common import plain_label
 from ui.supervisor.fleet_layer import FleetLayer, freshness_word
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("SupervisorMap", text)
-
-
 def routes_from_export(collection: dict[str, Any]) -> dict[str, tuple[Route, set[str]]]:
     """Route geometry and swept segment ids from the progress GeoJSON export."""
     segments: dict[str, list[Segment]] = {}
@@ -86,9 +82,10 @@ def freshness_legend() -> QLabel:
     label.setObjectName("freshnessLegend")
     label.setTextFormat(Qt.TextFormat.RichText)
     label.setToolTip(
-        _tr(
+        QCoreApplication.translate(
+            "SupervisorMap",
             "Live: heard from within the last minute. Delayed: not heard for a while. "
-            "Silent: nothing for 10 minutes or more."
+            "Silent: nothing for 10 minutes or more.",
         )
     )
     return label
@@ -106,9 +103,12 @@ class SupervisorMap(QWidget):
         self.feed = feed
         self.map_view = map_view or MapView()
         self.title = plain_label(
-            _tr("The whole fleet: tap a vehicle to follow it."), name="mapTitle"
+            QCoreApplication.translate(
+                "SupervisorMap", "The whole fleet: tap a vehicle to follow it."
+            ),
+            name="mapTitle",
         )
-        self.whole_fleet = QPushButton(_tr("Whole fleet"))
+        self.whole_fleet = QPushButton(QCoreApplication.translate("SupervisorMap", "Whole fleet"))
         self.whole_fleet.setObjectName("wholeFleet")
         self.whole_fleet.clicked.connect(self.show_whole_fleet)
         header = QHBoxLayout()
@@ -143,7 +143,11 @@ class SupervisorMap(QWidget):
     def show_whole_fleet(self) -> None:
         """Stop following; frame every vehicle's route."""
         self.followed = None
-        self.title.setText(_tr("The whole fleet: tap a vehicle to follow it."))
+        self.title.setText(
+            QCoreApplication.translate(
+                "SupervisorMap", "The whole fleet: tap a vehicle to follow it."
+            )
+        )
         self.fleet_layer.fit()
 
     def show_route(self, route_id: str, *, force: bool = False) -> bool:
@@ -161,7 +165,9 @@ class SupervisorMap(QWidget):
         if self.show_route(route_id):
             self.followed = None
             name = self.route_names.get(route_id, route_id)
-            self.title.setText(_tr("Route %1").replace("%1", name))
+            self.title.setText(
+                QCoreApplication.translate("SupervisorMap", "Route %1").replace("%1", name)
+            )
 
     def show_vehicle(self, device_id: str) -> None:
         """Follow one vehicle: its route in detail, the map centred on its position."""
@@ -171,12 +177,16 @@ class SupervisorMap(QWidget):
         self.followed = device_id
         self.show_route(vehicle.route_id)
         fix = vehicle.last_fix
-        where = _tr("no position yet")
+        where = QCoreApplication.translate("SupervisorMap", "no position yet")
         if fix is not None:
             self.map_view.move_vehicle(fix_of(fix))
-            where = _tr("at %1, %2").replace("%1", f"{fix.lat:.5f}").replace("%2", f"{fix.lon:.5f}")
+            where = (
+                QCoreApplication.translate("SupervisorMap", "at %1, %2")
+                .replace("%1", f"{fix.lat:.5f}")
+                .replace("%2", f"{fix.lon:.5f}")
+            )
         self.title.setText(
-            _tr("%1 (%2) on %3: %4")
+            QCoreApplication.translate("SupervisorMap", "%1 (%2) on %3: %4")
             .replace("%1", vehicle.vehicle)
             .replace("%2", vehicle.username)
             .replace("%3", vehicle.route_name)
@@ -204,7 +214,9 @@ class SupervisorMap(QWidget):
             when = datetime.fromtimestamp(p.t, UTC)
             self.map_view.move_vehicle(Fix(t=when, lat=p.lat, lon=p.lon, speed_mps=p.speed_mps))
         self.title.setText(
-            _tr("Replay: %1").replace("%1", self.route_names.get(route_id or "", route_id or ""))
+            QCoreApplication.translate("SupervisorMap", "Replay: %1").replace(
+                "%1", self.route_names.get(route_id or "", route_id or "")
+            )
         )
 
     def show_place(self, item: dict[str, Any], moment: float) -> None:
@@ -219,10 +231,14 @@ class SupervisorMap(QWidget):
             when = datetime.fromtimestamp(moment, UTC)
             self.map_view.move_vehicle(Fix(t=when, lat=float(lat), lon=float(lon)))
             self.title.setText(
-                _tr("Where %1 gave this feedback: %2, %3")
+                QCoreApplication.translate("SupervisorMap", "Where %1 gave this feedback: %2, %3")
                 .replace("%1", str(item.get("username")))
                 .replace("%2", f"{lat:.5f}")
                 .replace("%3", f"{lon:.5f}")
             )
         else:
-            self.title.setText(_tr("This feedback has no recorded position."))
+            self.title.setText(
+                QCoreApplication.translate(
+                    "SupervisorMap", "This feedback has no recorded position."
+                )
+            )

@@ -27,7 +27,7 @@ from staff.api import SupervisorApi
 from staff.fleet import FeedChange, FleetFeed
 from staff.replay import Frame, Recording, load_recording
 from ui.map_view import MapView
-from ui.supervisor.common import plain_label
+from ui.supervisor.common import action_words, plain_label
 from ui.supervisor.documents_panel import DocumentsPanel
 from ui.supervisor.equity_panel import EquityPanel
 from ui.supervisor.export_panel import ExportPanel
@@ -79,7 +79,7 @@ class SupervisorWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Sweepline — supervisor")
+        self.setWindowTitle(self.tr("Sweepline — supervisor"))
         self.api = api
         self.feed = feed
         self._tasks: set[asyncio.Future[Any]] = set()
@@ -102,15 +102,15 @@ class SupervisorWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("supervisorTabs")
         for panel, title in (
-            (self.fleet, "Fleet"),
-            (self.progress, "Progress"),
-            (self.feedback, "Feedback"),
-            (self.metrics, "Metrics"),
-            (self.equity, "Equity"),
-            (self.messages, "Messages"),
-            (self.replay, "Replay"),
-            (self.documents, "Evidence and report"),
-            (self.exports, "Export"),
+            (self.fleet, self.tr("Fleet")),
+            (self.progress, self.tr("Progress")),
+            (self.feedback, self.tr("Feedback")),
+            (self.metrics, self.tr("Metrics")),
+            (self.equity, self.tr("Equity")),
+            (self.messages, self.tr("Messages")),
+            (self.replay, self.tr("Replay")),
+            (self.documents, self.tr("Evidence and report")),
+            (self.exports, self.tr("Export")),
         ):
             self.tabs.addTab(panel, title)
 
@@ -198,10 +198,16 @@ class SupervisorWindow(QMainWindow):
                 return
             error = finished.exception()
             if isinstance(error, UserFacingError):
-                self.status.setText(f"Could not {name.replace('_', ' ')}: {error}")
+                self.status.setText(
+                    self.tr("Could not %1: %2")
+                    .replace("%1", action_words(name))
+                    .replace("%2", str(error))
+                )
             elif error is not None:
                 log.error("supervisor: %s failed", name, exc_info=error)
-                self.status.setText(f"Could not {name.replace('_', ' ')}: an unexpected error")
+                self.status.setText(
+                    self.tr("Could not %1: an unexpected error").replace("%1", action_words(name))
+                )
             elif then is not None:
                 then(finished.result())
             self.call_finished.emit(name)
@@ -352,9 +358,13 @@ class SupervisorWindow(QMainWindow):
 
         def done(summary: dict[str, Any]) -> None:
             self.fleet.reassign_result.setText(
-                f"{summary.get('route_name')} now goes to {summary.get('device_id')} "
-                f"({summary.get('operator')}), version {summary.get('version')}; "
-                "the tablets pick it up on their next pull."
+                self.tr(
+                    "%1 now goes to %2 (%3), version %4; the tablets pick it up on their next pull."
+                )
+                .replace("%1", str(summary.get("route_name")))
+                .replace("%2", str(summary.get("device_id")))
+                .replace("%3", str(summary.get("operator")))
+                .replace("%4", str(summary.get("version")))
             )
             self._spawn("refresh fleet", self.feed.refresh())
 
@@ -390,7 +400,9 @@ class SupervisorWindow(QMainWindow):
     def _on_messages_send_requested(self, text: str, to: str) -> None:
         def done(message: dict[str, Any]) -> None:
             count = len(message.get("recipients") or [])
-            self.messages.result.setText(f"Sent to {count} operator(s).")
+            self.messages.result.setText(
+                self.tr("Sent to %1 operator(s).").replace("%1", str(count))
+            )
             self.messages.text.clear()
             self.refresh_messages()
 
@@ -413,7 +425,7 @@ class SupervisorWindow(QMainWindow):
         self._spawn(
             "export",
             save(),
-            lambda path: self.exports.result.setText(f"Saved {path}"),
+            lambda path: self.exports.result.setText(self.tr("Saved %1").replace("%1", str(path))),
         )
 
 
