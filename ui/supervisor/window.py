@@ -1,11 +1,11 @@
 """SupervisorWindow: the supervisor's desk view. Tabs on the left (fleet, progress,
-feedback, metrics, equity, messages, export), the map on the right.
+feedback, metrics, equity, messages, replay, evidence and report, export), the map on
+the right (`SupervisorMap`: the whole fleet, and one route in detail).
 
 The window is the controller of its panels: it runs the `SupervisorApi` calls as asyncio
 tasks on the Qt loop (qasync), relays the `FleetFeed`'s changes through a signal, and
-hands each panel plain data. The map shows one route at a time (the selected vehicle's,
-route's or feedback item's) with `MapView.show_route`; the selected vehicle's position,
-or the place a feedback item was given, is the map's marker.
+hands each panel plain data. Progress and metrics are live: the stream's `progress` and
+`exception` events make the window fetch them again (once per burst), no button needed.
 """
 
 from __future__ import annotations
