@@ -2,7 +2,7 @@
 coloured by data freshness (live / delayed / silent), last fix and queue depth on hover,
 and a tap on a vehicle (or its route) to follow it.
 
-The layer is `maps/page/fleet.js`, injected into the supervisor's own copy of the map
+The layer is `maps/fleet/fleet.js`, injected into the supervisor's own copy of the map
 page with `runJavaScript` rather than built into the page: the operator screen's page,
 its CSP hashes and stored renders stay untouched, and a page that reloads (a crashed
 render process) simply gets the script again with the next update. A tap comes back as
