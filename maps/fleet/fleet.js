@@ -73,6 +73,7 @@ window.sweeplineFleet = (function (map) {
       group.removeLayer(entry.marker);
     }
     entry.freshness = v.freshness;
+    entry.lines = v.lines;
     entry.position = isNum(v.lat) && isNum(v.lon) ? [v.lat, v.lon] : null;
   }
 
@@ -95,12 +96,14 @@ window.sweeplineFleet = (function (map) {
     return Object.keys(entries).length;
   }
 
-  // What the map shows, for the application's checks: [{id, position, freshness}].
+  // What the map shows, for the application's checks: position, freshness, colour, hover.
   function shown() {
     return Object.keys(entries).sort().map(function (id) {
       var e = entries[id];
+      var tip = e.marker.getTooltip();
       return { id: id, position: e.position, freshness: e.freshness,
-        drawn: group.hasLayer(e.marker) };
+        drawn: group.hasLayer(e.marker), colour: e.marker.options.color,
+        hover: tip ? tip.getContent() : null };
     });
   }
 

@@ -16,6 +16,7 @@ import pytest
 
 from staff.api import SupervisorApi
 from staff.fleet import FleetFeed
+from staff.freshness import FRESHNESS_COLOURS
 from tests.e2e.test_pilot import Operator, add_second_operator
 from tests.helpers.server_process import ServerProcess
 from tests.ui.conftest import LOAD_TIMEOUT_MS, delete_widget, until
@@ -83,6 +84,12 @@ def test_two_tablets_live_on_the_fleet_map_progress_and_metrics(
             for entry, op in zip(shown, (a, b), strict=True):
                 assert op.last is not None
                 assert entry["position"] == pytest.approx([op.last.lat, op.last.lon], abs=1e-6)
+                # Coloured by freshness; the hover names who, the last fix and the queue.
+                assert entry["colour"] == FRESHNESS_COLOURS["live"]
+                assert f"— {op.username}</b>" in entry["hover"]
+                assert "Data: live" in entry["hover"]
+                assert "Last fix " in entry["hover"]
+                assert "Queue: " in entry["hover"]
 
             # A tap on B's vehicle follows it.
             assert await js(window.map_view, "window.sweeplineFleet.tap('demo-tablet-2')")
