@@ -21,6 +21,8 @@ from staff.fleet import FleetFeed, VehicleFix
 from staff.freshness import FRESHNESS_COLOURS
 from staff.replay import Frame
 from ui.map_view import MapView
+from ui.route_map import RouteMap
+from ui.segment_views import page_labels
 from ui.supervisor.common import plain_label
 from ui.supervisor.fleet_layer import FleetLayer, freshness_word
 
@@ -101,7 +103,12 @@ class SupervisorMap(QWidget):
     ) -> None:
         super().__init__(parent)
         self.feed = feed
-        self.map_view = map_view or MapView()
+        if map_view is None:
+            # The page's own words (legend, segment panel) in the screen's language.
+            route_map = RouteMap()
+            route_map.set_labels(page_labels())
+            map_view = route_map
+        self.map_view = map_view
         self.title = plain_label(
             QCoreApplication.translate(
                 "SupervisorMap", "The whole fleet: tap a vehicle to follow it."
