@@ -20,6 +20,8 @@ from wire.protocol import FixBatchError, decode_fix_batch
 
 IMPLAUSIBLE_TIME = "implausible_time"
 PAGE = 1000
+# Fixes of the track drawn behind the vehicle in a frame (the page keeps as many).
+TRAIL_POINTS = 120
 
 
 def epoch(text: object) -> float | None:
@@ -69,6 +71,7 @@ class Frame:
     position: TrackPoint | None
     swept: frozenset[tuple[str, str]]
     exceptions: tuple[Happening, ...]
+    trail: tuple[TrackPoint, ...] = ()  # the track just before `t`, oldest first
 
 
 @dataclass(slots=True)
@@ -96,6 +99,7 @@ class Recording:
         return Frame(
             t=t,
             position=position,
+            trail=tuple(self.track[max(0, i - TRAIL_POINTS) : i]),
             swept=frozenset((h.route_id, h.segment_id) for h in done if h.kind == "swept"),
             exceptions=tuple(h for h in done if h.kind != "swept"),
         )

@@ -1,11 +1,14 @@
 """Acceptance for shift replay: a real tablet drives its route and syncs to the server in
 its own process; the supervisor loads the vehicle's recording in the Replay tab and
-plays it; at its end the swept set — in the replay and on the map page — is exactly the
+plays it (with SWEEPLINE_SHOTS set, the end is saved as replay.png there); at its end
+the swept set — in the replay and on the map page — is exactly the
 server's route status, and halfway through it is a strict part of it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 from collections.abc import Callable, Coroutine, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +35,10 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
 def test_replay_ends_with_the_servers_swept_set(
     server: ServerProcess, tmp_path: Path, run: Callable[[Coroutine[Any, Any, None]], None]
 ) -> None:
+    shots = os.environ.get("SWEEPLINE_SHOTS")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+
     async def scenario() -> None:
         driver = Operator(server.url, tmp_path, "demo")
         api = SupervisorApi(server.url)
@@ -97,6 +104,9 @@ def test_replay_ends_with_the_servers_swept_set(
             )
             on_map = {s for s, state in states if state == "swept"}
             assert on_map == server_swept
+            if shots:
+                await asyncio.sleep(1.0)  # let the map paint before the grab
+                window.grab().save(str(Path(shots) / "replay.png"))
         finally:
             if window is not None:
                 window.close()

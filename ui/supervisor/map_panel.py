@@ -216,10 +216,14 @@ class SupervisorMap(QWidget):
             route = self.routes[route_id][0]
             swept = {s for r, s in frame.swept if r == route_id}
             self.map_view.set_statuses(statuses(route, swept))
-        if frame.position is not None:
-            p = frame.position
-            when = datetime.fromtimestamp(p.t, UTC)
-            self.map_view.move_vehicle(Fix(t=when, lat=p.lat, lon=p.lon, speed_mps=p.speed_mps))
+        fixes = [
+            Fix(t=datetime.fromtimestamp(p.t, UTC), lat=p.lat, lon=p.lon, speed_mps=p.speed_mps)
+            for p in frame.trail
+        ]
+        # The trail is the recording's own (scrubbing back redraws it), then the vehicle.
+        self.map_view.set_trail(fixes[:-1])
+        if fixes:
+            self.map_view.move_vehicle(fixes[-1])
         self.title.setText(
             QCoreApplication.translate("SupervisorMap", "Replay: %1").replace(
                 "%1", self.route_names.get(route_id or "", route_id or "")
