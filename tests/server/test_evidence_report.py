@@ -19,9 +19,32 @@ import httpx
 import pytest
 
 from server.clock import iso_z
+from server.db import Database
 from server.embedded import EmbeddedServer
+from server.equity import import_areas
 from tests.server.helpers import SUPERVISOR_LOGIN, event, fix_batch, login, push, today_assignment
 
+
+def box(west: float, south: float, east: float, north: float) -> list[list[list[float]]]:
+    return [[[west, south], [east, south], [east, north], [west, north], [west, south]]]
+
+
+# One district around all of Uptown Waterloo, one far away holding no street.
+DISTRICTS = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "properties": {"District": "Uptown"},
+            "geometry": {"type": "Polygon", "coordinates": box(-80.60, 43.40, -80.40, 43.55)},
+        },
+        {
+            "type": "Feature",
+            "properties": {"District": "Elsewhere"},
+            "geometry": {"type": "Polygon", "coordinates": box(-79.0, 44.0, -78.9, 44.1)},
+        },
+    ],
+}
 SURVEY = {
     "id": "pilot-survey",
     "title": "Pilot survey",
@@ -38,6 +61,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     known speeds), then both sides, and reported parked cars there and a skipped segment."""
     embedded = EmbeddedServer(tmp_path_factory.mktemp("evidence") / "server.db", seed_demo=True)
     embedded.start()
+    with Database(embedded.db_path).write() as conn:
+        import_areas(conn, DISTRICTS, name_field="District", kind="district", id_prefix="d-")
     with httpx.Client(base_url=embedded.url, timeout=10) as http:
         staff = login(http, SUPERVISOR_LOGIN)
         form = http.post("/api/v1/forms", json={"definition": SURVEY}, headers=staff).json()
@@ -185,6 +210,10 @@ def test_daily_report_adds_up_the_day(world: dict[str, Any]) -> None:
     route = next(r for r in data["routes"] if r["route_id"] == world["route_id"])
     assert route["operators"] == ["demo"]
     assert route["swept_m"] > 0
+    [district] = data["districts"]  # "Elsewhere" holds no street
+    assert district["name"] == "Uptown"
+    assert district["swept_m"] == pytest.approx(route["swept_m"], abs=0.2)
+    assert 0 < district["pct"] < route["pct"]  # every route's streets count, one was swept
     assert data["exceptions_by_kind"] == {"not swept: construction": 1, "parked_cars": 1}
     assert data["ratings"] == [{"label": "How was the shift?", "mean": 4.0, "count": 1}]
     assert {c["text"] for c in data["comments"]} == {"Dorset St. blocked", "brush worn"}
