@@ -196,6 +196,8 @@ FR = {
         "%1 va maintenant à %2 (%3), version %4; les tablettes le reçoivent à leur prochaine "
         "synchronisation.",
     "Sent to %1 operator(s).": "Envoyé à %1 opérateur(s).",
+    "Street evidence for the selected segment": "Preuve de balayage du tronçon sélectionné",
+    "Select a segment of the route first.": "Sélectionnez d'abord un tronçon du circuit.",
 }
 # fmt: on
 

@@ -527,97 +527,107 @@
 <context>
     <name>ProgressPanel</name>
     <message>
-        <location filename="../../ui/supervisor/progress_panel.py" line="22" />
+        <location filename="../../ui/supervisor/progress_panel.py" line="23" />
         <source>Route</source>
         <translation>Circuit</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/progress_panel.py" line="23" />
+        <location filename="../../ui/supervisor/progress_panel.py" line="24" />
         <source>Operators today</source>
         <translation>Opérateurs aujourd'hui</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/progress_panel.py" line="24" />
+        <location filename="../../ui/supervisor/progress_panel.py" line="25" />
         <source>Progress</source>
         <translation>Avancement</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/progress_panel.py" line="25" />
+        <location filename="../../ui/supervisor/progress_panel.py" line="26" />
         <source>Swept</source>
         <translation>Balayé</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/progress_panel.py" line="26" />
+        <location filename="../../ui/supervisor/progress_panel.py" line="27" />
         <source>Segments</source>
         <translation>Tronçons</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/progress_panel.py" line="32" />
+        <location filename="../../ui/supervisor/progress_panel.py" line="33" />
         <source>Select a route to see its segments.</source>
         <translation>Sélectionnez un circuit pour voir ses tronçons.</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/progress_panel.py" line="36" />
+        <location filename="../../ui/supervisor/progress_panel.py" line="37" />
         <source>Segment</source>
         <translation>Tronçon</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/progress_panel.py" line="37" />
+        <location filename="../../ui/supervisor/progress_panel.py" line="38" />
         <source>Street</source>
         <translation>Rue</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/progress_panel.py" line="38" />
+        <location filename="../../ui/supervisor/progress_panel.py" line="39" />
         <source>Passes</source>
         <translation>Passages</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/progress_panel.py" line="39" />
+        <location filename="../../ui/supervisor/progress_panel.py" line="40" />
         <source>Last swept</source>
         <translation>Dernier balayage</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/progress_panel.py" line="40" />
+        <location filename="../../ui/supervisor/progress_panel.py" line="41" />
         <source>By</source>
         <translation>Par</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/progress_panel.py" line="41" />
+        <location filename="../../ui/supervisor/progress_panel.py" line="42" />
         <source>Sweeps</source>
         <translation>Balayages</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/progress_panel.py" line="42" />
+        <location filename="../../ui/supervisor/progress_panel.py" line="43" />
         <source>Exceptions</source>
         <translation>Exceptions</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/progress_panel.py" line="46" />
+        <location filename="../../ui/supervisor/progress_panel.py" line="47" />
         <source>Refresh</source>
         <translation>Actualiser</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/progress_panel.py" line="74" />
+        <location filename="../../ui/supervisor/progress_panel.py" line="54" />
+        <source>Street evidence for the selected segment</source>
+        <translation>Preuve de balayage du tronçon sélectionné</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/progress_panel.py" line="79" />
         <source>%1 of %2 km</source>
         <translation>%1 sur %2 km</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/progress_panel.py" line="77" />
+        <location filename="../../ui/supervisor/progress_panel.py" line="82" />
         <source>%1 of %2</source>
         <translation>%1 sur %2</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/progress_panel.py" line="101" />
+        <location filename="../../ui/supervisor/progress_panel.py" line="106" />
         <source>%1: %2 of %3 segments swept</source>
         <translation>%1 : %2 tronçons balayés sur %3</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/progress_panel.py" line="124" />
+        <location filename="../../ui/supervisor/progress_panel.py" line="129" />
         <source>not yet</source>
         <translation>pas encore</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/progress_panel.py" line="144" />
+        <location filename="../../ui/supervisor/progress_panel.py" line="141" />
+        <source>Select a segment of the route first.</source>
+        <translation>Sélectionnez d'abord un tronçon du circuit.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/progress_panel.py" line="159" />
         <source> [the tablet's clock said %1]</source>
         <translation> [l'horloge de la tablette indiquait %1]</translation>
     </message>
@@ -785,53 +795,53 @@
 <context>
     <name>SupervisorMap</name>
     <message>
-        <location filename="../../ui/supervisor/map_panel.py" line="85" />
+        <location filename="../../ui/supervisor/map_panel.py" line="87" />
         <source>Live: heard from within the last minute. Delayed: not heard for a while. Silent: nothing for 10 minutes or more.</source>
         <translation>En direct : entendu dans la dernière minute. En retard : pas entendu depuis un moment. Muet : rien depuis 10 minutes ou plus.</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/map_panel.py" line="106" />
-        <location filename="../../ui/supervisor/map_panel.py" line="147" />
+        <location filename="../../ui/supervisor/map_panel.py" line="113" />
+        <location filename="../../ui/supervisor/map_panel.py" line="154" />
         <source>The whole fleet: tap a vehicle to follow it.</source>
         <translation>Toute la flotte : touchez un véhicule pour le suivre.</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/map_panel.py" line="111" />
+        <location filename="../../ui/supervisor/map_panel.py" line="118" />
         <source>Whole fleet</source>
         <translation>Toute la flotte</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/map_panel.py" line="169" />
+        <location filename="../../ui/supervisor/map_panel.py" line="176" />
         <source>Route %1</source>
         <translation>Circuit %1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/map_panel.py" line="180" />
+        <location filename="../../ui/supervisor/map_panel.py" line="187" />
         <source>no position yet</source>
         <translation>aucune position encore</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/map_panel.py" line="184" />
+        <location filename="../../ui/supervisor/map_panel.py" line="191" />
         <source>at %1, %2</source>
         <translation>à %1, %2</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/map_panel.py" line="189" />
+        <location filename="../../ui/supervisor/map_panel.py" line="196" />
         <source>%1 (%2) on %3: %4</source>
         <translation>%1 (%2) sur %3 : %4</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/map_panel.py" line="217" />
+        <location filename="../../ui/supervisor/map_panel.py" line="228" />
         <source>Replay: %1</source>
         <translation>Relecture : %1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/map_panel.py" line="234" />
+        <location filename="../../ui/supervisor/map_panel.py" line="245" />
         <source>Where %1 gave this feedback: %2, %3</source>
         <translation>Où %1 a donné ce commentaire : %2, %3</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/map_panel.py" line="241" />
+        <location filename="../../ui/supervisor/map_panel.py" line="252" />
         <source>This feedback has no recorded position.</source>
         <translation>Ce commentaire n'a pas de position enregistrée.</translation>
     </message>
@@ -889,27 +899,27 @@
         <translation>Exporter</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/window.py" line="202" />
+        <location filename="../../ui/supervisor/window.py" line="203" />
         <source>Could not %1: %2</source>
         <translation>Impossible de %1 : %2</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/window.py" line="209" />
+        <location filename="../../ui/supervisor/window.py" line="210" />
         <source>Could not %1: an unexpected error</source>
         <translation>Impossible de %1 : erreur inattendue</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/window.py" line="362" />
+        <location filename="../../ui/supervisor/window.py" line="363" />
         <source>%1 now goes to %2 (%3), version %4; the tablets pick it up on their next pull.</source>
         <translation>%1 va maintenant à %2 (%3), version %4; les tablettes le reçoivent à leur prochaine synchronisation.</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/window.py" line="404" />
+        <location filename="../../ui/supervisor/window.py" line="410" />
         <source>Sent to %1 operator(s).</source>
         <translation>Envoyé à %1 opérateur(s).</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/window.py" line="428" />
+        <location filename="../../ui/supervisor/window.py" line="434" />
         <source>Saved %1</source>
         <translation>Enregistré : %1</translation>
     </message>

@@ -96,6 +96,21 @@ def test_evidence_and_report_render_in_the_console(
             assert report["bars"] >= 3, report
             heading = {"en": "Daily pilot report", "fr": "Rapport quotidien du projet pilote"}[lang]
             assert report["h1"] == heading
+
+            # From the Progress tab: a segment of the route's history, then its evidence.
+            progress = window.progress
+            await until(lambda: world["route_id"] in progress._route_ids, 10)
+            progress.select_route(world["route_id"])
+            await until(lambda: progress.history.rowCount() > 0, 10)
+            row = next(
+                r
+                for r in range(progress.history.rowCount())
+                if progress.history.item(r, 0).text() == world["first"]
+            )
+            progress.history.selectRow(row)
+            again = await show(window, progress.evidence_button.click, "evidence-from-progress")
+            assert window.tabs.currentWidget() is docs
+            assert again["h1"] == evidence["h1"]
         finally:
             window.close()
             await window.feed.aclose()

@@ -14,6 +14,7 @@ from ui.supervisor.common import cell, local_time, make_table, plain_label
 class ProgressPanel(QWidget):
     route_selected = Signal(str)
     refresh_requested = Signal()
+    evidence_requested = Signal(str, str)  # route id, segment id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,6 +51,10 @@ class ProgressPanel(QWidget):
         lower_layout.setContentsMargins(0, 0, 0, 0)
         lower_layout.addWidget(self.history_title)
         lower_layout.addWidget(self.history, 1)
+        self.evidence_button = QPushButton(self.tr("Street evidence for the selected segment"))
+        self.evidence_button.setObjectName("segmentEvidence")
+        self.evidence_button.clicked.connect(self._on_evidence_clicked)
+        lower_layout.addWidget(self.evidence_button)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.routes)
         split.addWidget(lower)
@@ -128,6 +133,16 @@ class ProgressPanel(QWidget):
             ]
             for col, value in enumerate(values):
                 self.history.setItem(row, col, cell(value, key=str(s.get("segment_id"))))
+
+    def _on_evidence_clicked(self) -> None:
+        route_id = self.selected_route()
+        rows = self.history.selectionModel().selectedRows()
+        if route_id is None or not rows:
+            self.history_title.setText(self.tr("Select a segment of the route first."))
+            return
+        item = self.history.item(rows[0].row(), 0)
+        if item is not None:
+            self.evidence_requested.emit(route_id, str(item.data(Qt.ItemDataRole.UserRole)))
 
     def _on_routes_selection(self) -> None:
         route_id = self.selected_route()

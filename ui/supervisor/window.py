@@ -133,6 +133,7 @@ class SupervisorWindow(QMainWindow):
         self.fleet.reassign_requested.connect(self._on_fleet_reassign_requested)
         self.progress.route_selected.connect(self._on_progress_route_selected)
         self.progress.refresh_requested.connect(self.refresh_progress)
+        self.progress.evidence_requested.connect(self._on_progress_evidence_requested)
         self.feedback.filters_changed.connect(self._on_feedback_filters_changed)
         self.feedback.item_selected.connect(self._on_feedback_item_selected)
         self.metrics.refresh_button.clicked.connect(self.refresh_metrics)
@@ -377,6 +378,11 @@ class SupervisorWindow(QMainWindow):
     def _on_progress_route_selected(self, route_id: str) -> None:
         self._load_history(route_id)
         self.map.select_route(route_id)
+
+    def _on_progress_evidence_requested(self, route_id: str, segment_id: str) -> None:
+        self.documents.select(route_id, segment_id)
+        self.tabs.setCurrentWidget(self.documents)
+        self.documents.show_evidence()
 
     def _on_feedback_filters_changed(self, filters: dict[str, str]) -> None:
         self._feedback_filters = dict(filters)
