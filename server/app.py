@@ -20,6 +20,7 @@ from server.coverage_profile import store_profile
 from server.db import Database
 from server.demo_data import seed_demo as seed_demo_data
 from server.errors import install_error_handlers
+from server.evidence_api import router as evidence_router
 from server.export_api import router as export_router
 from server.forms_api import router as forms_router
 from server.logs import log_event
@@ -28,6 +29,7 @@ from server.metrics_api import router as metrics_router
 from server.openapi import describe_every_answer
 from server.overload import InflightLimit, OverloadMiddleware
 from server.plans_api import router as plans_router
+from server.public_api import router as public_router
 from server.schemas import HealthResponse
 from server.settings import Settings
 from server.stream import StreamHub
@@ -99,4 +101,6 @@ def create_app(
     app.include_router(stream_router)
     app.include_router(metrics_router)
     app.include_router(export_router)
+    app.include_router(public_router)
+    app.include_router(evidence_router)
     return app

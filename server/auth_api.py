@@ -16,6 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from server.auth import (
+    OPERATOR,
     CurrentUser,
     RefreshRefused,
     Session,
@@ -83,10 +84,14 @@ def login(
         log_event(log, logging.INFO, "login_failed", username=body.username, address=address)
         raise ApiError(401, "wrong username or password")
     throttle.succeeded(attempt)
-    if body.device_id is not None:
+    # Staff sessions are never bound to a tablet: the supervisor's console sends its
+    # configured device id like every installed client, and it is set aside here (a staff
+    # token can then never push as a tablet).
+    device_id = body.device_id if user.role == OPERATOR else None
+    if device_id is not None:
         with db.read() as conn:
             problem = login_device_problem(
-                conn, user, body.device_id, spare_pool(settings.spare_devices), local_today()
+                conn, user, device_id, spare_pool(settings.spare_devices), local_today()
             )
         if problem is not None:
             log_event(
@@ -94,11 +99,11 @@ def login(
                 logging.INFO,
                 "login_device_refused",
                 username=user.username,
-                device_id=body.device_id,
+                device_id=device_id,
             )
             raise ApiError(403, problem)
-    session = start_session(db, user, body.device_id, settings)
-    log_event(log, logging.INFO, "login", username=user.username, device_id=body.device_id)
+    session = start_session(db, user, device_id, settings)
+    log_event(log, logging.INFO, "login", username=user.username, device_id=device_id)
     return _session_response(session, settings)
 
 

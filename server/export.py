@@ -15,6 +15,7 @@ import sqlite3
 from collections import Counter
 from typing import Any, Final
 
+from server.export_details import last_rules, segment_middles, swept_sides
 from server.metrics import _events, fact_time, feedback_items
 from server.payloads import number_or_none, stored_object, text_or_none
 
@@ -93,6 +94,7 @@ def progress_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     }
     unswept = (None, None, 0)
     rows = []
+    sides, rules = swept_sides(conn), last_rules(conn)
     for route_id, segment_id, street, length_m in conn.execute(
         "SELECT s.route_id, s.segment_id, s.street, s.length_m FROM routes r"
         " JOIN segments s ON s.route_id = r.id ORDER BY r.id, s.ord"
@@ -108,6 +110,8 @@ def progress_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
                 "swept": key in state,
                 "swept_at": swept_at,
                 "swept_by": swept_by,
+                "sides": sides.get(key, ""),
+                "rule": rules.get(key, ""),
                 "passes": passes,
                 "exceptions": counts[key],
             }
@@ -116,21 +120,31 @@ def progress_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 
 
 def exception_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every exception and every "not swept" report (kind `not swept: <reason>`); one
+    without a reported position is placed at its segment's middle (`placed`: segment)."""
     rows = []
-    for row in _events(conn, ("exception",)):
+    middles = segment_middles(conn)
+    for row in _events(conn, ("exception", "segment_not_swept")):
         payload = stored_object(row["payload_json"])
+        lat, lon = number_or_none(payload.get("lat")), number_or_none(payload.get("lon"))
+        placed = "reported"
+        key = (str(payload.get("route_id")), str(payload.get("segment_id")))
+        if (lat is None or lon is None) and key in middles:
+            (lat, lon), placed = middles[key], "segment"
+        kind = text_or_none(payload.get("kind"))
+        if row["type"] == "segment_not_swept":
+            kind = f"not swept: {text_or_none(payload.get('reason'))}"
         rows.append(
             {
                 "position": row["position"],
                 "time": fact_time(row),
                 "username": row["username"],
                 "device_id": row["device_id"],
-                **{
-                    k: text_or_none(payload.get(k))
-                    for k in ("kind", "side", "route_id", "segment_id")
-                },
-                "lat": number_or_none(payload.get("lat")),
-                "lon": number_or_none(payload.get("lon")),
+                "kind": kind,
+                **{k: text_or_none(payload.get(k)) for k in ("side", "route_id", "segment_id")},
+                "lat": lat,
+                "lon": lon,
+                "placed": placed if lat is not None else None,
                 "note": text_or_none(payload.get("note")),
             }
         )
@@ -204,6 +218,8 @@ _COLUMNS: Final = {
         "swept",
         "swept_at",
         "swept_by",
+        "sides",
+        "rule",
         "passes",
         "exceptions",
     ],
@@ -218,6 +234,7 @@ _COLUMNS: Final = {
         "segment_id",
         "lat",
         "lon",
+        "placed",
         "note",
     ],
     "feedback": [*_FEEDBACK_CONTEXT, "question_id", "question", "answer"],

@@ -75,6 +75,11 @@ class Settings:
     # Enrolled tablets any operator may log in on when their own is broken (comma
     # separated device ids); every other login names a tablet the operator is assigned.
     spare_devices: str = ""
+    # The public street feed (server/public_api.py) shows sweeps only once they are this
+    # old: the city publishes service performance, not where a sweeper is right now.
+    public_delay_hours: float = 24.0
+    # Requests one client address may make to the public feed per minute (no login there).
+    public_requests_per_minute: int = 30
 
 
 ENV_PREFIX = "SWEEPLINE_"

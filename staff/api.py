@@ -114,6 +114,11 @@ class SupervisorApi(ApiClient):
         path = "/api/v1/metrics" + _query(since=since, until=until)
         return await self._get(path, "completion", "speed_histogram")
 
+    async def facts(self, *, device_id: str, after: int = 0, limit: int = 1000) -> dict[str, Any]:
+        """One page of the device's facts as stored (`facts`, `has_more`), oldest first."""
+        path = "/api/v1/facts" + _query(device_id=device_id, after=str(after), limit=str(limit))
+        return await self._get(path, "facts")
+
     async def equity(self) -> list[dict[str, Any]]:
         return list((await self._get("/api/v1/equity", "areas"))["areas"])
 
@@ -155,6 +160,16 @@ class SupervisorApi(ApiClient):
         if fmt not in EXPORT_FORMATS:
             raise ValueError(f"unknown format {fmt!r}: one of {', '.join(EXPORT_FORMATS)}")
         return await self._renewing(lambda: self._raw("GET", f"/api/v1/export/{kind}?format={fmt}"))
+
+    async def evidence(self, route_id: str, segment_id: str, *, lang: str = "en") -> bytes:
+        """The segment's evidence as one printable HTML page."""
+        path = f"/api/v1/evidence/{_segment(route_id)}/{_segment(segment_id)}" + _query(lang=lang)
+        return await self._renewing(lambda: self._raw("GET", path))
+
+    async def daily_report(self, day: str | None = None, *, lang: str = "en") -> bytes:
+        """The day's pilot report (default: the server's today) as one HTML page."""
+        path = "/api/v1/reports/daily" + _query(date=day, lang=lang)
+        return await self._renewing(lambda: self._raw("GET", path))
 
     async def _raw(self, method: str, path: str) -> bytes:
         if not self.token:

@@ -1,7 +1,8 @@
 """Languages of the screens: English and French (Canada) through Qt's translation system.
 
-The source strings are English; `resources/translations/sweepline_fr_CA.qm` (compiled
-from the `.ts` next to it with pyside6-lrelease) carries the French. The language comes
+The source strings are English; `resources/translations/sweepline_fr_CA.qm` (the tablet's
+screens) and `supervisor_fr_CA.qm` (the supervisor's console), each compiled from the `.ts`
+next to it with pyside6-lrelease, carry the French. The language comes
 from the config's `locale` when set, else the system's; anything other than French falls
 back to English.
 """
@@ -17,6 +18,7 @@ log = logging.getLogger("sweepline.ui.i18n")
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "resources" / "translations"
 SUPPORTED = ("en_CA", "fr_CA")
+CATALOGUES = ("sweepline_fr_CA.qm", "supervisor_fr_CA.qm")
 
 _installed: list[QTranslator] = []
 
@@ -43,11 +45,17 @@ def install_language(locale: str) -> str:
     if not locale.startswith("fr"):
         QLocale.setDefault(QLocale("en_CA"))
         return "en_CA"
-    translator = QTranslator(app)
-    if not translator.load(str(TRANSLATIONS / "sweepline_fr_CA.qm")):
-        log.error("French translations missing from %s; showing English", TRANSLATIONS)
-        return "en_CA"
-    app.installTranslator(translator)
-    _installed.append(translator)
+    translators = []
+    for catalogue in CATALOGUES:
+        translator = QTranslator(app)
+        if not translator.load(str(TRANSLATIONS / catalogue)):
+            log.error(
+                "French translations %s missing from %s; showing English", catalogue, TRANSLATIONS
+            )
+            return "en_CA"
+        translators.append(translator)
+    for translator in translators:
+        app.installTranslator(translator)
+        _installed.append(translator)
     QLocale.setDefault(QLocale("fr_CA"))
     return "fr_CA"

@@ -18,6 +18,7 @@ import pytest
 
 from server.db import Database
 from server.export import _COLUMNS, export, progress_rows, to_csv
+from server.export_details import last_rules, swept_sides
 from server.facts import record_sweep
 from server.importer import import_routes, load_geojson, mapping_for
 from server.metrics import segment_history
@@ -27,8 +28,10 @@ DISTRICTS = ("C", "F", "K")
 
 
 def per_route_progress_rows(conn: Any) -> list[dict[str, Any]]:
-    """The export as it was built before: the route history, route by route."""
+    """The export as it was built before: the route history, route by route (with the
+    curb sides and rule of each segment's sweep, as the exports carry them)."""
     rows = []
+    sides, rules = swept_sides(conn), last_rules(conn)
     for route in conn.execute("SELECT id FROM routes ORDER BY id").fetchall():
         for s in segment_history(conn, route["id"]):
             rows.append(
@@ -40,6 +43,8 @@ def per_route_progress_rows(conn: Any) -> list[dict[str, Any]]:
                     "swept": s["swept_at"] is not None,
                     "swept_at": s["swept_at"],
                     "swept_by": s["swept_by"],
+                    "sides": sides.get((route["id"], s["segment_id"]), ""),
+                    "rule": rules.get((route["id"], s["segment_id"]), ""),
                     "passes": s["passes"],
                     "exceptions": len(s["exceptions"]),
                 }

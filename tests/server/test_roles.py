@@ -268,6 +268,19 @@ ENDPOINTS: dict[tuple[str, str], tuple[Callable[[], Call], dict[str, int]]] = {
         lambda: ("GET", "/api/v1/export/feedback", {"params": {"format": "geojson"}}),
         _expect(403, 200, 200),
     ),
+    ("GET", "/api/v1/evidence/{route_id}/{segment_id}"): (
+        lambda: ("GET", "/api/v1/evidence/uptown-east/missing", {"params": {"format": "json"}}),
+        _expect(403, 404, 404),
+    ),
+    ("GET", "/api/v1/reports/daily"): (
+        lambda: ("GET", "/api/v1/reports/daily", {"params": {"format": "json"}}),
+        _expect(403, 200, 200),
+    ),
+    # The city's public service feed: no login for anyone.
+    ("GET", "/api/v1/public/streets"): (
+        lambda: ("GET", "/api/v1/public/streets", {}),
+        _expect(200, 200, 200, none=200),
+    ),
     # Map tiles are public map data: no login, and this server has none configured.
     ("GET", "/api/v1/tiles/{z}/{x}/{y}.png"): (
         lambda: ("GET", "/api/v1/tiles/1/0/0.png", {}),

@@ -66,9 +66,15 @@ def test_a_login_names_only_a_device_the_operator_is_assigned_today(th: httpx.Cl
     assert idle.status_code == 403, "enrolled, but nobody's assignment and not a spare"
     # A configured spare tablet stands in for a broken one.
     assert _login(th, DEMO_LOGIN, "spare-1").status_code == 200
-    # Staff name no tablet, and cannot borrow one either.
+    # Staff sessions are bound to no tablet: a tablet named (the supervisor's console
+    # sends its configured id) is set aside, and the session cannot push as it.
     assert th.post("/api/v1/auth/login", json=SUPERVISOR_LOGIN).status_code == 200
-    assert _login(th, SUPERVISOR_LOGIN, "tab-2").status_code == 403
+    staff = _login(th, SUPERVISOR_LOGIN, "tab-2")
+    assert staff.status_code == 200
+    headers = {"Authorization": f"Bearer {staff.json()['access_token']}"}
+    body = push_body(str(uuid.uuid4()), [event(1)], device_id="tab-2")
+    borrowed = th.post("/api/v1/sync/push", json=body, headers=headers)
+    assert borrowed.status_code == 403, borrowed.text
 
 
 def test_a_refused_login_leaves_the_other_crew_untouched(th: httpx.Client) -> None:

@@ -84,7 +84,8 @@ def test_screenshots_of_the_supervisor_views(
             window, api = await open_window(cambridge.url, tmp_path, stale_after_s=120)
             try:
                 await until(lambda: window.fleet.table.rowCount() == 2)
-                await until(lambda: window.map_title.text().startswith("Sweeper"), 10)
+                # The map opens on the whole fleet: both vehicles drawn.
+                await until(lambda: window.map.fleet_layer.drawn == 2, 10)
                 await asyncio.sleep(1.5)
                 shots = {"fleet": window.fleet}
                 window.grab().save(str(folder / "supervisor-fleet.png"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -60,7 +60,7 @@ def cell(text: object, *, key: str | None = None, colour: QColor | None = None) 
 def age(seconds: float | None) -> str:
     """`never`, `12 s`, `4 min`, `3 h 5 min`, `2 days`."""
     if seconds is None:
-        return "never"
+        return QCoreApplication.translate("Supervisor", "never")
     s = int(seconds)
     if s < 90:
         return f"{s} s"
@@ -68,7 +68,7 @@ def age(seconds: float | None) -> str:
         return f"{s // 60} min"
     if s < 86400:
         return f"{s // 3600} h {s % 3600 // 60} min"
-    return f"{s // 86400} days"
+    return QCoreApplication.translate("Supervisor", "%1 days").replace("%1", str(s // 86400))
 
 
 def local_time(text: object) -> str:
@@ -91,3 +91,25 @@ def named(widget: W, name: str, *, placeholder: str = "") -> W:
     if placeholder and isinstance(widget, QLineEdit):
         widget.setPlaceholderText(placeholder)
     return widget
+
+
+def action_words(name: str) -> str:
+    """What a background call was doing, in the screen's language, for "Could not …"."""
+    words = {
+        "routes": QCoreApplication.translate("SupervisorActions", "load the routes"),
+        "forms": QCoreApplication.translate("SupervisorActions", "load the forms"),
+        "load progress": QCoreApplication.translate("SupervisorActions", "load progress"),
+        "load feedback": QCoreApplication.translate("SupervisorActions", "load feedback"),
+        "load metrics": QCoreApplication.translate("SupervisorActions", "load metrics"),
+        "load equity": QCoreApplication.translate("SupervisorActions", "load equity"),
+        "load messages": QCoreApplication.translate("SupervisorActions", "load messages"),
+        "load history": QCoreApplication.translate("SupervisorActions", "load the history"),
+        "refresh fleet": QCoreApplication.translate("SupervisorActions", "refresh the fleet"),
+        "reassign": QCoreApplication.translate("SupervisorActions", "reassign"),
+        "send the message": QCoreApplication.translate("SupervisorActions", "send the message"),
+        "export": QCoreApplication.translate("SupervisorActions", "export"),
+        "load the replay": QCoreApplication.translate("SupervisorActions", "load the replay"),
+        "load the evidence": QCoreApplication.translate("SupervisorActions", "load the evidence"),
+        "load the report": QCoreApplication.translate("SupervisorActions", "load the report"),
+    }
+    return words.get(name, name.replace("_", " "))

@@ -9,8 +9,6 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ui.supervisor.common import cell, local_time, make_table, plain_label
 
-COLUMNS = ["Area", "Completion", "Days since last sweep", "Segments", "Last sweep"]
-
 
 def _number(value: object) -> float | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -32,10 +30,19 @@ def worst_first(areas: list[dict[str, Any]]) -> list[dict[str, Any]]:
 class EquityPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button = QPushButton(self.tr("Refresh"))
         self.refresh_button.setObjectName("equityRefresh")
         self.summary = plain_label(name="equitySummary")
-        self.table = make_table(COLUMNS, name="equityTable")
+        self.table = make_table(
+            [
+                self.tr("Area"),
+                self.tr("Completion"),
+                self.tr("Days since last sweep"),
+                self.tr("Segments"),
+                self.tr("Last sweep"),
+            ],
+            name="equityTable",
+        )
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(self.refresh_button)
@@ -48,12 +55,17 @@ class EquityPanel(QWidget):
         self.areas = worst_first(areas)
         if not self.areas:
             self.summary.setText(
-                "No areas imported: load districts or wards with `python -m server import-areas`."
+                self.tr(
+                    "No areas imported: load districts or wards with "
+                    "`python -m server import-areas`."
+                )
             )
         else:
             self.summary.setText(
-                f"{len(self.areas)} areas, worst served first (never swept, then longest since "
-                "a sweep, then lowest completion)."
+                self.tr(
+                    "%1 areas, worst served first (never swept, then longest since a sweep, "
+                    "then lowest completion)."
+                ).replace("%1", str(len(self.areas)))
             )
         self.table.setRowCount(len(self.areas))
         for row, area in enumerate(self.areas):
@@ -63,7 +75,7 @@ class EquityPanel(QWidget):
             values = [
                 f"{area.get('name')} ({kind})" if kind else str(area.get("name")),
                 f"{pct:.1f} %",
-                "never swept" if days is None else f"{days:.1f}",
+                self.tr("never swept") if days is None else f"{days:.1f}",
                 str(area.get("segments") or 0),
                 local_time(area.get("last_swept_at")) or "—",
             ]

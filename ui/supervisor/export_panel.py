@@ -28,17 +28,24 @@ class ExportPanel(QWidget):
     def __init__(self, parent: QWidget | None = None, *, folder: Path | None = None) -> None:
         super().__init__(parent)
         self.folder = named(QLineEdit(str(folder or Path.home())), "exportFolder")
-        choose = QPushButton("Choose folder…")
+        choose = QPushButton(self.tr("Choose folder…"))
         choose.clicked.connect(self._on_choose_clicked)
         row = QHBoxLayout()
-        row.addWidget(plain_label("Save into", wrap=False))
+        row.addWidget(plain_label(self.tr("Save into"), wrap=False))
         row.addWidget(self.folder, 1)
         row.addWidget(choose)
         grid = QGridLayout()
+        kinds = {
+            "progress": self.tr("Progress"),
+            "exceptions": self.tr("Exceptions"),
+            "feedback": self.tr("Feedback"),
+        }
         self.buttons: dict[tuple[str, str], QPushButton] = {}
         for r, kind in enumerate(EXPORT_KINDS):
             for c, fmt in enumerate(EXPORT_FORMATS):
-                button = QPushButton(f"{kind.capitalize()} as {_FORMAT_NAMES[fmt]}")
+                button = QPushButton(
+                    self.tr("%1 as %2").replace("%1", kinds[kind]).replace("%2", _FORMAT_NAMES[fmt])
+                )
                 button.setObjectName(f"export_{kind}_{fmt}")
                 button.setMinimumHeight(40)
                 button.clicked.connect(
@@ -56,6 +63,8 @@ class ExportPanel(QWidget):
         layout.addStretch(1)
 
     def _on_choose_clicked(self) -> None:
-        chosen = QFileDialog.getExistingDirectory(self, "Save exports into", self.folder.text())
+        chosen = QFileDialog.getExistingDirectory(
+            self, self.tr("Save exports into"), self.folder.text()
+        )
         if chosen:
             self.folder.setText(chosen)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 
 from ui.supervisor.common import cell, local_time, make_table, named, plain_label
 
-COLUMNS = ["Time", "Operator", "Route", "Segment", "Form / note", "Answers", "Status"]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -45,27 +44,43 @@ class FeedbackPanel(QWidget):
         self.operator = named(QComboBox(), "feedbackOperator")
         self.route = named(QComboBox(), "feedbackRoute")
         self.question = named(QComboBox(), "feedbackQuestion")
-        self.since = named(QLineEdit(), "feedbackSince", placeholder="from YYYY-MM-DD")
-        self.until = named(QLineEdit(), "feedbackUntil", placeholder="to YYYY-MM-DD")
+        self.since = named(QLineEdit(), "feedbackSince", placeholder=self.tr("from YYYY-MM-DD"))
+        self.until = named(QLineEdit(), "feedbackUntil", placeholder=self.tr("to YYYY-MM-DD"))
         for combo in (self.operator, self.route, self.question):
-            combo.addItem("Any", None)
-        apply = named(QPushButton("Apply filters"), "feedbackApply")
+            combo.addItem(self.tr("Any"), None)
+        apply = named(QPushButton(self.tr("Apply filters")), "feedbackApply")
         apply.clicked.connect(self.apply_filters)
         grid = QGridLayout()
         for col, (name, widget) in enumerate(
-            (("Operator", self.operator), ("Route", self.route), ("Question", self.question))
+            (
+                (self.tr("Operator"), self.operator),
+                (self.tr("Route"), self.route),
+                (self.tr("Question"), self.question),
+            )
         ):
             grid.addWidget(plain_label(name, wrap=False), 0, col)
             grid.addWidget(widget, 1, col)
-        grid.addWidget(plain_label("Dates", wrap=False), 0, 3)
+        grid.addWidget(plain_label(self.tr("Dates"), wrap=False), 0, 3)
         grid.addWidget(self.since, 1, 3)
         grid.addWidget(self.until, 1, 4)
         grid.addWidget(apply, 1, 5)
         self.problem = plain_label(name="feedbackProblem")
-        self.table = make_table(COLUMNS, name="feedbackTable")
+        self.table = make_table(
+            [
+                self.tr("Time"),
+                self.tr("Operator"),
+                self.tr("Route"),
+                self.tr("Segment"),
+                self.tr("Form / note"),
+                self.tr("Answers"),
+                self.tr("Status"),
+            ],
+            name="feedbackTable",
+        )
         self.table.itemSelectionChanged.connect(self._on_table_selection)
         self.detail = plain_label(
-            "Select an item to read it and see where it was given.", name="feedbackDetail"
+            self.tr("Select an item to read it and see where it was given."),
+            name="feedbackDetail",
         )
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
@@ -89,7 +104,7 @@ class FeedbackPanel(QWidget):
             current = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
-            combo.addItem("Any", None)
+            combo.addItem(self.tr("Any"), None)
             for value, label in pairs:
                 combo.addItem(label, value)
             index = combo.findData(current)
@@ -109,7 +124,9 @@ class FeedbackPanel(QWidget):
         for key, edit in (("since", self.since), ("until", self.until)):
             text = edit.text().strip()
             if text and not _DATE.match(text):
-                self.problem.setText(f"{text!r} is not a date: write it as YYYY-MM-DD.")
+                self.problem.setText(
+                    self.tr("%1 is not a date: write it as YYYY-MM-DD.").replace("%1", repr(text))
+                )
                 return None
             if text:
                 out[key] = text
@@ -129,7 +146,7 @@ class FeedbackPanel(QWidget):
             self.table.setRowCount(len(self._items))
             for row, item in enumerate(self._items):
                 form = (
-                    "note"
+                    self.tr("note")
                     if item.get("type") == "note"
                     else item.get("form_title") or item.get("form_id")
                 )
@@ -163,14 +180,19 @@ class FeedbackPanel(QWidget):
             return
         item = self._items[rows[0].row()]
         where = (
-            f"at {item['lat']:.5f}, {item['lon']:.5f} (shown on the map)"
+            self.tr("at %1, %2 (shown on the map)")
+            .replace("%1", f"{item['lat']:.5f}")
+            .replace("%2", f"{item['lon']:.5f}")
             if item.get("lat") is not None and item.get("lon") is not None
-            else "no position recorded"
+            else self.tr("no position recorded")
         )
         lines = [
-            f"{local_time(item.get('time'))} — {item.get('username')} on "
-            f"{item.get('route_id') or 'no route'}, segment {item.get('segment_id') or '—'}, "
-            f"{where}",
+            self.tr("%1 — %2 on %3, segment %4, %5")
+            .replace("%1", local_time(item.get("time")))
+            .replace("%2", str(item.get("username")))
+            .replace("%3", str(item.get("route_id") or self.tr("no route")))
+            .replace("%4", str(item.get("segment_id") or "—"))
+            .replace("%5", where),
             answers_text(item).replace("; ", "\n"),
         ]
         self.detail.setText("\n".join(lines))

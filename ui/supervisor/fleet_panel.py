@@ -4,7 +4,7 @@ tablet as it last reported) with the connection line above it and reassignment b
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -29,15 +29,26 @@ def waiting_text(waiting: VehicleWaiting | None) -> str:
         return "—"
     if waiting.total == 0:
         return "0"
-    return f"{waiting.total} ({waiting.events} ev, {waiting.gps} fix)"
+    return (
+        QCoreApplication.translate("FleetPanel", "%1 (%2 ev, %3 fix)")
+        .replace("%1", str(waiting.total))
+        .replace("%2", str(waiting.events))
+        .replace("%3", str(waiting.gps))
+    )
 
 
 def waiting_tip(waiting: VehicleWaiting | None) -> str:
     if waiting is None:
-        return "The tablet has not reported how many facts it is holding."
+        return QCoreApplication.translate(
+            "FleetPanel", "The tablet has not reported how many facts it is holding."
+        )
     return (
-        f"{waiting.events} events and {waiting.gps} GPS fixes were waiting on the tablet "
-        "when it last pushed."
+        QCoreApplication.translate(
+            "FleetPanel",
+            "%1 events and %2 GPS fixes were waiting on the tablet when it last pushed.",
+        )
+        .replace("%1", str(waiting.events))
+        .replace("%2", str(waiting.gps))
     )
 
 
@@ -49,23 +60,35 @@ class FleetPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.connection = plain_label(name="fleetConnection")
-        self.table = make_table(COLUMNS, name="fleetTable")
+        self.table = make_table(
+            [
+                self.tr("Vehicle"),
+                self.tr("Operator"),
+                self.tr("Route"),
+                self.tr("Progress"),
+                self.tr("Last fix"),
+                self.tr("Last sync"),
+                self.tr("Status"),
+                self.tr("Waiting"),
+            ],
+            name="fleetTable",
+        )
         self.table.itemSelectionChanged.connect(self._on_table_selection)
 
-        box = QGroupBox("Reassign the selected vehicle's route")
+        box = QGroupBox(self.tr("Reassign the selected vehicle's route"))
         self.device = QComboBox()
         self.device.setEditable(True)
         self.device.setObjectName("reassignDevice")
         self.operator = QComboBox()
         self.operator.setEditable(True)
         self.operator.setObjectName("reassignOperator")
-        self.reassign_button = QPushButton("Reassign")
+        self.reassign_button = QPushButton(self.tr("Reassign"))
         self.reassign_button.setObjectName("reassignButton")
         self.reassign_button.clicked.connect(self._on_reassign_clicked)
         self.reassign_result = plain_label(name="reassignResult")
         form = QFormLayout(box)
-        form.addRow("To device", self.device)
-        form.addRow("Operator (blank: unchanged)", self.operator)
+        form.addRow(self.tr("To device"), self.device)
+        form.addRow(self.tr("Operator (blank: unchanged)"), self.operator)
         row = QHBoxLayout()
         row.addWidget(self.reassign_button)
         row.addWidget(self.reassign_result, 1)
@@ -83,9 +106,6 @@ class FleetPanel(QWidget):
             return None
         return self._order[rows[0].row()] if rows[0].row() < len(self._order) else None
 
-    def first_device(self) -> str:
-        return self._order[0] if self._order else ""
-
     def select_device(self, device_id: str) -> None:
         if device_id in self._order:
             self.table.selectRow(self._order.index(device_id))
@@ -93,13 +113,16 @@ class FleetPanel(QWidget):
     def show_fleet(self, feed: FleetFeed) -> None:
         """Redraw from the feed (called on every change and once a second for the ages)."""
         if feed.stream_up:
-            self.connection.setText("Live: updates arrive as the tablets sync.")
+            self.connection.setText(self.tr("Live: updates arrive as the tablets sync."))
             self.connection.setStyleSheet(f"color: {LIVE_COLOUR.name()}; font-weight: bold;")
         else:
-            why = feed.last_error or "connecting"
+            why = feed.last_error or self.tr("connecting")
             self.connection.setText(
-                f"Delayed: the live stream is down ({why}); polling every "
-                f"{feed.poll_interval_s:.0f} s and reconnecting."
+                self.tr(
+                    "Delayed: the live stream is down (%1); polling every %2 s and reconnecting."
+                )
+                .replace("%1", why)
+                .replace("%2", f"{feed.poll_interval_s:.0f}")
             )
             self.connection.setStyleSheet(f"color: {DELAYED_COLOUR.name()}; font-weight: bold;")
         selected = self.selected_device()
@@ -115,11 +138,14 @@ class FleetPanel(QWidget):
                     f"{v.vehicle} ({v.device_id})",
                     v.username,
                     v.route_name or v.route_id,
-                    f"{v.pct:.0f} % ({v.swept_m / 1000:.1f} of {v.length_m / 1000:.1f} km)",
+                    self.tr("%1 % (%2 of %3 km)")
+                    .replace("%1", f"{v.pct:.0f}")
+                    .replace("%2", f"{v.swept_m / 1000:.1f}")
+                    .replace("%3", f"{v.length_m / 1000:.1f}"),
                     age(fix_age),
                     age(feed.age_s(v.last_sync)),
-                    ("● live" if live else "● delayed")
-                    + (" · ⚠ tablet database replaced" if v.alert else ""),
+                    (self.tr("● live") if live else self.tr("● delayed"))
+                    + (self.tr(" · ⚠ tablet database replaced") if v.alert else ""),
                     waiting_text(v.waiting),
                 ]
                 for col, value in enumerate(values):
@@ -157,9 +183,9 @@ class FleetPanel(QWidget):
         device_id = self.selected_device()
         target = self.device.currentText().strip()
         if device_id is None:
-            self.reassign_result.setText("Select the vehicle whose route moves first.")
+            self.reassign_result.setText(self.tr("Select the vehicle whose route moves first."))
             return
         if not target:
-            self.reassign_result.setText("Name the device that takes the route.")
+            self.reassign_result.setText(self.tr("Name the device that takes the route."))
             return
         self.reassign_requested.emit(device_id, target, self.operator.currentText().strip())

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 from staff.api import ALL_OPERATORS
 from ui.supervisor.common import cell, local_time, make_table, named, plain_label
 
-COLUMNS = ["Sent", "To", "Text", "Delivered", "Acknowledged"]
 MAX_TEXT = 4000
 
 
@@ -35,18 +34,27 @@ class MessagesPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.to = named(QComboBox(), "messageTo")
-        self.to.addItem("All operators", ALL_OPERATORS)
-        self.text = named(QLineEdit(), "messageText", placeholder="Message to the crew")
+        self.to.addItem(self.tr("All operators"), ALL_OPERATORS)
+        self.text = named(QLineEdit(), "messageText", placeholder=self.tr("Message to the crew"))
         self.text.setMaxLength(MAX_TEXT)
         self.text.returnPressed.connect(self._on_send_clicked)
-        self.send_button = named(QPushButton("Send"), "messageSend")
+        self.send_button = named(QPushButton(self.tr("Send")), "messageSend")
         self.send_button.clicked.connect(self._on_send_clicked)
         self.result = plain_label(name="messageResult")
         row = QHBoxLayout()
         row.addWidget(self.to)
         row.addWidget(self.text, 1)
         row.addWidget(self.send_button)
-        self.table = make_table(COLUMNS, name="messagesTable")
+        self.table = make_table(
+            [
+                self.tr("Sent"),
+                self.tr("To"),
+                self.tr("Text"),
+                self.tr("Delivered"),
+                self.tr("Acknowledged"),
+            ],
+            name="messagesTable",
+        )
         self.table.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
@@ -60,7 +68,7 @@ class MessagesPanel(QWidget):
         if [self.to.itemData(i) for i in range(self.to.count())] == wanted:
             return
         self.to.clear()
-        self.to.addItem("All operators", ALL_OPERATORS)
+        self.to.addItem(self.tr("All operators"), ALL_OPERATORS)
         for name in operators:
             self.to.addItem(name, name)
         self.to.setCurrentIndex(max(self.to.findData(current), 0))
@@ -85,8 +93,10 @@ class MessagesPanel(QWidget):
             for col, value in enumerate(values):
                 self.table.setItem(row, col, cell(value, key=str(m.get("id"))))
             tip = "\n".join(
-                f"{r.get('username')}: delivered {local_time(r.get('delivered_at')) or 'not yet'},"
-                f" acknowledged {local_time(r.get('acked_at')) or 'not yet'}"
+                self.tr("%1: delivered %2, acknowledged %3")
+                .replace("%1", str(r.get("username")))
+                .replace("%2", local_time(r.get("delivered_at")) or self.tr("not yet"))
+                .replace("%3", local_time(r.get("acked_at")) or self.tr("not yet"))
                 for r in recipients
             )
             for col in (3, 4):
@@ -97,6 +107,6 @@ class MessagesPanel(QWidget):
     def _on_send_clicked(self) -> None:
         text = self.text.text().strip()
         if not text:
-            self.result.setText("Write the message first.")
+            self.result.setText(self.tr("Write the message first."))
             return
         self.send_requested.emit(text, str(self.to.currentData()))

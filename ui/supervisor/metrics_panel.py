@@ -52,12 +52,16 @@ def _day(text: str) -> str:
 class MetricsPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.refresh_button = QPushButton("Refresh")
-        self.completion = _Chart("Completion per day", "%", "chartCompletion")
-        self.per_hour = _Chart("Curb-km per sweeping hour", "km/h", "chartCurbKmPerHour")
-        self.speeds = _Chart("Sweeping speed distribution", "fixes", "chartSpeeds")
-        self.exceptions = _Chart("Exceptions by type", "count", "chartExceptions")
-        self.ratings = _Chart("Survey ratings over time", "mean (1–5)", "chartRatings")
+        self.refresh_button = QPushButton(self.tr("Refresh"))
+        self.completion = _Chart(self.tr("Completion per day"), "%", "chartCompletion")
+        self.per_hour = _Chart(self.tr("Curb-km per sweeping hour"), "km/h", "chartCurbKmPerHour")
+        self.speeds = _Chart(
+            self.tr("Sweeping speed distribution"), self.tr("fixes"), "chartSpeeds"
+        )
+        self.exceptions = _Chart(self.tr("Exceptions by type"), self.tr("count"), "chartExceptions")
+        self.ratings = _Chart(
+            self.tr("Survey ratings over time"), self.tr("mean (1–5)"), "chartRatings"
+        )
         self.ratings.addLegend(offset=(10, 10))
         grid = QGridLayout()
         for i, chart in enumerate(
@@ -68,8 +72,11 @@ class MetricsPanel(QWidget):
         layout.addWidget(self.refresh_button)
         layout.addLayout(grid, 1)
         self.rating_series: dict[str, list[float]] = {}
+        # The figures last shown (the server's `/metrics` answer).
+        self.data: dict[str, Any] = {}
 
     def show_metrics(self, data: dict[str, Any]) -> None:
+        self.data = data
         completion = data.get("completion") or []
         days = [_day(str(d.get("date"))) for d in completion]
         every = max(1, len(days) // 7)

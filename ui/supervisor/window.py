@@ -1,11 +1,11 @@
 """SupervisorWindow: the supervisor's desk view. Tabs on the left (fleet, progress,
-feedback, metrics, equity, messages, export), the map on the right.
+feedback, metrics, equity, messages, replay, evidence and report, export), the map on
+the right (`SupervisorMap`: the whole fleet, and one route in detail).
 
 The window is the controller of its panels: it runs the `SupervisorApi` calls as asyncio
 tasks on the Qt loop (qasync), relays the `FleetFeed`'s changes through a signal, and
-hands each panel plain data. The map shows one route at a time (the selected vehicle's,
-route's or feedback item's) with `MapView.show_route`; the selected vehicle's position,
-or the place a feedback item was given, is the map's marker.
+hands each panel plain data. Progress and metrics are live: the stream's `progress` and
+`exception` events make the window fetch them again (once per burst), no button needed.
 """
 
 from __future__ import annotations
@@ -14,69 +14,39 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QWidget
 
 from client.errors import UserFacingError
-from coverage.model import Fix, Route, Segment, SegmentState, SegmentStatus
 from staff.api import SupervisorApi
 from staff.fleet import FeedChange, FleetFeed
+from staff.replay import Frame, Recording, load_recording
 from ui.map_view import MapView
-from ui.supervisor.common import plain_label
+from ui.supervisor.common import action_words, plain_label
+from ui.supervisor.documents_panel import DocumentsPanel
 from ui.supervisor.equity_panel import EquityPanel
 from ui.supervisor.export_panel import ExportPanel
 from ui.supervisor.feedback_panel import FeedbackPanel
 from ui.supervisor.fleet_panel import FleetPanel
+from ui.supervisor.map_panel import SupervisorMap, routes_from_export
 from ui.supervisor.messages_panel import MessagesPanel
 from ui.supervisor.metrics_panel import MetricsPanel
 from ui.supervisor.progress_panel import ProgressPanel
+from ui.supervisor.replay_panel import ReplayPanel
 
 log = logging.getLogger("sweepline.ui.supervisor")
 
 T = TypeVar("T")
 CLOCK_TICK_MS = 1000
 MESSAGES_REFRESH_MS = 5000
-
-
-def routes_from_export(collection: dict[str, Any]) -> dict[str, tuple[Route, set[str]]]:
-    """Route geometry and swept segment ids from the progress GeoJSON export."""
-    segments: dict[str, list[Segment]] = {}
-    swept: dict[str, set[str]] = {}
-    for feature in collection.get("features") or []:
-        props = feature.get("properties") or {}
-        geometry = feature.get("geometry") or {}
-        coords = geometry.get("coordinates") or []
-        if geometry.get("type") != "LineString" or len(coords) < 2:
-            continue
-        route_id = str(props.get("route_id"))
-        segment = Segment(
-            id=str(props.get("segment_id")),
-            street=str(props.get("street") or ""),
-            length_m=float(props.get("length_m") or 0.0),
-            lanes=1,
-            oneway=False,
-            coords=tuple((float(c[0]), float(c[1])) for c in coords),
-        )
-        segments.setdefault(route_id, []).append(segment)
-        if props.get("swept"):
-            swept.setdefault(route_id, set()).add(segment.id)
-    return {
-        rid: (Route(rid, rid, tuple(segs)), swept.get(rid, set())) for rid, segs in segments.items()
-    }
-
-
-def _statuses(route: Route, swept: set[str]) -> dict[str, SegmentStatus]:
-    return {
-        s.id: SegmentStatus(
-            s.id, SegmentState.SWEPT if s.id in swept else SegmentState.NOT_STARTED, 0.0
-        )
-        for s in route.segments
-    }
+# A burst of `progress` events (a tablet pushing a minute of sweeping) becomes one fetch
+# of progress and metrics this long after the burst's first event.
+LIVE_REFRESH_MS = 400
 
 
 class _FeedBridge(QObject):
@@ -109,50 +79,47 @@ class SupervisorWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Sweepline — supervisor")
+        self.setWindowTitle(self.tr("Sweepline — supervisor"))
         self.api = api
         self.feed = feed
         self._tasks: set[asyncio.Future[Any]] = set()
-        self._routes: dict[str, tuple[Route, set[str]]] = {}
-        self._route_names: dict[str, str] = {}
-        self._map_route: str | None = None
-        self._map_device: str | None = None
         self._forms: list[dict[str, Any]] = []
         self._feedback_filters: dict[str, str] = {}
 
         self.fleet = FleetPanel()
         self.progress = ProgressPanel()
-        self._progress_routes: list[dict[str, Any]] = []
+        self.progress_rows: list[dict[str, Any]] = []
         self.feedback = FeedbackPanel()
         self.metrics = MetricsPanel()
         self.equity = EquityPanel()
         self.messages = MessagesPanel()
         self.exports = ExportPanel(folder=export_folder)
+        self.replay = ReplayPanel()
+        self.documents = DocumentsPanel(
+            api, self._spawn, lambda: Path(self.exports.folder.text().strip() or ".")
+        )
+        self._replay_route: str | None = None
         self.tabs = QTabWidget()
         self.tabs.setObjectName("supervisorTabs")
         for panel, title in (
-            (self.fleet, "Fleet"),
-            (self.progress, "Progress"),
-            (self.feedback, "Feedback"),
-            (self.metrics, "Metrics"),
-            (self.equity, "Equity"),
-            (self.messages, "Messages"),
-            (self.exports, "Export"),
+            (self.fleet, self.tr("Fleet")),
+            (self.progress, self.tr("Progress")),
+            (self.feedback, self.tr("Feedback")),
+            (self.metrics, self.tr("Metrics")),
+            (self.equity, self.tr("Equity")),
+            (self.messages, self.tr("Messages")),
+            (self.replay, self.tr("Replay")),
+            (self.documents, self.tr("Evidence and report")),
+            (self.exports, self.tr("Export")),
         ):
             self.tabs.addTab(panel, title)
 
-        self.map_view = map_view or MapView()
-        self.map_title = plain_label(
-            "Select a vehicle, a route or a feedback item.", name="mapTitle"
-        )
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.map_title)
-        right_layout.addWidget(self.map_view, 1)
+        self.map = SupervisorMap(feed, map_view)
+        self.map_view = self.map.map_view
+        self.map_title = self.map.title
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.tabs)
-        split.addWidget(right)
+        split.addWidget(self.map)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setSizes([780, 620])
@@ -166,12 +133,15 @@ class SupervisorWindow(QMainWindow):
         self.fleet.reassign_requested.connect(self._on_fleet_reassign_requested)
         self.progress.route_selected.connect(self._on_progress_route_selected)
         self.progress.refresh_requested.connect(self.refresh_progress)
+        self.progress.evidence_requested.connect(self._on_progress_evidence_requested)
         self.feedback.filters_changed.connect(self._on_feedback_filters_changed)
         self.feedback.item_selected.connect(self._on_feedback_item_selected)
         self.metrics.refresh_button.clicked.connect(self.refresh_metrics)
         self.equity.refresh_button.clicked.connect(self.refresh_equity)
         self.messages.send_requested.connect(self._on_messages_send_requested)
         self.exports.export_requested.connect(self._on_exports_export_requested)
+        self.replay.load_requested.connect(self._on_replay_load_requested)
+        self.replay.frame_changed.connect(self._on_replay_frame_changed)
 
         self._clock = QTimer(self)
         self._clock.setInterval(CLOCK_TICK_MS)
@@ -179,6 +149,11 @@ class SupervisorWindow(QMainWindow):
         self._messages_timer = QTimer(self)
         self._messages_timer.setInterval(MESSAGES_REFRESH_MS)
         self._messages_timer.timeout.connect(self.refresh_messages)
+        self._live_refresh = QTimer(self)
+        self._live_refresh.setSingleShot(True)
+        self._live_refresh.setInterval(LIVE_REFRESH_MS)
+        self._live_refresh.timeout.connect(self._on_live_refresh)
+        self.map.follow_requested.connect(self._on_map_follow_requested)
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -201,6 +176,7 @@ class SupervisorWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self._clock.stop()
         self._messages_timer.stop()
+        self._live_refresh.stop()
         self._bridge.detach()
         for task in list(self._tasks):
             task.cancel()
@@ -223,10 +199,16 @@ class SupervisorWindow(QMainWindow):
                 return
             error = finished.exception()
             if isinstance(error, UserFacingError):
-                self.status.setText(f"Could not {name.replace('_', ' ')}: {error}")
+                self.status.setText(
+                    self.tr("Could not %1: %2")
+                    .replace("%1", action_words(name))
+                    .replace("%2", str(error))
+                )
             elif error is not None:
                 log.error("supervisor: %s failed", name, exc_info=error)
-                self.status.setText(f"Could not {name.replace('_', ' ')}: an unexpected error")
+                self.status.setText(
+                    self.tr("Could not %1: an unexpected error").replace("%1", action_words(name))
+                )
             elif then is not None:
                 then(finished.result())
             self.call_finished.emit(name)
@@ -237,14 +219,17 @@ class SupervisorWindow(QMainWindow):
 
     async def _load_routes(self) -> None:
         raw = await self.api.export("progress", "geojson")
-        self._routes = routes_from_export(json.loads(raw))
+        routes = routes_from_export(json.loads(raw))
         for info in await self.api.routes():
-            self._route_names[str(info["id"])] = str(info.get("name") or info["id"])
+            self.map.route_names[str(info["id"])] = str(info.get("name") or info["id"])
+        self.map.set_routes(routes)
+        self.documents.set_routes(
+            [
+                (rid, self.map.route_names.get(rid, rid), [(s.id, s.street) for s in r.segments])
+                for rid, (r, _) in sorted(routes.items())
+            ]
+        )
         self._update_choices()
-        if self._map_device is not None:
-            self._show_vehicle(self._map_device)
-        elif self._map_route is not None:
-            self._show_route(self._map_route, force=True)
 
     async def _load_forms(self) -> None:
         self._forms = await self.api.forms()
@@ -261,7 +246,7 @@ class SupervisorWindow(QMainWindow):
 
         Kept, so a fleet that arrives after the progress does not leave crews unnamed.
         """
-        self._progress_routes = routes
+        self.progress_rows = routes
         today: dict[str, set[str]] = {}
         for vehicle in self.feed.vehicles.values():
             today.setdefault(vehicle.route_id, set()).add(vehicle.username)
@@ -302,88 +287,70 @@ class SupervisorWindow(QMainWindow):
 
     def _update_choices(self) -> None:
         operators = sorted({v.username for v in self.feed.vehicles.values()})
-        routes = [(rid, f"{self._route_names.get(rid, rid)}") for rid in sorted(self._routes)]
+        routes = [(rid, self.map.route_names.get(rid, rid)) for rid in sorted(self.map.routes)]
         questions = [
             (str(q["id"]), f"{form.get('title')}: {q.get('label')}")
             for form in self._forms
             for q in form.get("questions") or []
         ]
         self.feedback.set_choices(operators, routes, questions)
-        self.messages.set_operators(operators)
-
-    # -- the map --------------------------------------------------------------------------
-
-    def _show_route(self, route_id: str, *, force: bool = False) -> bool:
-        if route_id not in self._routes:
-            return False
-        if route_id != self._map_route or force:
-            route, swept = self._routes[route_id]
-            self.map_view.show_route(route, _statuses(route, swept))
-            self.map_view.set_trail([])
-            self._map_route = route_id
-        return True
-
-    def _show_vehicle(self, device_id: str) -> None:
-        vehicle = self.feed.vehicles.get(device_id)
-        if vehicle is None:
-            return
-        self._map_device = device_id
-        self._show_route(vehicle.route_id)
-        fix = vehicle.last_fix
-        where = "no position yet"
-        if fix is not None:
-            self.map_view.move_vehicle(
-                Fix(
-                    t=datetime.fromtimestamp(fix.t_ms / 1000, UTC),
-                    lat=fix.lat,
-                    lon=fix.lon,
-                    speed_mps=fix.speed_mps,
-                    heading_deg=fix.heading_deg,
-                    accuracy_m=fix.acc_m,
-                )
-            )
-            where = f"at {fix.lat:.5f}, {fix.lon:.5f}"
-        self.map_title.setText(
-            f"{vehicle.vehicle} ({vehicle.username}) on {vehicle.route_name}: {where}"
+        self.replay.set_vehicles(
+            [
+                (v.device_id, f"{v.vehicle} ({v.username})")
+                for v in sorted(self.feed.vehicles.values(), key=lambda v: v.vehicle)
+            ]
         )
+        self.messages.set_operators(operators)
 
     # -- feed -----------------------------------------------------------------------------
 
     def _on_feed_changed(self, change: FeedChange) -> None:
         if change.kind in ("fleet", "connection", "vehicle"):
             self.fleet.show_fleet(self.feed)
+            self.map.fleet_layer.refresh()
+        followed = self.map.followed
         if change.kind == "fleet":
             self._update_choices()
-            if self._progress_routes:
-                self._show_progress(self._progress_routes)
-            if self._map_device is None and self._map_route is None and self.feed.vehicles:
-                # Something on the map from the start: the first vehicle of the table.
-                self.fleet.select_device(self.fleet.first_device())
-            elif self._map_device is not None:
-                self._show_vehicle(self._map_device)
-        elif change.kind == "vehicle" and change.device_id and change.device_id == self._map_device:
-            self._show_vehicle(change.device_id)
+            if self.progress_rows:
+                self._show_progress(self.progress_rows)
+            if followed is not None:
+                self.map.show_vehicle(followed)
+        elif change.kind == "vehicle" and change.device_id and change.device_id == followed:
+            self.map.show_vehicle(change.device_id)
         elif change.kind == "progress":
-            route_id = str(change.data.get("route_id"))
-            segment_id = str(change.data.get("segment_id"))
-            if route_id in self._routes:
-                self._routes[route_id][1].add(segment_id)
-            if route_id == self._map_route:
-                self.map_view.set_statuses(
-                    {segment_id: SegmentStatus(segment_id, SegmentState.SWEPT, 1.0)}
-                )
+            self.map.mark_swept(
+                str(change.data.get("route_id")), str(change.data.get("segment_id"))
+            )
+            self._refresh_soon()
         elif change.kind == "feedback":
             self.refresh_feedback()
-        elif change.kind == "exception" and self.progress.selected_route() is not None:
-            self._load_history(str(self.progress.selected_route()))
+        elif change.kind == "exception":
+            self._refresh_soon()
+
+    def _refresh_soon(self) -> None:
+        if not self._live_refresh.isActive():
+            self._live_refresh.start()
+
+    def _on_live_refresh(self) -> None:
+        """Swept segments and exceptions arrived on the stream: progress, history and
+        metrics are fetched again (once per burst of events, not once per event)."""
+        self.refresh_progress()
+        self.refresh_metrics()
 
     def _on_clock_timeout(self) -> None:
         self.fleet.show_fleet(self.feed)
+        self.map.fleet_layer.refresh()
 
     # -- panels ---------------------------------------------------------------------------
 
     def _on_fleet_vehicle_selected(self, device_id: str) -> None:
-        self._show_vehicle(device_id)
+        self.map.show_vehicle(device_id)
+
+    def _on_map_follow_requested(self, device_id: str) -> None:
+        """A vehicle tapped on the map: follow it, and show it selected in the table."""
+        self.tabs.setCurrentWidget(self.fleet)
+        self.fleet.select_device(device_id)
+        self.map.show_vehicle(device_id)
 
     def _on_fleet_reassign_requested(self, device_id: str, target: str, operator: str) -> None:
         vehicle = self.feed.vehicles.get(device_id)
@@ -392,9 +359,13 @@ class SupervisorWindow(QMainWindow):
 
         def done(summary: dict[str, Any]) -> None:
             self.fleet.reassign_result.setText(
-                f"{summary.get('route_name')} now goes to {summary.get('device_id')} "
-                f"({summary.get('operator')}), version {summary.get('version')}; "
-                "the tablets pick it up on their next pull."
+                self.tr(
+                    "%1 now goes to %2 (%3), version %4; the tablets pick it up on their next pull."
+                )
+                .replace("%1", str(summary.get("route_name")))
+                .replace("%2", str(summary.get("device_id")))
+                .replace("%3", str(summary.get("operator")))
+                .replace("%4", str(summary.get("version")))
             )
             self._spawn("refresh fleet", self.feed.refresh())
 
@@ -406,34 +377,38 @@ class SupervisorWindow(QMainWindow):
 
     def _on_progress_route_selected(self, route_id: str) -> None:
         self._load_history(route_id)
-        if self._show_route(route_id):
-            self._map_device = None
-            self.map_title.setText(f"Route {self._route_names.get(route_id, route_id)}")
+        self.map.select_route(route_id)
+
+    def _on_progress_evidence_requested(self, route_id: str, segment_id: str) -> None:
+        self.documents.select(route_id, segment_id)
+        self.tabs.setCurrentWidget(self.documents)
+        self.documents.show_evidence()
 
     def _on_feedback_filters_changed(self, filters: dict[str, str]) -> None:
         self._feedback_filters = dict(filters)
         self.refresh_feedback()
 
     def _on_feedback_item_selected(self, item: dict[str, Any]) -> None:
-        route_id = item.get("route_id")
-        if isinstance(route_id, str):
-            self._show_route(route_id)
-        self._map_device = None
-        lat, lon = item.get("lat"), item.get("lon")
-        if isinstance(lat, int | float) and isinstance(lon, int | float):
-            self.map_view.set_trail([])
-            moment = datetime.fromtimestamp(self.feed.server_now(), UTC)
-            self.map_view.move_vehicle(Fix(t=moment, lat=float(lat), lon=float(lon)))
-            self.map_title.setText(
-                f"Where {item.get('username')} gave this feedback: {lat:.5f}, {lon:.5f}"
-            )
-        else:
-            self.map_title.setText("This feedback has no recorded position.")
+        self.map.show_place(item, self.feed.server_now())
+
+    def _on_replay_load_requested(self, device_id: str, start: float, end: float) -> None:
+        def loaded(recording: Recording) -> None:
+            routes = recording.route_ids()
+            vehicle = self.feed.vehicles.get(device_id)
+            self._replay_route = routes[0] if routes else vehicle.route_id if vehicle else None
+            self.replay.set_recording(recording)
+
+        self._spawn("load the replay", load_recording(self.api, device_id, start, end), loaded)
+
+    def _on_replay_frame_changed(self, frame: Frame) -> None:
+        self.map.show_frame(frame, self._replay_route)
 
     def _on_messages_send_requested(self, text: str, to: str) -> None:
         def done(message: dict[str, Any]) -> None:
             count = len(message.get("recipients") or [])
-            self.messages.result.setText(f"Sent to {count} operator(s).")
+            self.messages.result.setText(
+                self.tr("Sent to %1 operator(s).").replace("%1", str(count))
+            )
             self.messages.text.clear()
             self.refresh_messages()
 
@@ -456,7 +431,7 @@ class SupervisorWindow(QMainWindow):
         self._spawn(
             "export",
             save(),
-            lambda path: self.exports.result.setText(f"Saved {path}"),
+            lambda path: self.exports.result.setText(self.tr("Saved %1").replace("%1", str(path))),
         )
 
 
