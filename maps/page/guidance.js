@@ -86,7 +86,7 @@
   sw.showInfo = function (id) {
     var shown = showInfo(id);
     if (infoTimer !== null) { clearTimeout(infoTimer); }
-    infoTimer = setTimeout(function () { infoTimer = null; sw.hideInfo(); }, INFO_CLOSE_MS);
+    infoTimer = setTimeout(function () { infoTimer = null; sw.hideInfo(); }, sw.infoCloseMs);
     return shown;
   };
 
