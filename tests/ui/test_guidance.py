@@ -111,7 +111,7 @@ def test_next_names_the_nearest_unswept_segment_and_moves_on_as_they_are_swept(
         )
     )
     shown = run_js(qtbot, window.map_view, "window.sweepline.stats.next")
-    assert shown["lat"] == pytest.approx(after.lat)
+    assert shown["lat"] == pytest.approx(after.lat, abs=1e-5)
     assert (
         run_js(qtbot, window.map_view, "document.querySelectorAll('.sweepline-next-arrow').length")
         == 1
