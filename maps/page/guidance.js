@@ -104,32 +104,12 @@
   // Open at start so the colours can be learnt, then folded out of the vehicle's way.
   setTimeout(function () { foldLegend(true); }, 20000);
 
-  // While following the vehicle the zoom follows its speed: close in while sweeping,
-  // wider when driving between streets. A new zoom must hold for ZOOM_HOLD updates, so
-  // speed jitter around a step never makes the map pump.
-  var ZOOM_HOLD = 8;
-  var pending = {zoom: null, count: 0};
-  function zoomForSpeed(kmh) {
-    if (kmh < 15) { return 17; }
-    if (kmh < 35) { return 16; }
-    if (kmh < 60) { return 15; }
-    return 14;
-  }
+  // The line to "Next" follows the vehicle on the page by itself.
   var moveVehicle = sw.moveVehicle;
   sw.moveVehicle = function (pos) {
     var moved = moveVehicle(pos);
     if (moved && nextLine !== null) {
       nextLine.setLatLngs([[pos.lat, pos.lon], nextMarker.getLatLng()]);
-    }
-    if (!moved || !pos || !isNum(pos.speed) || !sw.stats.follow) { return moved; }
-    var zoom = zoomForSpeed(pos.speed);
-    sw.stats.zoomTarget = zoom;
-    if (zoom === map.getZoom()) { pending.count = 0; return moved; }
-    pending.count = pending.zoom === zoom ? pending.count + 1 : 1;
-    pending.zoom = zoom;
-    if (pending.count >= ZOOM_HOLD) {
-      map.setView([pos.lat, pos.lon], zoom, {animate: false});
-      pending.count = 0;
     }
     return moved;
   };
