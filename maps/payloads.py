@@ -51,15 +51,11 @@ def statuses_payload(statuses: Mapping[str, SegmentStatus]) -> dict[str, str]:
 
 
 def fix_payload(fix: Fix) -> JsonDict | None:
-    """`{lat, lon, heading, speed}` for `moveVehicle` (speed in km/h, for the zoom that
-    follows it), or None when the fix cannot be drawn."""
+    """`{lat, lon, heading}` for `moveVehicle`, or None when the fix cannot be drawn."""
     if not _finite(fix.lat, fix.lon) or not (-90 <= fix.lat <= 90 and -180 <= fix.lon <= 180):
         return None
     heading = fix.heading_deg if _finite(fix.heading_deg) else None
-    speed = None
-    if fix.speed_mps is not None and _finite(fix.speed_mps):
-        speed = round(fix.speed_mps * 3.6, 1)
-    return {"lat": fix.lat, "lon": fix.lon, "heading": heading, "speed": speed}
+    return {"lat": fix.lat, "lon": fix.lon, "heading": heading}
 
 
 def trail_payload(fixes: Iterable[Fix]) -> list[list[float]]:

@@ -7,6 +7,7 @@ window so the drawing code stays about drawing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from coverage.guidance import NextSegment, next_segment
@@ -25,14 +26,21 @@ def sides_left(e: SegmentExplanation) -> tuple[str, ...]:
     return left or needed
 
 
-def guidance_for(tablet: TabletLike) -> tuple[str | None, bool | None, NextSegment | None]:
-    """(street under the vehicle, on the route?, next segment); None, None, None without
-    a fix or an assignment."""
+def to_sweep_of(tablet: TabletLike) -> dict[str, tuple[str, ...]]:
+    """Every segment still to sweep with its curb sides left. Explaining each segment is
+    the costly part: the window keeps this until a segment changes, not per fix."""
+    return {sid: sides_left(tablet.explain(sid)) for sid in tablet.unswept_segments()}
+
+
+def guidance_for(
+    tablet: TabletLike, to_sweep: Mapping[str, tuple[str, ...]]
+) -> tuple[str | None, bool | None, NextSegment | None]:
+    """(street under the vehicle, on the route?, next segment among `to_sweep`); None,
+    None, None without a fix or an assignment."""
     fix = tablet.gps_state().last_fix
     if fix is None or tablet.assignment is None:
         return None, None, None
     route = tablet.assignment.route
     current = tablet.current_segment()
     street = next((s.street for s in route.segments if s.id == current), None)
-    to_sweep = {sid: sides_left(tablet.explain(sid)) for sid in tablet.unswept_segments()}
     return street, current is not None, next_segment(route, to_sweep, fix.lon, fix.lat, current)

@@ -161,6 +161,8 @@ class OperatorWindow(OperatorFlows):
         self.status_panel.float_banner_over(self.map_view)
         self.cue = Cue(self)
         self._unread = 0
+        # Segments left to sweep with their curb sides, kept until a segment changes.
+        self._to_sweep: dict[str, tuple[str, ...]] | None = None
         self.demo_button: QPushButton | None = None
         side = QVBoxLayout(self._side)
         side.setContentsMargins(0, 0, 0, 0)
@@ -302,10 +304,12 @@ class OperatorWindow(OperatorFlows):
 
     def _draw_guidance(self) -> None:
         """ "Now" and "Next" from the last fix and what is left to sweep."""
-        from ui.guidance import guidance_for
+        from ui.guidance import guidance_for, to_sweep_of
 
         tablet = self._tablet
-        street, on_route, nxt = guidance_for(tablet)
+        if self._to_sweep is None:
+            self._to_sweep = to_sweep_of(tablet)
+        street, on_route, nxt = guidance_for(tablet, self._to_sweep)
         self.guidance_panel.show_guidance(street, on_route, self.exception_bar.side.value, nxt)
         self.map_view.show_next(nxt)
 
@@ -346,6 +350,8 @@ class OperatorWindow(OperatorFlows):
             self.map_view.move_vehicle(changes.vehicle)
             self.progress_panel.set_speed(changes.vehicle.t, tablet.speed_kmh())
             self._feed_motion()
+        if changes.route or changes.segments:
+            self._to_sweep = None  # what is left to sweep changed
         if changes.route or changes.segments or changes.vehicle is not None:
             self._draw_guidance()
         if changes.shift:

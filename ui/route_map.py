@@ -37,11 +37,13 @@ class RouteMap(MapView):
         """The "Next" arrow and the dashed line to it (None: nothing to show)."""
         payload = None
         if nxt is not None:
+            # Rounded (about a metre, 15 degrees): the page hears of a change, not of
+            # every fix (the line to it follows the vehicle on the page by itself).
             payload = {
                 "id": nxt.segment_id,
-                "lat": nxt.lat,
-                "lon": nxt.lon,
-                "bearing": round(nxt.bearing_deg, 1),
+                "lat": round(nxt.lat, 5),
+                "lon": round(nxt.lon, 5),
+                "bearing": round(nxt.bearing_deg / 15) * 15 % 360,
             }
         if payload == self._next:
             return

@@ -17,29 +17,40 @@
   function clearNext() {
     if (nextLine !== null) { map.removeLayer(nextLine); nextLine = null; }
     if (nextMarker !== null) { map.removeLayer(nextMarker); nextMarker = null; }
+    nextArrow = null;
   }
 
   // next: {id, lat, lon, bearing} or null. A dashed line from the vehicle to the point to
-  // aim for, and an arrow there pointing the way the operator drives to reach it.
+  // aim for, and an arrow there pointing the way to drive to reach it. The layers are
+  // made once and moved after, and the line follows the vehicle by itself (moveVehicle),
+  // so a fix costs no extra message.
+  var nextArrow = null;
   function showNext(next) {
-    clearNext();
-    if (!next || !isNum(next.lat) || !isNum(next.lon)) { sw.stats.next = null; return false; }
+    if (!next || !isNum(next.lat) || !isNum(next.lon)) {
+      clearNext();
+      sw.stats.next = null;
+      return false;
+    }
     var target = L.latLng(next.lat, next.lon);
     var v = sw.stats.lastVehicle;
-    if (v) {
-      nextLine = L.polyline([[v.lat, v.lon], target], {
+    var from = v ? [v.lat, v.lon] : target;
+    if (nextLine === null) {
+      nextLine = L.polyline([from, target], {
         color: "#3d7cc9", weight: 5, dashArray: "10 10", interactive: false,
         className: "sweepline-next-line"
       }).addTo(map);
+      nextArrow = document.createElement("div");
+      nextArrow.className = "sweepline-next-arrow";
+      nextArrow.textContent = "\u2191";
+      nextMarker = L.marker(target, {
+        icon: L.divIcon({className: "sweepline-next", html: nextArrow, iconSize: [44, 44]}),
+        interactive: false, keyboard: false, zIndexOffset: 900
+      }).addTo(map);
+    } else {
+      nextLine.setLatLngs([from, target]);
+      nextMarker.setLatLng(target);
     }
-    var arrow = document.createElement("div");
-    arrow.className = "sweepline-next-arrow";
-    arrow.textContent = "\u2191";
-    arrow.style.transform = "rotate(" + (isNum(next.bearing) ? next.bearing : 0) + "deg)";
-    nextMarker = L.marker(target, {
-      icon: L.divIcon({className: "sweepline-next", html: arrow, iconSize: [44, 44]}),
-      interactive: false, keyboard: false, zIndexOffset: 900
-    }).addTo(map);
+    nextArrow.style.transform = "rotate(" + (isNum(next.bearing) ? next.bearing : 0) + "deg)";
     sw.stats.next = {id: next.id, lat: next.lat, lon: next.lon, bearing: next.bearing};
     return true;
   }
@@ -86,36 +97,19 @@
   sw.showInfo = function (id) {
     var shown = showInfo(id);
     if (infoTimer !== null) { clearTimeout(infoTimer); }
-    infoTimer = setTimeout(function () { infoTimer = null; sw.hideInfo(); }, INFO_CLOSE_MS);
+    infoTimer = setTimeout(function () { infoTimer = null; sw.hideInfo(); }, sw.infoCloseMs);
     return shown;
   };
 
   // Open at start so the colours can be learnt, then folded out of the vehicle's way.
   setTimeout(function () { foldLegend(true); }, 20000);
 
-  // While following the vehicle the zoom follows its speed: close in while sweeping,
-  // wider when driving between streets. A new zoom must hold for ZOOM_HOLD updates, so
-  // speed jitter around a step never makes the map pump.
-  var ZOOM_HOLD = 8;
-  var pending = {zoom: null, count: 0};
-  function zoomForSpeed(kmh) {
-    if (kmh < 15) { return 17; }
-    if (kmh < 35) { return 16; }
-    if (kmh < 60) { return 15; }
-    return 14;
-  }
+  // The line to "Next" follows the vehicle on the page by itself.
   var moveVehicle = sw.moveVehicle;
   sw.moveVehicle = function (pos) {
     var moved = moveVehicle(pos);
-    if (!moved || !pos || !isNum(pos.speed) || !sw.stats.follow) { return moved; }
-    var zoom = zoomForSpeed(pos.speed);
-    sw.stats.zoomTarget = zoom;
-    if (zoom === map.getZoom()) { pending.count = 0; return moved; }
-    pending.count = pending.zoom === zoom ? pending.count + 1 : 1;
-    pending.zoom = zoom;
-    if (pending.count >= ZOOM_HOLD) {
-      map.setView([pos.lat, pos.lon], zoom, {animate: false});
-      pending.count = 0;
+    if (moved && nextLine !== null) {
+      nextLine.setLatLngs([[pos.lat, pos.lon], nextMarker.getLatLng()]);
     }
     return moved;
   };

@@ -41,9 +41,7 @@ def test_fix_payload_rejects_what_cannot_be_drawn():
         "lat": 43.47,
         "lon": -80.52,
         "heading": 90.0,
-        "speed": None,
     }
-    assert fix_payload(Fix(T, 43.47, -80.52, speed_mps=2.5))["speed"] == 9.0
     assert fix_payload(Fix(T, 43.47, -80.52, heading_deg=math.nan))["heading"] is None
     assert fix_payload(Fix(T, math.nan, -80.52)) is None
     assert fix_payload(Fix(T, 95.0, -80.52)) is None

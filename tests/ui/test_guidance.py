@@ -5,7 +5,6 @@ segment and along it until it is swept, "Next" naming the nearest segment still 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -111,7 +110,7 @@ def test_next_names_the_nearest_unswept_segment_and_moves_on_as_they_are_swept(
         )
     )
     shown = run_js(qtbot, window.map_view, "window.sweepline.stats.next")
-    assert shown["lat"] == pytest.approx(after.lat)
+    assert shown["lat"] == pytest.approx(after.lat, abs=1e-5)
     assert (
         run_js(qtbot, window.map_view, "document.querySelectorAll('.sweepline-next-arrow').length")
         == 1
@@ -129,27 +128,3 @@ def test_an_exception_leaves_a_pin_that_says_what_and_when(
     (pin,) = window.map_view.pins
     assert "construction" in pin["text"]
     assert route.segments[1].street in pin["text"]
-
-
-def test_the_zoom_follows_the_speed_without_pumping(
-    qtbot: QtBot, window: OperatorWindow, tablet: Tablet, route: Route
-) -> None:
-    def zoom() -> object:
-        return run_js(qtbot, window.map_view, "window.sweepline.map.getZoom()")
-
-    start = datetime.now(UTC) - timedelta(minutes=20)
-    for fix in list(drive_along(route.segments[2], start, speed_kmh=8.0))[:12]:
-        tablet.record_fix(fix)
-    qtbot.wait_until(lambda: zoom() == 17)
-    later = start + timedelta(minutes=5)
-    along = list(drive_along(route.segments[3], later, speed_kmh=45.0))
-    # 45 km/h once a second, back and forth over the segment's points.
-    points = (along + along[::-1]) * 4
-    fast = [replace(f, t=later + timedelta(seconds=i)) for i, f in enumerate(points[:14])]
-    for fix in fast[:4]:  # a short burst: not held long enough to change the zoom
-        tablet.record_fix(fix)
-    qtbot.wait(300)
-    assert zoom() == 17
-    for fix in fast[4:]:
-        tablet.record_fix(fix)
-    qtbot.wait_until(lambda: zoom() == 15)
