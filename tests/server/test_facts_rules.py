@@ -205,3 +205,16 @@ def test_events_of_every_type_apply_without_an_assignment(tmp_path: Path) -> Non
         (2, "applied", None),
         (3, "applied", None),
     ]
+
+
+def test_one_number_skipped_is_a_gap_naming_the_expected_seq(tmp_path: Path) -> None:
+    db = _with_ana(tmp_path)
+    ana = User("ana", OPERATOR, "Ana", "tab-1")
+    first = apply_push(db, ana, _events_push(event(1)), Settings())
+    assert [(r.seq, r.status) for r in first.results] == [(1, "applied")]
+    skipped = apply_push(db, ana, _events_push(event(3), event(4)), Settings())
+    assert skipped.last_processed_seq == 1
+    assert [(r.seq, r.status, r.expected) for r in skipped.results] == [(3, "gap", 2)]
+    again = apply_push(db, ana, _events_push(event(1), event(2)), Settings())
+    assert [(r.seq, r.status) for r in again.results] == [(1, "duplicate"), (2, "applied")]
+    assert again.last_processed_seq == 2
