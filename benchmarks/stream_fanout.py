@@ -37,7 +37,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.server_load import login_all, seed  # noqa: E402
-from benchmarks.server_process import free_port, start_server  # noqa: E402
+from benchmarks.server_process import cpu_seconds, free_port, start_server  # noqa: E402
 from staff.sse import open_stream  # noqa: E402
 from wire.protocol import FIX_BATCH, PROTOCOL_VERSION, content_hash, encode_fix_batch  # noqa: E402
 
@@ -97,19 +97,19 @@ def _body(index: int, client_id: str, seq: int, t_ms: int) -> dict[str, Any]:
 
 
 async def vehicle(
-    base: str,
+    http: httpx.AsyncClient,
     index: int,
-    token: str,
+    first_at: float,
     sent: dict[tuple[str, int], float],
     push_ms: list[float],
     shed: list[int],
     until: float,
 ) -> None:
+    """One tablet: its first push at `first_at` (monotonic), then one every INTERVAL_S."""
     client_id = str(uuid.uuid4())
-    headers = {"Authorization": f"Bearer {token}"}
     seq = 0
-    async with httpx.AsyncClient(base_url=base, timeout=30, headers=headers) as http:
-        await asyncio.sleep(INTERVAL_S * index / 200)  # spread the vehicles over the interval
+    async with http:
+        await asyncio.sleep(max(0.0, first_at - time.monotonic()))
         while time.monotonic() < until:
             seq += 1
             t_ms = int(time.time() * 1000) * 1000 + index  # unique per vehicle and push
@@ -150,7 +150,7 @@ async def supervisor(
                 return
 
 
-async def run(args: argparse.Namespace, base: str) -> dict[str, Any]:
+async def run(args: argparse.Namespace, base: str, server_pids: list[int]) -> dict[str, Any]:
     tokens = await login_all(base, args.vehicles)
     async with httpx.AsyncClient(base_url=base, timeout=60) as http:
         response = await http.post(
@@ -171,10 +171,34 @@ async def run(args: argparse.Namespace, base: str) -> dict[str, Any]:
     print(
         f"{args.streams} streams open; {args.vehicles} vehicles for {args.duration} s", flush=True
     )
-    until = time.monotonic() + args.duration
+    # Every tablet's client exists before the clock starts (building 200 of them takes
+    # seconds), so the first pushes are spread evenly over the interval, not in a burst.
+    clients = [
+        httpx.AsyncClient(
+            base_url=base, timeout=30, headers={"Authorization": f"Bearer {tokens[i]}"}
+        )
+        for i in range(args.vehicles)
+    ]
+    start = time.monotonic()
+    until = start + args.duration
+    cpu_before = cpu_seconds(server_pids)
     await asyncio.gather(
-        *(vehicle(base, i, tokens[i], sent, push_ms, shed, until) for i in range(args.vehicles))
+        *(
+            vehicle(
+                clients[i],
+                i,
+                start + INTERVAL_S * i / args.vehicles,
+                sent,
+                push_ms,
+                shed,
+                until,
+            )
+            for i in range(args.vehicles)
+        )
     )
+    cpu_used = cpu_seconds(server_pids) - cpu_before
+    if cpu_used and push_ms:
+        print(f"server CPU: {1000 * cpu_used / len(push_ms):.2f} ms per push", flush=True)
     await asyncio.sleep(2)  # let the last deliveries arrive
     stop.set()
     for task in streams:
@@ -210,7 +234,7 @@ def main() -> None:
         proc = start_server(db_path, port)
         try:
             seed(db_path, args.vehicles)
-            result = asyncio.run(run(args, f"http://127.0.0.1:{port}"))
+            result = asyncio.run(run(args, f"http://127.0.0.1:{port}", [proc.pid]))
         finally:
             proc.terminate()
             proc.wait(timeout=30)

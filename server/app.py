@@ -70,7 +70,9 @@ def create_app(
     app.state.login_throttle = LoginThrottle.from_settings(settings)
     install_error_handlers(app)
     describe_every_answer(app)
-    app.state.sync_limit = InflightLimit(settings.max_inflight_sync)
+    app.state.sync_limit = InflightLimit(
+        settings.max_inflight_sync, settings.max_queued_sync, settings.overload_wait_s
+    )
     app.add_middleware(
         OverloadMiddleware,
         limit=app.state.sync_limit,

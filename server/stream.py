@@ -29,23 +29,32 @@ QUEUE_SIZE: Final = 5000
 STORAGE_RECOVERED: Final = "storage_recovered"
 
 
+def sse_frame(event_id: int | None, kind: str, data: str) -> str:
+    """One Server-Sent Events frame (rendered once per event, shared by every stream)."""
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: {kind}\ndata: {data}\n\n"
+
+
 @dataclass(eq=False)
 class Subscriber:
     loop: asyncio.AbstractEventLoop
-    queue: asyncio.Queue[tuple[int, str, str]] = field(
-        default_factory=lambda: asyncio.Queue(QUEUE_SIZE)
-    )
+    queue: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
     dropped: int = 0
 
-    def offer(self, item: tuple[int, str, str]) -> None:
+    def offer(self, frame: str) -> None:
         try:
-            self.queue.put_nowait(item)
+            self.queue.put_nowait(frame)
         except asyncio.QueueFull:
             self.dropped += 1
 
 
 class StreamHub:
-    """Fan-out of live events to every open stream (thread-safe publish)."""
+    """Fan-out of live events to every open stream (thread-safe publish).
+
+    A push publishes its events as one batch: each event is encoded once, and each event
+    loop with subscribers is woken once per batch (not once per event and subscriber),
+    so the cost a push pays for the streams stays small however many are open.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -68,17 +77,34 @@ class StreamHub:
         return len(self._subscribers)
 
     def publish(self, kind: str, data: dict[str, Any]) -> None:
+        self.publish_batch([(kind, data)])
+
+    def publish_batch(self, events: list[tuple[str, dict[str, Any]]]) -> None:
+        """Deliver `events` (kind, data) in order to every stream open in this process."""
+        if not events or not self._subscribers:
+            return
         with self._lock:
-            if not self._subscribers:
-                return
-            self._next_id += 1
-            item = (self._next_id, kind, json.dumps(data, separators=(",", ":")))
-            subscribers = list(self._subscribers)
-        for sub in subscribers:
+            first = self._next_id + 1
+            self._next_id += len(events)
+            by_loop: dict[asyncio.AbstractEventLoop, list[Subscriber]] = {}
+            for sub in self._subscribers:
+                by_loop.setdefault(sub.loop, []).append(sub)
+        frames = [
+            sse_frame(first + i, kind, json.dumps(data, separators=(",", ":")))
+            for i, (kind, data) in enumerate(events)
+        ]
+        for loop, subs in by_loop.items():
             try:
-                sub.loop.call_soon_threadsafe(sub.offer, item)
-            except RuntimeError:  # that stream's loop has closed
-                self.unsubscribe(sub)
+                loop.call_soon_threadsafe(_offer_all, subs, frames)
+            except RuntimeError:  # that loop has closed: its streams are gone
+                for sub in subs:
+                    self.unsubscribe(sub)
+
+
+def _offer_all(subs: list[Subscriber], frames: list[str]) -> None:
+    for sub in subs:
+        for frame in frames:
+            sub.offer(frame)
 
 
 def _last_fix(payload: Any) -> dict[str, Any] | None:
@@ -107,6 +133,7 @@ def publish_push(
     is the outbox depth the tablet reported with this push (None: not reported)."""
     if hub.subscriber_count == 0:
         return
+    batch: list[tuple[str, dict[str, Any]]] = []
     now = server_time()
     base: dict[str, Any] = {"username": username, "device_id": device_id, "received_at": now}
     if waiting is not None:
@@ -118,25 +145,28 @@ def publish_push(
         if type_ == FIX_BATCH:
             last_position = _last_fix(payload) or last_position
         elif type_ == "segment_swept":
-            hub.publish(
-                "progress",
-                {
-                    **base,
-                    **_pick(payload, "route_id", "segment_id", "assignment_id", "side"),
-                    "swept_at": gps_time or now,
-                },
+            batch.append(
+                (
+                    "progress",
+                    {
+                        **base,
+                        **_pick(payload, "route_id", "segment_id", "assignment_id", "side"),
+                        "swept_at": gps_time or now,
+                    },
+                )
             )
         elif type_ == "exception":
-            hub.publish("exception", {**base, "payload": payload, "time": gps_time or now})
+            batch.append(("exception", {**base, "payload": payload, "time": gps_time or now}))
         elif type_ in ("form_answer", "note"):
-            hub.publish(
-                "feedback", {**base, "type": type_, "payload": payload, "time": gps_time or now}
+            batch.append(
+                ("feedback", {**base, "type": type_, "payload": payload, "time": gps_time or now})
             )
         elif type_ == STORAGE_RECOVERED:
-            hub.publish("alert", {**base, "alert": storage_alert(payload, now)})
+            batch.append(("alert", {**base, "alert": storage_alert(payload, now)}))
     if last_position is not None:
-        hub.publish("position", {**base, **last_position, "published": utc_now().timestamp()})
-    hub.publish("sync", {**base, "stream": stream, "last_processed_seq": last_processed_seq})
+        batch.append(("position", {**base, **last_position, "published": utc_now().timestamp()}))
+    batch.append(("sync", {**base, "stream": stream, "last_processed_seq": last_processed_seq}))
+    hub.publish_batch(batch)
 
 
 def _pick(payload: Any, *keys: str) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from server.deps import get_db
 from server.errors import ApiError
 from server.logs import log_event
 from server.schemas import AssignmentResponse, AssignmentSummary, ErrorResponse
-from server.stream import StreamHub, fleet_snapshot
+from server.stream import StreamHub, fleet_snapshot, sse_frame
 from server.stream_schemas import FleetResponse, ReassignIn, VehicleOut
 
 log = logging.getLogger(__name__)
@@ -42,11 +42,6 @@ router = APIRouter(
     route_class=LimitedBodyRoute,
     responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}},
 )
-
-
-def _frame(event_id: int | None, kind: str, data: str) -> str:
-    head = f"id: {event_id}\n" if event_id is not None else ""
-    return f"{head}event: {kind}\ndata: {data}\n\n"
 
 
 def _read_fleet(db: Database) -> str:
@@ -76,7 +71,7 @@ async def stream(
 
     async def events() -> AsyncIterator[str]:
         try:
-            yield "retry: 2000\n" + _frame(
+            yield "retry: 2000\n" + sse_frame(
                 None, "snapshot", await run_in_threadpool(_read_fleet, db)
             )
             while True:
@@ -90,12 +85,12 @@ async def stream(
                 except TimeoutError:
                     yield ": keep-alive\n\n"
                     continue
-                frames = [_frame(*item)]
+                frames = [item]
                 while not sub.queue.empty() and len(frames) < 500:
-                    frames.append(_frame(*sub.queue.get_nowait()))
+                    frames.append(sub.queue.get_nowait())
                 if sub.dropped:
                     sub.dropped = 0
-                    frames.append(_frame(None, "lagged", "{}"))
+                    frames.append(sse_frame(None, "lagged", "{}"))
                 yield "".join(frames)
         finally:
             hub.unsubscribe(sub)
