@@ -16,9 +16,8 @@ from server.admin_api import router as admin_router
 from server.auth_api import router as auth_router
 from server.clock import server_time
 from server.coverage_profile import store_profile
-from server.db import Database
 from server.demo_data import seed_demo as seed_demo_data
-from server.errors import install_error_handlers
+from server.errors import install_error_handlers, install_store_unavailable
 from server.export_api import router as export_router
 from server.forms_api import router as forms_router
 from server.logs import log_event
@@ -29,6 +28,7 @@ from server.overload import InflightLimit, OverloadMiddleware
 from server.plans_api import router as plans_router
 from server.schemas import HealthResponse
 from server.settings import Settings
+from server.stores import is_postgres_url, open_store
 from server.stream import StreamHub
 from server.stream_api import router as stream_router
 from server.sync_api import router as sync_router
@@ -42,20 +42,21 @@ log = logging.getLogger(__name__)
 def create_app(
     db_path: str | Path, *, seed_demo: bool = False, settings: Settings | None = None
 ) -> FastAPI:
-    """An app serving `db_path` (created and migrated if needed).
+    """An app serving `db_path`: a SQLite file, or a `postgresql://` URL (created and
+    migrated if needed). Call `close_app` when done serving.
 
     With `seed_demo`, an empty database gets the demo routes and accounts, and the demo
     operator gets an assignment for today if they have none.
     """
     settings = settings or Settings()
-    db = Database(db_path)
+    db = open_store(db_path, pool_size=settings.pg_pool_size)
     found = db.migrate()
     with db.write() as conn:  # before any assignment is written: they carry it
         store_profile(conn, settings.coverage_profile)
     if seed_demo:
         with db.write() as conn:
             seed_demo_data(conn, settings)
-    log_event(log, logging.INFO, "server_ready", db=str(db.path), schema_found=found)
+    log_event(log, logging.INFO, "server_ready", db=db.description, schema_found=found)
 
     app = FastAPI(
         title="Sweepline reference server",
@@ -67,8 +68,17 @@ def create_app(
     app.state.settings = settings
     # Live events for supervisors' streams; the push handler publishes to it.
     app.state.stream_hub = StreamHub()
-    app.state.login_throttle = LoginThrottle.from_settings(settings)
+    app.state.fanout = None
     install_error_handlers(app)
+    if is_postgres_url(db_path):  # other processes may serve streams: go through PostgreSQL
+        from server.pg import UNAVAILABLE
+        from server.pg_fanout import PgFanout
+
+        install_store_unavailable(app, UNAVAILABLE)
+        app.state.fanout = PgFanout(str(db_path), app.state.stream_hub)
+        app.state.fanout.start()
+        app.state.stream_hub.relay = app.state.fanout.publish
+    app.state.login_throttle = LoginThrottle.from_settings(settings)
     describe_every_answer(app)
     app.state.sync_limit = InflightLimit(
         settings.max_inflight_sync, settings.max_queued_sync, settings.overload_wait_s
@@ -100,3 +110,10 @@ def create_app(
     app.include_router(metrics_router)
     app.include_router(export_router)
     return app
+
+
+def close_app(app: FastAPI) -> None:
+    """Stop the stream listener and close the database connections of `app`."""
+    if app.state.fanout is not None:
+        app.state.fanout.stop()
+    app.state.db.close()

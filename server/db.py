@@ -242,6 +242,10 @@ class Database:
         self._idle: list[sqlite3.Connection] = []
         self._idle_lock = threading.Lock()
 
+    @property
+    def description(self) -> str:
+        return str(self.path)
+
     def migrate(self) -> int:
         """Bring the schema to SCHEMA_VERSION; returns the version found before."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -351,7 +355,7 @@ class Database:
         with self.read() as conn:
             return str(conn.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()[0])
 
-    def backup(self, destination: str | Path) -> int:
+    def backup(self, destination: str | Path, /) -> int:
         """Copy the live database to `destination` with SQLite's online backup API.
 
         Safe while the server runs: readers and writers carry on, and the copy is one

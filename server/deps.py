@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from server.db import Database
+from server.dbapi import Store
 from server.settings import Settings
 
 
-async def get_db(request: Request) -> Database:
-    db: Database = request.app.state.db
+async def get_db(request: Request) -> Store:
+    db: Store = request.app.state.db
     return db
 
 

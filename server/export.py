@@ -11,9 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from typing import Any, Final
 
+from server.dbapi import Connection
 from server.metrics import _events, fact_time, feedback_items, segment_history
 from server.payloads import number_or_none, stored_object, text_or_none
 
@@ -25,14 +25,14 @@ _FORMULA_STARTS: Final = frozenset("\t\r")
 FORMATS: Final = ("csv", "geojson")
 
 
-def _segment_geometry(conn: sqlite3.Connection) -> dict[tuple[str, str], Any]:
+def _segment_geometry(conn: Connection) -> dict[tuple[str, str], Any]:
     return {
         (r["route_id"], r["segment_id"]): json.loads(r["coords_json"])
         for r in conn.execute("SELECT route_id, segment_id, coords_json FROM segments")
     }
 
 
-def progress_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def progress_rows(conn: Connection) -> list[dict[str, Any]]:
     rows = []
     for route in conn.execute("SELECT id FROM routes ORDER BY id").fetchall():
         for s in segment_history(conn, route["id"]):
@@ -52,7 +52,7 @@ def progress_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return rows
 
 
-def exception_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def exception_rows(conn: Connection) -> list[dict[str, Any]]:
     rows = []
     for row in _events(conn, ("exception",)):
         payload = stored_object(row["payload_json"])
@@ -92,7 +92,7 @@ _FEEDBACK_CONTEXT: Final = (
 )
 
 
-def feedback_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def feedback_rows(conn: Connection) -> list[dict[str, Any]]:
     """One row per answered question (and one per free comment)."""
     rows = []
     for item in feedback_items(conn):
@@ -161,7 +161,7 @@ _COLUMNS: Final = {
 }
 
 
-def export(conn: sqlite3.Connection, kind: str, fmt: str) -> str:
+def export(conn: Connection, kind: str, fmt: str) -> str:
     """The export as text: CSV, or a GeoJSON FeatureCollection (segments as LineStrings,
     exceptions and feedback as Points, or no geometry where no position was recorded)."""
     if kind == "progress":

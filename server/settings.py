@@ -54,6 +54,9 @@ class Settings:
     overload_wait_s: float = 1.0
     overload_retry_after_s: int = 2
     pull_page_limit: int = 50
+    # PostgreSQL connections each server process keeps at most (server/pg.py); a unit of
+    # work past that waits for one. Processes × this stays under max_connections (100).
+    pg_pool_size: int = 16
     # argon2id cost (server.passwords): OWASP's current minimum, 19 MiB, two passes, one
     # lane; about 40 ms per hash on a laptop-class CPU.
     argon2_time_cost: int = 2

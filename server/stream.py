@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from server.clock import local_today, server_time, utc_now
+from server.dbapi import Connection
 from server.metrics import route_progress
 from server.payloads import stored_object, stored_payload
 from wire.protocol import APPLIED, FIX_BATCH, FIX_FIELDS, FixBatchError, decode_fix_batch
@@ -60,6 +60,9 @@ class StreamHub:
         self._lock = threading.Lock()
         self._subscribers: set[Subscriber] = set()
         self._next_id = 0
+        # Several processes (server.pg_fanout): publish goes out through the relay, and
+        # comes back to every process, this one included, through `deliver`.
+        self.relay: Callable[[list[tuple[str, dict[str, Any]]]], None] | None = None
 
     def subscribe(self) -> Subscriber:
         """Call on the event loop that will read the subscriber's queue."""
@@ -80,7 +83,15 @@ class StreamHub:
         self.publish_batch([(kind, data)])
 
     def publish_batch(self, events: list[tuple[str, dict[str, Any]]]) -> None:
-        """Deliver `events` (kind, data) in order to every stream open in this process."""
+        """Deliver `events` (kind, data) in order to every open stream."""
+        if self.relay is not None:
+            if events:
+                self.relay(events)
+            return
+        self.deliver(events)
+
+    def deliver(self, events: list[tuple[str, dict[str, Any]]]) -> None:
+        """Hand `events` to the streams open in this process."""
         if not events or not self._subscribers:
             return
         with self._lock:
@@ -131,7 +142,7 @@ def publish_push(
     """Publish what one push applied: positions, progress, exceptions and feedback, then
     the device's sync time. `events` are (type, payload, gps_time) in seq order; `waiting`
     is the outbox depth the tablet reported with this push (None: not reported)."""
-    if hub.subscriber_count == 0:
+    if hub.subscriber_count == 0 and hub.relay is None:
         return
     batch: list[tuple[str, dict[str, Any]]] = []
     now = server_time()
@@ -173,7 +184,7 @@ def _pick(payload: Any, *keys: str) -> dict[str, Any]:
     return {k: payload.get(k) for k in keys} if isinstance(payload, dict) else {}
 
 
-def fleet_snapshot(conn: sqlite3.Connection, day: str | None = None) -> list[dict[str, Any]]:
+def fleet_snapshot(conn: Connection, day: str | None = None) -> list[dict[str, Any]]:
     """Each vehicle assigned on `day` (default today): who, which route, how far, and how
     fresh its data is (last fix, when the server last heard from the device, and the facts
     waiting on the tablet as it last reported them)."""

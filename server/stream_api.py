@@ -25,7 +25,7 @@ from server.admin import AdminError, AssignmentRequest, assign
 from server.auth import StaffUser
 from server.body import LimitedBodyRoute
 from server.clock import local_today, server_time
-from server.db import Database
+from server.dbapi import Store
 from server.deps import get_db
 from server.errors import ApiError
 from server.logs import log_event
@@ -44,7 +44,7 @@ router = APIRouter(
 )
 
 
-def _read_fleet(db: Database) -> str:
+def _read_fleet(db: Store) -> str:
     with db.read() as conn:
         vehicles = fleet_snapshot(conn)
     return json.dumps(
@@ -60,7 +60,7 @@ def _read_fleet(db: Database) -> str:
 async def stream(
     request: Request,
     staff: StaffUser,
-    db: Annotated[Database, Depends(get_db)],
+    db: Annotated[Store, Depends(get_db)],
     max_s: Annotated[float | None, Query(gt=0, le=86400)] = None,
     heartbeat: Annotated[float, Query(ge=0.05, le=300)] = HEARTBEAT_S,
 ) -> StreamingResponse:
@@ -104,7 +104,7 @@ async def stream(
 
 
 @router.get("/fleet", response_model=FleetResponse)
-def fleet(_: StaffUser, db: Annotated[Database, Depends(get_db)]) -> FleetResponse:
+def fleet(_: StaffUser, db: Annotated[Store, Depends(get_db)]) -> FleetResponse:
     """Every vehicle assigned today: route, progress, last fix, last time it synced."""
     data = json.loads(_read_fleet(db))
     return FleetResponse(
@@ -123,7 +123,7 @@ def reassign(
     assignment_id: Annotated[str, Path(min_length=1, max_length=128)],
     body: ReassignIn,
     staff: StaffUser,
-    db: Annotated[Database, Depends(get_db)],
+    db: Annotated[Store, Depends(get_db)],
 ) -> AssignmentResponse:
     """Give the route to another vehicle (and operator). The tablets see it on their next
     pull; facts the old tablet still holds are accepted and flagged `stale_assignment`."""
