@@ -15,7 +15,10 @@ Goal: p99 under 2 s.
 in seconds, to check that the script still works.
 
     .venv/bin/python benchmarks/stream_fanout.py [--vehicles 200] [--streams 10] [--duration 30]
-        [--quick]
+        [--database sqlite|postgresql] [--workers N] [--quick]
+
+`--database postgresql` runs the server on a throwaway PostgreSQL cluster (Debian's
+`postgresql` package) with `--workers` processes sharing one port.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ import asyncio
 import json
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -37,7 +39,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.server_load import login_all, seed  # noqa: E402
-from benchmarks.server_process import cpu_seconds, free_port, start_server  # noqa: E402
+from benchmarks.server_process import cpu_seconds, server_stack  # noqa: E402
 from staff.sse import open_stream  # noqa: E402
 from wire.protocol import FIX_BATCH, PROTOCOL_VERSION, content_hash, encode_fix_batch  # noqa: E402
 
@@ -223,21 +225,16 @@ def main() -> None:
     parser.add_argument("--vehicles", type=int, default=200)
     parser.add_argument("--streams", type=int, default=10)
     parser.add_argument("--duration", type=float, default=30.0)
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the script")
     args = parser.parse_args()
     if args.quick:  # quick sizes as the defaults: options given still win
         parser.set_defaults(**QUICK)
         args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        db_path = Path(tmp) / "server.db"
-        port = free_port()
-        proc = start_server(db_path, port)
-        try:
-            seed(db_path, args.vehicles)
-            result = asyncio.run(run(args, f"http://127.0.0.1:{port}", [proc.pid]))
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+    with server_stack(args.database, args.workers) as stack:
+        seed(stack.store, args.vehicles)
+        result = asyncio.run(run(args, stack.base, stack.pids))
     print(json.dumps(result))
 
 

@@ -24,6 +24,7 @@ QUICK = (
     "coverage_throughput",
     "live_latency",
     "map_render",
+    "scaling",
     "server_load",
     "shift_memory",
     "startup",
