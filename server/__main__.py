@@ -16,6 +16,7 @@ Commands (each takes --db too):
   list-users | list-devices | list-routes | list-assignments
   recompute-state       rebuild per-segment state from the stored facts
   backup DEST           consistent copy of the live database (SQLite online backup)
+  migrate-to-postgres --from FILE --to URL   copy a SQLite database into PostgreSQL
 """
 
 from __future__ import annotations
@@ -205,8 +206,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser = _serve_parser("python -m server")
     namespace = parser.parse_args(args)
     namespace.command = command
-    if command == "migrate-to-postgres":
-        return namespace
     if namespace.db and namespace.database:
         parser.error("--db and --database name two stores: give one")
     if not namespace.database and not namespace.db:
@@ -381,6 +380,11 @@ def _run_admin(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["migrate-to-postgres"]:
+        from server.migrate_pg import main as migrate_to_postgres
+
+        return migrate_to_postgres(argv[1:])
     args = parse_args(argv)
     configure_logging(args.log_format)
     try:
