@@ -17,7 +17,7 @@ from server.auth_api import router as auth_router
 from server.clock import server_time
 from server.coverage_profile import store_profile
 from server.demo_data import seed_demo as seed_demo_data
-from server.errors import install_error_handlers, install_store_unavailable
+from server.errors import ApiError, install_error_handlers, install_store_unavailable
 from server.export_api import router as export_router
 from server.forms_api import router as forms_router
 from server.logs import log_event
@@ -26,7 +26,7 @@ from server.metrics_api import router as metrics_router
 from server.openapi import describe_every_answer
 from server.overload import InflightLimit, OverloadMiddleware
 from server.plans_api import router as plans_router
-from server.schemas import HealthResponse
+from server.schemas import ErrorResponse, HealthResponse, ReadyResponse
 from server.settings import Settings
 from server.stores import is_postgres_url, open_store
 from server.stream import StreamHub
@@ -98,6 +98,22 @@ def create_app(
             server_time=server_time(),
             min_client_version=settings.min_client_version or None,
         )
+
+    @app.get(
+        "/api/v1/ready",
+        response_model=ReadyResponse,
+        tags=["meta"],
+        responses={503: {"model": ErrorResponse}},
+    )
+    def ready() -> ReadyResponse:
+        """For a load balancer: 200 when this process can reach its database, else 503
+        (health says the process answers; ready says it can do work)."""
+        try:
+            with db.read() as conn:
+                conn.execute("SELECT 1").fetchone()
+        except Exception as exc:  # any failure to reach the store means "not ready"
+            raise ApiError(503, f"the database cannot be reached: {type(exc).__name__}") from None
+        return ReadyResponse(status="ready", database=db.kind, server_time=server_time())
 
     app.include_router(auth_router)
     app.include_router(plans_router)

@@ -242,6 +242,8 @@ class Database:
         self._idle: list[sqlite3.Connection] = []
         self._idle_lock = threading.Lock()
 
+    kind: Final = "sqlite"
+
     @property
     def description(self) -> str:
         return str(self.path)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 
 class Row(Protocol):
@@ -45,6 +45,9 @@ class Connection(Protocol):
 
 class Store(Protocol):
     """One database: schema upkeep, and units of work on it."""
+
+    @property
+    def kind(self) -> Literal["sqlite", "postgresql"]: ...
 
     @property
     def description(self) -> str:

@@ -145,6 +145,8 @@ class PgStore:
             name="sweepline",
         )
 
+    kind: Final = "postgresql"
+
     @property
     def description(self) -> str:
         return redacted(self.url)
