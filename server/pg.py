@@ -155,12 +155,10 @@ class PgStore:
         self._pool.close()
 
     @contextmanager
-    def _transaction(self, begin: str, lock: int | None) -> Iterator[PgConnection]:
+    def _transaction(self, begin: str) -> Iterator[PgConnection]:
         with self._pool.connection() as raw:
             raw.execute(begin)
             try:
-                if lock is not None:
-                    raw.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
                 yield PgConnection(raw)
             except BaseException:
                 raw.execute("ROLLBACK")
@@ -170,13 +168,15 @@ class PgStore:
     @contextmanager
     def write(self) -> Iterator[PgConnection]:
         """One write transaction, serialised with every other writer (module doc)."""
-        with self._transaction("BEGIN", WRITE_LOCK_KEY) as conn:
+        # One round trip: the lock is taken as the transaction starts (no parameters, so
+        # psycopg sends both statements together).
+        with self._transaction(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})") as conn:
             yield conn
 
     @contextmanager
     def read(self) -> Iterator[PgConnection]:
         """One read-only snapshot."""
-        with self._transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", None) as conn:
+        with self._transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") as conn:
             yield conn
 
     def migrate(self) -> int:

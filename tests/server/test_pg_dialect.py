@@ -65,7 +65,12 @@ def test_every_migration_applies_and_reruns_as_a_no_op(pg_cluster: PgCluster) ->
                 ("ad", "x", "admin", "Ad"),  # the role migration 2 added
             )
             row = conn.execute("SELECT username, disabled FROM users").fetchone()
+            held = conn.execute(
+                "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory'"
+                " AND pid = pg_backend_pid() AND granted"
+            ).fetchone()[0]
         assert (row["username"], row[1]) == ("ad", 0)
+        assert held == 1  # every write holds the one writer lock (server/pg.py)
         with pytest.raises(psycopg.errors.ReadOnlySqlTransaction), store.read() as conn:
             conn.execute("DELETE FROM users")  # a read snapshot never writes
     finally:
