@@ -2,11 +2,13 @@
 fleet snapshot a stream (or a polling supervisor) starts from.
 
 Pushes are handled on uvicorn's worker threads; each subscriber is an asyncio queue on
-the event loop serving its `GET /api/v1/stream`. `publish` hands every item to each
-loop with `call_soon_threadsafe`, so a push never waits for a slow supervisor: a queue
-that fills up drops what does not fit and the stream tells its client to resynchronise
-(`lagged`). Nothing here is durable; the facts are, and a supervisor that reconnects
-starts again from a fresh snapshot.
+the event loop serving its `GET /api/v1/stream`. A push publishes what it applied as one
+batch, encoded and framed once, handed to the loop with one `call_soon_threadsafe`, so a
+push never waits for a slow supervisor: a queue that fills up drops what does not fit
+and the stream tells its client to resynchronise (`lagged`). With several processes on
+PostgreSQL the batch goes through LISTEN/NOTIFY first (server/pg_fanout.py) and comes
+back to every process's hub. Nothing here is durable; the facts are, and a supervisor
+that reconnects starts again from a fresh snapshot.
 """
 
 from __future__ import annotations
