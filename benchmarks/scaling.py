@@ -70,8 +70,11 @@ def issue_sessions(store: Path | str, vehicles: int) -> list[str]:
         db.close()
 
 
-async def _stream(base: str, token: str, counts: list[int], stop: asyncio.Event) -> None:
-    """A supervisor's stream, read as cheaply as a client can: bytes in, positions counted."""
+async def _stream(
+    base: str, token: str, counts: list[int], ready: asyncio.Event, stop: asyncio.Event
+) -> None:
+    """A supervisor's stream, read as cheaply as a client can: bytes in, positions counted;
+    `ready` once its snapshot has arrived."""
     headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
     timeout = httpx.Timeout(30, read=None)
     async with (
@@ -80,6 +83,7 @@ async def _stream(base: str, token: str, counts: list[int], stop: asyncio.Event)
     ):
         response.raise_for_status()
         async for chunk in response.aiter_raw():
+            ready.set()  # the first bytes are the snapshot
             counts.append(chunk.count(b"event: position"))
             if stop.is_set():
                 return
@@ -116,18 +120,27 @@ async def _vehicle(
 async def run_level(base: str, tokens: list[str], vehicles: int, duration: float) -> dict[str, Any]:
     push_ms: list[float] = []
     shed: list[int] = []
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
-        start = time.monotonic()
-        until = start + duration
+    # A client (own connection) per tablet, built before the clock starts, as tablets are.
+    clients = [httpx.AsyncClient(base_url=base, timeout=30) for _ in range(vehicles)]
+    start = time.monotonic()
+    until = start + duration
+    try:
         await asyncio.gather(
             *(
                 _vehicle(
-                    http, i, tokens[i], start + INTERVAL_S * i / vehicles, until, push_ms, shed
+                    clients[i],
+                    i,
+                    tokens[i],
+                    start + INTERVAL_S * i / vehicles,
+                    until,
+                    push_ms,
+                    shed,
                 )
                 for i in range(vehicles)
             )
         )
+    finally:
+        await asyncio.gather(*(client.aclose() for client in clients))
     p99 = round(_percentile(push_ms, 0.99), 1) if push_ms else 0.0
     return {
         "vehicles": vehicles,
@@ -149,10 +162,12 @@ async def measure(stack: Stack, args: argparse.Namespace, levels: list[int]) -> 
         staff = str(response.json()["access_token"])
     stop = asyncio.Event()
     counts: list[int] = []
+    readies = [asyncio.Event() for _ in range(args.streams)]
     streams = [
-        asyncio.create_task(_stream(stack.base, staff, counts, stop)) for _ in range(args.streams)
+        asyncio.create_task(_stream(stack.base, staff, counts, ready, stop)) for ready in readies
     ]
-    await asyncio.sleep(1.0)  # every stream connected and past its snapshot
+    # Every stream connected and past its snapshot before the fleet starts.
+    await asyncio.wait_for(asyncio.gather(*(ready.wait() for ready in readies)), 120)
     results = []
     try:
         for vehicles in levels:

@@ -35,6 +35,11 @@ from server.stream_schemas import FleetResponse, ReassignIn, VehicleOut
 
 log = logging.getLogger(__name__)
 HEARTBEAT_S = 15.0
+# After the first event arrives, a stream waits this long before writing, so everything
+# published meanwhile goes out in one write: with many streams and many pushes a second,
+# one write per stream per tick instead of one per push (the supervisor's map is no less
+# live for it; the delivery goal is under 1 s).
+COALESCE_S = 0.05
 
 router = APIRouter(
     prefix="/api/v1",
@@ -85,6 +90,7 @@ async def stream(
                 except TimeoutError:
                     yield ": keep-alive\n\n"
                     continue
+                await asyncio.sleep(COALESCE_S)
                 frames = [item]
                 while not sub.queue.empty() and len(frames) < 500:
                     frames.append(sub.queue.get_nowait())
