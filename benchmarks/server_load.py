@@ -45,8 +45,8 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.server_process import free_port, start_server  # noqa: E402
 from server.auth import hash_password  # noqa: E402
-from server.db import Database  # noqa: E402
 from server.settings import Settings  # noqa: E402
+from server.stores import open_store  # noqa: E402
 from wire.protocol import FIX_BATCH, PROTOCOL_VERSION, content_hash, encode_fix_batch  # noqa: E402
 
 PASSWORD = "bench-password"
@@ -78,9 +78,10 @@ RESULT_KEYS: tuple[str, ...] = (
 QUICK: dict[str, Any] = {"duration": 1.0}
 
 
-def seed(db_path: Path, vehicles: int) -> None:
-    """Demo routes (server start-up) plus `vehicles` operators, devices and assignments."""
-    db = Database(db_path)
+def seed(db_path: Path | str, vehicles: int) -> None:
+    """Demo routes (server start-up) plus `vehicles` operators, devices and assignments
+    (`db_path`: a SQLite file or a PostgreSQL URL)."""
+    db = open_store(db_path)
     digest = hash_password(PASSWORD, Settings())  # real cost at login: the same argon2id settings
     today = date.today().isoformat()
     with db.write() as conn:
@@ -107,6 +108,7 @@ def seed(db_path: Path, vehicles: int) -> None:
                     routes[i % len(routes)],
                 ),
             )
+    db.close()
 
 
 def _event(seq: int, type_: str, payload: Any, stream: str, version: int | None) -> dict[str, Any]:
@@ -304,7 +306,7 @@ def main() -> None:
         proc.terminate()
         proc.wait(10)
         seed(db_path, max(levels))
-        db = Database(db_path)
+        db = open_store(db_path)
         with db.read() as conn:
             routes: dict[str, list[str]] = {}
             for row in conn.execute("SELECT route_id, segment_id FROM segments"):

@@ -7,7 +7,11 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -21,10 +25,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(db_path: Path, port: int) -> subprocess.Popen[bytes]:
-    """Start it with the demo data and return once `/api/v1/health` answers."""
+def start_server(store: Path | str, port: int, *extra: str) -> subprocess.Popen[bytes]:
+    """Start it on `store` (a SQLite file or a PostgreSQL URL) with the demo data and
+    return once `/api/v1/health` answers."""
+    option = "--db" if isinstance(store, Path) else "--database"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "server", "--db", str(db_path), "--port", str(port), "--seed-demo"],
+        [
+            sys.executable,
+            "-m",
+            "server",
+            option,
+            str(store),
+            "--port",
+            str(port),
+            "--seed-demo",
+            *extra,
+        ],
         cwd=REPO,
         env={**os.environ, "SWEEPLINE_LOG_FORMAT": "text"},
         stdout=subprocess.DEVNULL,
@@ -39,3 +55,56 @@ def start_server(db_path: Path, port: int) -> subprocess.Popen[bytes]:
             time.sleep(0.1)
     proc.kill()
     raise SystemExit("the server did not start")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) the processes `pids` have used so far; 0 where /proc is
+    missing (the figure is then not printed)."""
+    total = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+@dataclass(frozen=True)
+class Stack:
+    base: str  # one URL: several processes share its port (SO_REUSEPORT)
+    store: Path | str
+    pids: list[int]
+
+
+@contextmanager
+def server_stack(database: str, workers: int) -> Iterator[Stack]:
+    """The server as deployed: SQLite (one process) or PostgreSQL (a throwaway cluster,
+    tests/helpers/pg_cluster.py, with `workers` processes on one port)."""
+    if database == "sqlite" and workers != 1:
+        raise SystemExit("SQLite runs one server process: --workers 1")
+    port = free_port()
+    procs: list[subprocess.Popen[bytes]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        cluster = None
+        try:
+            if database == "sqlite":
+                store: Path | str = Path(tmp) / "server.db"
+                procs.append(start_server(store, port))
+            else:
+                from tests.helpers.pg_cluster import PgCluster
+
+                cluster = PgCluster()
+                cluster.start()
+                store = cluster.fresh_database()
+                for _ in range(workers):  # the first migrates; one at a time
+                    procs.append(start_server(store, port, "--reuse-port"))
+            yield Stack(f"http://127.0.0.1:{port}", store, [p.pid for p in procs])
+        finally:
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                proc.wait(timeout=30)
+            if cluster is not None:
+                cluster.stop()

@@ -15,7 +15,10 @@ Goal: p99 under 2 s.
 in seconds, to check that the script still works.
 
     .venv/bin/python benchmarks/stream_fanout.py [--vehicles 200] [--streams 10] [--duration 30]
-        [--quick]
+        [--database sqlite|postgresql] [--workers N] [--quick]
+
+`--database postgresql` runs the server on a throwaway PostgreSQL cluster (Debian's
+`postgresql` package) with `--workers` processes sharing one port.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ import asyncio
 import json
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -37,7 +39,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.server_load import login_all, seed  # noqa: E402
-from benchmarks.server_process import free_port, start_server  # noqa: E402
+from benchmarks.server_process import cpu_seconds, server_stack  # noqa: E402
 from staff.sse import open_stream  # noqa: E402
 from wire.protocol import FIX_BATCH, PROTOCOL_VERSION, content_hash, encode_fix_batch  # noqa: E402
 
@@ -97,19 +99,19 @@ def _body(index: int, client_id: str, seq: int, t_ms: int) -> dict[str, Any]:
 
 
 async def vehicle(
-    base: str,
+    http: httpx.AsyncClient,
     index: int,
-    token: str,
+    first_at: float,
     sent: dict[tuple[str, int], float],
     push_ms: list[float],
     shed: list[int],
     until: float,
 ) -> None:
+    """One tablet: its first push at `first_at` (monotonic), then one every INTERVAL_S."""
     client_id = str(uuid.uuid4())
-    headers = {"Authorization": f"Bearer {token}"}
     seq = 0
-    async with httpx.AsyncClient(base_url=base, timeout=30, headers=headers) as http:
-        await asyncio.sleep(INTERVAL_S * index / 200)  # spread the vehicles over the interval
+    async with http:
+        await asyncio.sleep(max(0.0, first_at - time.monotonic()))
         while time.monotonic() < until:
             seq += 1
             t_ms = int(time.time() * 1000) * 1000 + index  # unique per vehicle and push
@@ -150,7 +152,7 @@ async def supervisor(
                 return
 
 
-async def run(args: argparse.Namespace, base: str) -> dict[str, Any]:
+async def run(args: argparse.Namespace, base: str, server_pids: list[int]) -> dict[str, Any]:
     tokens = await login_all(base, args.vehicles)
     async with httpx.AsyncClient(base_url=base, timeout=60) as http:
         response = await http.post(
@@ -171,10 +173,34 @@ async def run(args: argparse.Namespace, base: str) -> dict[str, Any]:
     print(
         f"{args.streams} streams open; {args.vehicles} vehicles for {args.duration} s", flush=True
     )
-    until = time.monotonic() + args.duration
+    # Every tablet's client exists before the clock starts (building 200 of them takes
+    # seconds), so the first pushes are spread evenly over the interval, not in a burst.
+    clients = [
+        httpx.AsyncClient(
+            base_url=base, timeout=30, headers={"Authorization": f"Bearer {tokens[i]}"}
+        )
+        for i in range(args.vehicles)
+    ]
+    start = time.monotonic()
+    until = start + args.duration
+    cpu_before = cpu_seconds(server_pids)
     await asyncio.gather(
-        *(vehicle(base, i, tokens[i], sent, push_ms, shed, until) for i in range(args.vehicles))
+        *(
+            vehicle(
+                clients[i],
+                i,
+                start + INTERVAL_S * i / args.vehicles,
+                sent,
+                push_ms,
+                shed,
+                until,
+            )
+            for i in range(args.vehicles)
+        )
     )
+    cpu_used = cpu_seconds(server_pids) - cpu_before
+    if cpu_used and push_ms:
+        print(f"server CPU: {1000 * cpu_used / len(push_ms):.2f} ms per push", flush=True)
     await asyncio.sleep(2)  # let the last deliveries arrive
     stop.set()
     for task in streams:
@@ -199,21 +225,16 @@ def main() -> None:
     parser.add_argument("--vehicles", type=int, default=200)
     parser.add_argument("--streams", type=int, default=10)
     parser.add_argument("--duration", type=float, default=30.0)
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the script")
     args = parser.parse_args()
     if args.quick:  # quick sizes as the defaults: options given still win
         parser.set_defaults(**QUICK)
         args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        db_path = Path(tmp) / "server.db"
-        port = free_port()
-        proc = start_server(db_path, port)
-        try:
-            seed(db_path, args.vehicles)
-            result = asyncio.run(run(args, f"http://127.0.0.1:{port}"))
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+    with server_stack(args.database, args.workers) as stack:
+        seed(stack.store, args.vehicles)
+        result = asyncio.run(run(args, stack.base, stack.pids))
     print(json.dumps(result))
 
 

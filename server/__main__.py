@@ -22,10 +22,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from server.db import Database
 from server.import_cli import add_import_arguments, import_file
 from server.logs import configure_logging
 from server.settings import KEEP_ALIVE_S, Settings, settings_from_env
+from server.stores import is_postgres_url, open_store
 
 # Every command with its one-line summary: `--help` is built from this table.
 COMMANDS: Final[dict[str, str]] = {
@@ -45,6 +45,7 @@ COMMANDS: Final[dict[str, str]] = {
     "list-forms": "list the feedback forms",
     "recompute-state": "rebuild per-segment state from the stored facts",
     "backup": "DEST: consistent copy of the live database (SQLite online backup)",
+    "migrate-to-postgres": "--from FILE --to URL: copy a pilot's SQLite database into PostgreSQL",
 }
 
 
@@ -72,6 +73,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--db",
         default=os.environ.get("SWEEPLINE_DB"),
         help="SQLite database file (created if missing) [env SWEEPLINE_DB]",
+    )
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("SWEEPLINE_DATABASE_URL"),
+        metavar="URL",
+        help="PostgreSQL instead of a file: postgresql://USER@HOST/DB [env SWEEPLINE_DATABASE_URL]",
     )
     parser.add_argument(
         "--log-format",
@@ -104,6 +111,13 @@ def _serve_parser(prog: str) -> argparse.ArgumentParser:
         "--seed-demo",
         action="store_true",
         help="seed the demo routes and accounts if the database has none",
+    )
+    parser.add_argument(
+        "--reuse-port",
+        action="store_true",
+        default=os.environ.get("SWEEPLINE_REUSE_PORT") == "1",
+        help="let several server processes listen on the same port (PostgreSQL only; "
+        "the kernel spreads connections) [env SWEEPLINE_REUSE_PORT=1]",
     )
     parser.add_argument(
         "--tls-cert",
@@ -182,8 +196,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser = _serve_parser("python -m server")
     namespace = parser.parse_args(args)
     namespace.command = command
-    if not namespace.db:
-        parser.error("--db (or SWEEPLINE_DB) is required")
+    if namespace.db and namespace.database:
+        parser.error("--db and --database name two stores: give one")
+    if not namespace.database and not namespace.db:
+        parser.error("--db (or SWEEPLINE_DB) or --database (SWEEPLINE_DATABASE_URL) is required")
+    if namespace.database and not is_postgres_url(namespace.database):
+        parser.error(f"--database must be a postgresql:// URL, not {namespace.database!r}")
+    namespace.store = namespace.database or namespace.db
     return namespace
 
 
@@ -207,7 +226,7 @@ def _run_admin(args: argparse.Namespace, settings: Settings) -> int:
     from server.facts import recompute_segment_state
     from server.importer import RouteImportError, load_geojson
 
-    db = Database(args.db)
+    db = open_store(args.store)
     db.migrate()
     with db.write() as conn:  # assignments made here carry the configured rule too
         store_profile(conn, settings.coverage_profile)
@@ -291,7 +310,7 @@ def _run_admin(args: argparse.Namespace, settings: Settings) -> int:
 
     def backup() -> None:
         size = db.backup(args.destination)
-        print(f"backed up {db.path} to {args.destination} ({size} bytes)")
+        print(f"backed up {db.description} to {args.destination} ({size} bytes)")
 
     actions.update(
         {
@@ -327,6 +346,11 @@ def _run_admin(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["migrate-to-postgres"]:
+        from server.migrate_pg import main as migrate_to_postgres
+
+        return migrate_to_postgres(argv[1:])
     args = parse_args(argv)
     configure_logging(args.log_format)
     try:
@@ -341,7 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import uvicorn
 
-    from server.app import create_app
+    from server.app import close_app, create_app
 
     if (args.tls_cert is None) != (args.tls_key is None):
         print("error: --tls-cert and --tls-key go together", file=sys.stderr)
@@ -350,13 +374,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if tls_file is not None and not tls_file.is_file():
             print(f"error: no such TLS file: {tls_file}", file=sys.stderr)
             return 2
-    app = create_app(args.db, seed_demo=args.seed_demo, settings=settings)
+    if args.reuse_port and not is_postgres_url(args.store):
+        print("error: --reuse-port needs --database (one SQLite file per process)", file=sys.stderr)
+        return 2
+    app = create_app(args.store, seed_demo=args.seed_demo, settings=settings)
     # Our own socket with proto=IPPROTO_TCP: asyncio then sets TCP_NODELAY on accepted
     # connections (uvicorn's own socket has proto 0, and every keep-alive answer would
     # wait ~40 ms for a delayed ACK).
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if args.reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((args.host, args.port))
     except OSError as exc:
@@ -374,7 +403,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
         ssl_keyfile=str(args.tls_key) if args.tls_key else None,
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        close_app(app)
     return 0
 
 

@@ -7,12 +7,12 @@ Every function takes an open connection (the caller owns the transaction) and ra
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date as Date
 from typing import Any, Final
 
 from server.auth import ROLES, end_sessions, upsert_user
+from server.dbapi import Connection, Row
 from server.ids import NAME_RE, safe_id
 from server.plans import delete_assignment, put_assignment
 from server.settings import Settings
@@ -37,7 +37,7 @@ def _check_name(kind: str, value: str) -> None:
 
 
 def create_user(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     username: str,
     password: str,
@@ -67,7 +67,7 @@ def create_user(
     return get_user(conn, username)
 
 
-def get_user(conn: sqlite3.Connection, username: str) -> dict[str, Any]:
+def get_user(conn: Connection, username: str) -> dict[str, Any]:
     row = conn.execute(
         "SELECT username, role, display_name, disabled FROM users WHERE username = ?",
         (username,),
@@ -82,7 +82,7 @@ def get_user(conn: sqlite3.Connection, username: str) -> dict[str, Any]:
     }
 
 
-def set_user_disabled(conn: sqlite3.Connection, username: str, disabled: bool) -> dict[str, Any]:
+def set_user_disabled(conn: Connection, username: str, disabled: bool) -> dict[str, Any]:
     """Disable (or re-enable) an account; disabling also ends its sessions."""
     get_user(conn, username)
     conn.execute("UPDATE users SET disabled = ? WHERE username = ?", (int(disabled), username))
@@ -91,13 +91,13 @@ def set_user_disabled(conn: sqlite3.Connection, username: str, disabled: bool) -
     return get_user(conn, username)
 
 
-def list_users(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def list_users(conn: Connection) -> list[dict[str, Any]]:
     return [
         get_user(conn, r[0]) for r in conn.execute("SELECT username FROM users ORDER BY username")
     ]
 
 
-def upsert_device(conn: sqlite3.Connection, *, device_id: str, vehicle: str) -> dict[str, Any]:
+def upsert_device(conn: Connection, *, device_id: str, vehicle: str) -> dict[str, Any]:
     _check_name("device_id", device_id)
     if not vehicle.strip():
         raise AdminError("vehicle must not be empty")
@@ -109,7 +109,7 @@ def upsert_device(conn: sqlite3.Connection, *, device_id: str, vehicle: str) -> 
     return {"device_id": device_id, "vehicle": vehicle}
 
 
-def list_devices(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def list_devices(conn: Connection) -> list[dict[str, Any]]:
     return [
         {"device_id": r["device_id"], "vehicle": r["vehicle"]}
         for r in conn.execute("SELECT device_id, vehicle FROM devices ORDER BY device_id")
@@ -126,7 +126,7 @@ class AssignmentRequest:
     assignment_id: str | None = None
 
 
-def assign(conn: sqlite3.Connection, request: AssignmentRequest) -> dict[str, Any]:
+def assign(conn: Connection, request: AssignmentRequest) -> dict[str, Any]:
     """Create or change an assignment; the change reaches the tablets through pull."""
     try:
         Date.fromisoformat(request.date)
@@ -171,7 +171,7 @@ def assign(conn: sqlite3.Connection, request: AssignmentRequest) -> dict[str, An
     return get_assignment(conn, assignment_id)
 
 
-def unassign(conn: sqlite3.Connection, assignment_id: str) -> None:
+def unassign(conn: Connection, assignment_id: str) -> None:
     if not delete_assignment(conn, assignment_id):
         raise AdminError(f"no assignment {assignment_id!r}", missing=True)
 
@@ -182,11 +182,11 @@ _SUMMARY = (
 )
 
 
-def _summary(row: sqlite3.Row) -> dict[str, Any]:
-    return {k: row[k] for k in row.keys()}  # noqa: SIM118 (sqlite3.Row is not a mapping)
+def _summary(row: Row) -> dict[str, Any]:
+    return {k: row[k] for k in row.keys()}  # noqa: SIM118 (Row is not a mapping)
 
 
-def get_assignment(conn: sqlite3.Connection, assignment_id: str) -> dict[str, Any]:
+def get_assignment(conn: Connection, assignment_id: str) -> dict[str, Any]:
     row = conn.execute(_SUMMARY + " WHERE a.id = ?", (assignment_id,)).fetchone()
     if row is None:
         raise AdminError(f"no assignment {assignment_id!r}", missing=True)
@@ -194,7 +194,7 @@ def get_assignment(conn: sqlite3.Connection, assignment_id: str) -> dict[str, An
 
 
 def list_assignments(
-    conn: sqlite3.Connection, *, day: str | None = None, operator: str | None = None
+    conn: Connection, *, day: str | None = None, operator: str | None = None
 ) -> list[dict[str, Any]]:
     """Assignment summaries (no geometry), filtered by date and/or operator."""
     sql, params = _SUMMARY + " WHERE 1 = 1", []
@@ -207,7 +207,7 @@ def list_assignments(
     return [_summary(r) for r in conn.execute(sql + " ORDER BY a.date, a.id", params)]
 
 
-def list_routes(conn: sqlite3.Connection, operator: str | None = None) -> list[dict[str, Any]]:
+def list_routes(conn: Connection, operator: str | None = None) -> list[dict[str, Any]]:
     """Routes with their segment counts; of one operator's assignments when given."""
     sql = (
         "SELECT r.id, r.name, r.length_m, r.attribution, COUNT(s.segment_id) AS segment_count"

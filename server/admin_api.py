@@ -27,7 +27,7 @@ from server.admin import (
 from server.auth import AdminUser
 from server.body import LimitedBodyRoute
 from server.clock import server_time
-from server.db import Database
+from server.dbapi import Store
 from server.deps import get_db, get_settings
 from server.errors import ApiError
 from server.logs import log_event
@@ -74,13 +74,13 @@ def _admin_errors() -> Iterator[None]:
         raise ApiError(404 if exc.missing else 422, str(exc)) from None
 
 
-def _write(db: Database, action: Callable[..., T], *args: object, **kwargs: object) -> T:
+def _write(db: Store, action: Callable[..., T], *args: object, **kwargs: object) -> T:
     with _admin_errors(), db.write() as conn:
         return action(conn, *args, **kwargs)
 
 
 @router.get("/users", response_model=UsersResponse)
-def get_users(_: AdminUser, db: Annotated[Database, Depends(get_db)]) -> UsersResponse:
+def get_users(_: AdminUser, db: Annotated[Store, Depends(get_db)]) -> UsersResponse:
     with db.read() as conn:
         users = list_users(conn)
     return UsersResponse(
@@ -92,7 +92,7 @@ def get_users(_: AdminUser, db: Annotated[Database, Depends(get_db)]) -> UsersRe
 def post_user(
     body: UserCreate,
     admin: AdminUser,
-    db: Annotated[Database, Depends(get_db)],
+    db: Annotated[Store, Depends(get_db)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> UserResponse:
     user = _write(
@@ -113,7 +113,7 @@ def post_user_disabled(
     username: Annotated[str, _NAME],
     body: UserDisable,
     admin: AdminUser,
-    db: Annotated[Database, Depends(get_db)],
+    db: Annotated[Store, Depends(get_db)],
 ) -> UserResponse:
     if username == admin.username and body.disabled:
         raise ApiError(422, "an admin cannot disable their own account")
@@ -125,7 +125,7 @@ def post_user_disabled(
 
 
 @router.get("/devices", response_model=DevicesResponse)
-def get_devices(_: AdminUser, db: Annotated[Database, Depends(get_db)]) -> DevicesResponse:
+def get_devices(_: AdminUser, db: Annotated[Store, Depends(get_db)]) -> DevicesResponse:
     with db.read() as conn:
         devices = list_devices(conn)
     return DevicesResponse(
@@ -135,7 +135,7 @@ def get_devices(_: AdminUser, db: Annotated[Database, Depends(get_db)]) -> Devic
 
 @router.post("/devices", response_model=DeviceResponse)
 def post_device(
-    body: DeviceIn, admin: AdminUser, db: Annotated[Database, Depends(get_db)]
+    body: DeviceIn, admin: AdminUser, db: Annotated[Store, Depends(get_db)]
 ) -> DeviceResponse:
     device = _write(db, upsert_device, device_id=body.device_id, vehicle=body.vehicle)
     log_event(log, logging.INFO, "device_saved", by=admin.username, device_id=body.device_id)
@@ -144,7 +144,7 @@ def post_device(
 
 @router.post("/assignments", response_model=AssignmentResponse)
 def post_assignment(
-    body: AssignmentIn, admin: AdminUser, db: Annotated[Database, Depends(get_db)]
+    body: AssignmentIn, admin: AdminUser, db: Annotated[Store, Depends(get_db)]
 ) -> AssignmentResponse:
     request = AssignmentRequest(
         date=body.date,
@@ -167,7 +167,7 @@ def post_assignment(
 def delete_assignment_endpoint(
     assignment_id: Annotated[str, _NAME],
     admin: AdminUser,
-    db: Annotated[Database, Depends(get_db)],
+    db: Annotated[Store, Depends(get_db)],
 ) -> DeletedResponse:
     _write(db, unassign, assignment_id)
     log_event(log, logging.INFO, "assignment_deleted", by=admin.username, id=assignment_id)

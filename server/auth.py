@@ -17,7 +17,6 @@ import base64
 import hashlib
 import hmac
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from typing import Annotated, Any, Final
 
@@ -25,7 +24,7 @@ from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from server.clock import server_time, utc_now
-from server.db import Database
+from server.dbapi import Connection, Store
 from server.deps import get_db
 from server.passwords import hash_password, needs_rehash, verify_password, waste_time
 from server.settings import Settings
@@ -55,7 +54,7 @@ class User:
 
 
 def upsert_user(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     username: str,
     password: str,
@@ -73,13 +72,13 @@ def upsert_user(
     )
 
 
-def end_sessions(conn: sqlite3.Connection, username: str) -> None:
+def end_sessions(conn: Connection, username: str) -> None:
     """Every access and refresh token of the account stops working."""
     conn.execute("DELETE FROM tokens WHERE username = ?", (username,))
     conn.execute("DELETE FROM refresh_tokens WHERE username = ?", (username,))
 
 
-def authenticate(db: Database, username: str, password: str, settings: Settings) -> User | None:
+def authenticate(db: Store, username: str, password: str, settings: Settings) -> User | None:
     """The account, if the password is right; a hash made at an older cost is upgraded."""
     with db.read() as conn:
         row = conn.execute(
@@ -109,7 +108,7 @@ def _token_digest(token: str) -> str:
 
 
 def _insert_access(
-    conn: sqlite3.Connection,
+    conn: Connection,
     token: str,
     username: str,
     device_id: str | None,
@@ -127,7 +126,7 @@ def _insert_access(
 
 
 def _insert_refresh(
-    conn: sqlite3.Connection,
+    conn: Connection,
     token: str,
     username: str,
     device_id: str | None,
@@ -143,7 +142,7 @@ def _insert_refresh(
     )
 
 
-def _successor(conn: sqlite3.Connection, refresh_token: str, kind: str) -> str:
+def _successor(conn: Connection, refresh_token: str, kind: str) -> str:
     """The token that replaces `refresh_token`: the same every time it is asked for."""
     key = conn.execute("SELECT value FROM meta WHERE key = 'token_key'").fetchone()[0]
     mac = hmac.new(bytes.fromhex(key), f"{kind}:{refresh_token}".encode(), hashlib.sha256)
@@ -157,7 +156,7 @@ class Session:
     refresh_token: str
 
 
-def start_session(db: Database, user: User, device_id: str | None, settings: Settings) -> Session:
+def start_session(db: Store, user: User, device_id: str | None, settings: Settings) -> Session:
     """Tokens for a fresh login: a new family with one access and one refresh token."""
     family = secrets.token_hex(16)
     access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
@@ -176,7 +175,7 @@ class RefreshRefused(Exception):
         self.replayed = replayed
 
 
-def refresh_session(db: Database, refresh_token: str, settings: Settings) -> Session:
+def refresh_session(db: Store, refresh_token: str, settings: Settings) -> Session:
     """Rotate `refresh_token`: new access and refresh tokens in the same family.
 
     A token already rotated less than `refresh_grace_s` ago answers again with the same
@@ -221,12 +220,12 @@ def refresh_session(db: Database, refresh_token: str, settings: Settings) -> Ses
     return Session(user, access, refresh)
 
 
-def revoke_family(conn: sqlite3.Connection, family: str) -> None:
+def revoke_family(conn: Connection, family: str) -> None:
     conn.execute("DELETE FROM refresh_tokens WHERE family = ?", (family,))
     conn.execute("DELETE FROM tokens WHERE family = ?", (family,))
 
 
-def logout(db: Database, access_token: str) -> None:
+def logout(db: Store, access_token: str) -> None:
     """Revoke the login the access token belongs to (its refresh tokens too)."""
     with db.write() as conn:
         row = conn.execute(
@@ -237,7 +236,7 @@ def logout(db: Database, access_token: str) -> None:
         conn.execute("DELETE FROM tokens WHERE token_sha256 = ?", (_token_digest(access_token),))
 
 
-def resolve_token(db: Database, token: str) -> User | None:
+def resolve_token(db: Store, token: str) -> User | None:
     with db.read() as conn:
         row = conn.execute(
             "SELECT u.username, u.role, u.display_name, t.device_id FROM tokens t"
@@ -255,7 +254,7 @@ _bearer = HTTPBearer(auto_error=False, description="The access_token from /api/v
 
 def current_user(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    db: Annotated[Database, Depends(get_db)],
+    db: Annotated[Store, Depends(get_db)],
 ) -> User:
     """The authenticated caller; 401 for a missing, unknown or expired token."""
     if credentials is None:

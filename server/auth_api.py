@@ -28,7 +28,7 @@ from server.auth import (
 )
 from server.body import LimitedBodyRoute
 from server.clock import local_today, server_time
-from server.db import Database
+from server.dbapi import Store
 from server.deps import get_db, get_settings
 from server.errors import ApiError
 from server.logs import log_event
@@ -65,7 +65,7 @@ def _throttle(request: Request) -> LoginThrottle:
 def login(
     request: Request,
     body: LoginRequest,
-    db: Annotated[Database, Depends(get_db)],
+    db: Annotated[Store, Depends(get_db)],
     settings: Annotated[Settings, Depends(get_settings)],
     throttle: Annotated[LoginThrottle, Depends(_throttle)],
 ) -> LoginResponse:
@@ -129,7 +129,7 @@ def _session_response(session: Session, settings: Settings) -> LoginResponse:
 )
 def refresh(
     body: RefreshRequest,
-    db: Annotated[Database, Depends(get_db)],
+    db: Annotated[Store, Depends(get_db)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> LoginResponse:
     try:
@@ -152,7 +152,7 @@ def refresh(
 def logout_endpoint(
     user: CurrentUser,
     token: Annotated[str, Depends(bearer_token)],
-    db: Annotated[Database, Depends(get_db)],
+    db: Annotated[Store, Depends(get_db)],
 ) -> LogoutResponse:
     logout(db, token)
     log_event(log, logging.INFO, "logout", username=user.username)

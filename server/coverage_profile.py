@@ -14,15 +14,15 @@ re-judged under another rule halfway through.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from coverage.profiles import DEFAULT_PROFILE, PROFILES, CoverageProfile, profile_to_wire
+from server.dbapi import Connection
 
 META_KEY = "coverage_profile"
 
 
-def store_profile(conn: sqlite3.Connection, name: str) -> None:
+def store_profile(conn: Connection, name: str) -> None:
     """Record the configured profile; ValueError for a name the rule does not know."""
     if name not in PROFILES:
         raise ValueError(f"coverage profile {name!r} is not one of {', '.join(sorted(PROFILES))}")
@@ -33,12 +33,12 @@ def store_profile(conn: sqlite3.Connection, name: str) -> None:
     )
 
 
-def configured_profile(conn: sqlite3.Connection) -> CoverageProfile:
+def configured_profile(conn: Connection) -> CoverageProfile:
     """The profile in force (the rule tablets ran before, when none was ever recorded)."""
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (META_KEY,)).fetchone()
     return PROFILES.get(str(row[0]), DEFAULT_PROFILE) if row is not None else DEFAULT_PROFILE
 
 
-def profile_value(conn: sqlite3.Connection) -> dict[str, Any]:
+def profile_value(conn: Connection) -> dict[str, Any]:
     """The profile as assignments and route status carry it: name and parameters."""
     return profile_to_wire(configured_profile(conn))

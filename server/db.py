@@ -4,9 +4,11 @@ Durability rules come from SYNC.md: WAL with `synchronous=FULL` so a commit that
 returned survives a power cut, the schema versioned with `PRAGMA user_version`, and each
 migration applied in its own transaction so an interrupted upgrade simply reruns.
 
-Threads: uvicorn runs sync handlers in a thread pool, so there is no shared connection.
-Each unit of work opens its own short-lived connection (cheap for a local file) and
-closes it; SQLite's own locking serialises writers (`BEGIN IMMEDIATE`).
+Threads: uvicorn runs sync handlers in a thread pool, so no connection is shared by two
+units of work at once. Each unit of work borrows a connection from a small pool and gives
+it back (opening one per request re-parses the schema every time, which under load cost
+more than the request's own SQL); SQLite's own locking serialises writers
+(`BEGIN IMMEDIATE`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from pathlib import Path
 from typing import Final
 
 BUSY_TIMEOUT_MS: Final = 5000
+# Idle connections kept for reuse; more are opened when more threads need one at once.
+POOL_IDLE_MAX: Final = 16
 
 
 class SchemaTooNewError(RuntimeError):
@@ -235,6 +239,14 @@ class Database:
         # Writers queue on this lock instead of in SQLite's busy handler, which sleeps in
         # steps of up to 100 ms and turns contention into long tail latency.
         self._write_lock = threading.Lock()
+        self._idle: list[sqlite3.Connection] = []
+        self._idle_lock = threading.Lock()
+
+    kind: Final = "sqlite"
+
+    @property
+    def description(self) -> str:
+        return str(self.path)
 
     def migrate(self) -> int:
         """Bring the schema to SCHEMA_VERSION; returns the version found before."""
@@ -276,8 +288,15 @@ class Database:
 
     def _open(self) -> sqlite3.Connection:
         # isolation_level=None: transactions are explicit (BEGIN/COMMIT below), so the
-        # sqlite3 module never opens or commits one behind our back.
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        # sqlite3 module never opens or commits one behind our back. check_same_thread is
+        # off because a pooled connection serves whichever worker thread borrows it next
+        # (never two at once).
+        conn = sqlite3.connect(
+            self.path,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+        )
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -285,39 +304,60 @@ class Database:
         return conn
 
     @contextmanager
+    def _borrow(self) -> Iterator[sqlite3.Connection]:
+        """A pooled connection outside any transaction; back to the pool afterwards, or
+        closed if it is left inside one (an error mid-COMMIT) or the pool is full."""
+        with self._idle_lock:
+            conn = self._idle.pop() if self._idle else None
+        if conn is None:
+            conn = self._open()
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.close()
+            else:
+                with self._idle_lock:
+                    keep = len(self._idle) < POOL_IDLE_MAX
+                    if keep:
+                        self._idle.append(conn)
+                if not keep:
+                    conn.close()
+
+    def close(self) -> None:
+        """Close the idle pooled connections (borrowed ones close when given back)."""
+        with self._idle_lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+    @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (`BEGIN IMMEDIATE`): committed on success, else rolled back."""
-        conn = self._open()
-        try:
-            with self._write_lock:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield conn
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
-        finally:
-            conn.close()
+        with self._borrow() as conn, self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         """One read transaction: every query inside sees the same snapshot (WAL)."""
-        conn = self._open()
-        try:
+        with self._borrow() as conn:
             conn.execute("BEGIN")
             try:
                 yield conn
             finally:
                 conn.execute("ROLLBACK")
-        finally:
-            conn.close()
 
     def epoch(self) -> str:
         with self.read() as conn:
             return str(conn.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()[0])
 
-    def backup(self, destination: str | Path) -> int:
+    def backup(self, destination: str | Path, /) -> int:
         """Copy the live database to `destination` with SQLite's online backup API.
 
         Safe while the server runs: readers and writers carry on, and the copy is one

@@ -11,7 +11,6 @@ from __future__ import annotations
 import heapq
 import json
 import logging
-import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Any, Final
 
 from server.auth import upsert_user
 from server.clock import local_today
+from server.dbapi import Connection
 from server.forms import save_form
 from server.geo import Coord, haversine_m, line_length_m
 from server.logs import log_event
@@ -295,18 +295,18 @@ def build_demo_routes(features: Sequence[Mapping[str, Any]] | None = None) -> li
     return [grow_route(seed, segments, taken) for seed in DEMO_SEEDS]
 
 
-def has_demo_data(conn: sqlite3.Connection) -> bool:
+def has_demo_data(conn: Connection) -> bool:
     return conn.execute("SELECT 1 FROM routes LIMIT 1").fetchone() is not None
 
 
-def seed_demo_forms(conn: sqlite3.Connection) -> None:
+def seed_demo_forms(conn: Connection) -> None:
     """Save the pilot's forms (the demo app calls this; tests that count pulled changes
     seed only routes and accounts). An unchanged definition keeps its version."""
     for definition in DEMO_FORMS:
         save_form(conn, definition, DEMO_SUPERVISOR[0])
 
 
-def seed_demo(conn: sqlite3.Connection, settings: Settings) -> bool:
+def seed_demo(conn: Connection, settings: Settings) -> bool:
     """Seed routes and accounts if the database has none, and make sure the demo operator
     has an assignment for today. Call inside a write transaction; True if it seeded."""
     seeded = False

@@ -2,21 +2,23 @@
 
 Kept apart from the handlers so every router reaches shared state the same way (through
 `app.state`, set once by `create_app`) and tests can build several apps side by side.
+They are `async` only so that FastAPI calls them on the event loop: a plain `def`
+dependency costs a round trip through the thread pool on every request.
 """
 
 from __future__ import annotations
 
 from fastapi import Request
 
-from server.db import Database
+from server.dbapi import Store
 from server.settings import Settings
 
 
-def get_db(request: Request) -> Database:
-    db: Database = request.app.state.db
+async def get_db(request: Request) -> Store:
+    db: Store = request.app.state.db
     return db
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings

@@ -21,8 +21,10 @@ from types import TracebackType
 import uvicorn
 from fastapi import FastAPI
 
-from server.app import create_app
+from server.app import close_app, create_app
+from server.dbapi import Store
 from server.settings import KEEP_ALIVE_S, Settings
+from server.stores import is_postgres_url
 
 _START_TIMEOUT_S = 15.0
 _STOP_TIMEOUT_S = 10.0
@@ -44,6 +46,8 @@ class EmbeddedServer:
         port: int = 0,
         settings: Settings | None = None,
     ) -> None:
+        # A SQLite file, or a PostgreSQL URL (`target`; db_path is then meaningless).
+        self.target: str | Path = db_path if is_postgres_url(db_path) else Path(db_path)
         self.db_path = Path(db_path)
         self.seed_demo = seed_demo
         self.host = host
@@ -63,6 +67,14 @@ class EmbeddedServer:
         return f"http://{self.host}:{self.port}"
 
     @property
+    def store(self) -> Store:
+        """The running server's database (tests seed and inspect it through this)."""
+        if self.app is None:
+            raise EmbeddedServerError("the server has not been started yet")
+        store: Store = self.app.state.db
+        return store
+
+    @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
@@ -70,7 +82,7 @@ class EmbeddedServer:
         """Start serving; returns the base URL once `/api/v1/health` answers."""
         if self.running:
             return self.url
-        app = create_app(self.db_path, seed_demo=self.seed_demo, settings=self.settings)
+        app = create_app(self.target, seed_demo=self.seed_demo, settings=self.settings)
         self.app = app
         sock = self._bind()
         config = uvicorn.Config(
@@ -115,6 +127,8 @@ class EmbeddedServer:
             thread.join(_STOP_TIMEOUT_S)
         if thread.is_alive():
             raise EmbeddedServerError("the embedded server did not stop")
+        if self.app is not None:
+            close_app(self.app)
 
     def __enter__(self) -> str:
         return self.start()

@@ -9,13 +9,13 @@ polygon with a bounding-box prefilter; pilot scale is a few thousand segments).
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from server.clock import parse_iso, utc_now
+from server.dbapi import Connection
 
 Ring = Sequence[Sequence[float]]
 Polygon = Sequence[Ring]
@@ -36,7 +36,7 @@ def _polygons(geometry: Any) -> list[Polygon]:
 
 
 def import_areas(
-    conn: sqlite3.Connection,
+    conn: Connection,
     data: object,
     *,
     name_field: str,
@@ -113,7 +113,7 @@ def _contains(polygons: Sequence[Polygon], x: float, y: float) -> bool:
     return False
 
 
-def equity(conn: sqlite3.Connection, now: datetime | None = None) -> list[dict[str, Any]]:
+def equity(conn: Connection, now: datetime | None = None) -> list[dict[str, Any]]:
     """Per area: segments and length inside it, swept share (ever swept), the last sweep
     and days since, and the median days since last sweep over its segments."""
     now = now or utc_now()

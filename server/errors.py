@@ -124,3 +124,20 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(sqlite3.OperationalError, on_database_error)
+
+
+def install_store_unavailable(app: FastAPI, errors: tuple[type[Exception], ...]) -> None:
+    """Answer 503 + Retry-After when the database server cannot be reached (PostgreSQL
+    restarting, every pooled connection busy past its timeout): nothing was stored, and
+    the tablet retries as after any temporary failure."""
+
+    async def on_unavailable(_: Request, exc: Exception) -> JSONResponse:
+        log_event(log, logging.WARNING, "database_unavailable", error=str(exc))
+        return error_response(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "the database is unavailable, try again shortly",
+            {"Retry-After": "2"},
+        )
+
+    for error in errors:
+        app.add_exception_handler(error, on_unavailable)

@@ -16,12 +16,12 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import sqlite3
 import statistics
 from datetime import datetime
 from typing import Any, Final
 
 from server.coverage_profile import profile_value
+from server.dbapi import Connection
 from server.metrics import _events, claimed, fact_time
 from server.payloads import number_or_none, stored_object, stored_payload, text_or_none
 from wire.protocol import FixBatchError, decode_fix_batch
@@ -54,7 +54,7 @@ def _epoch(text: str) -> float:
 
 
 def _speeds(
-    conn: sqlite3.Connection, device_id: str, when: str, coords: list[list[float]]
+    conn: Connection, device_id: str, when: str, coords: list[list[float]]
 ) -> dict[str, Any]:
     """The device's speeds (km/h) on the segment in the minutes before `when`."""
     end = _epoch(when)
@@ -85,7 +85,7 @@ def _speeds(
     }
 
 
-def _vehicles(conn: sqlite3.Connection) -> tuple[dict[str, str], dict[str, str]]:
+def _vehicles(conn: Connection) -> tuple[dict[str, str], dict[str, str]]:
     """Vehicle names by assignment id and by device id."""
     by_assignment = {
         str(r["id"]): str(r["vehicle"]) for r in conn.execute("SELECT id, vehicle FROM assignments")
@@ -97,9 +97,7 @@ def _vehicles(conn: sqlite3.Connection) -> tuple[dict[str, str], dict[str, str]]
     return by_assignment, by_device
 
 
-def segment_evidence(
-    conn: sqlite3.Connection, route_id: str, segment_id: str
-) -> dict[str, Any] | None:
+def segment_evidence(conn: Connection, route_id: str, segment_id: str) -> dict[str, Any] | None:
     """The segment's whole record (None when the route has no such segment)."""
     seg = conn.execute(
         "SELECT s.street, s.length_m, s.coords_json, r.name FROM segments s"

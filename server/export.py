@@ -11,10 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from collections import Counter
 from typing import Any, Final
 
+from server.dbapi import Connection
 from server.export_details import last_rules, segment_middles, swept_sides
 from server.metrics import _events, fact_time, feedback_items
 from server.payloads import number_or_none, stored_object, text_or_none
@@ -43,7 +43,7 @@ def _coordinates_text(stored: str) -> str:
     return json.dumps(json.loads(stored))
 
 
-def _progress_geojson(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> str:
+def _progress_geojson(conn: Connection, rows: list[dict[str, Any]]) -> str:
     """The progress rows as a FeatureCollection of LineStrings, byte for byte what
     `json.dumps` of the whole collection writes, assembled around the stored geometry."""
     geometry = {
@@ -61,7 +61,7 @@ def _progress_geojson(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> s
     return '{"type": "FeatureCollection", "features": [' + ", ".join(features) + "]}"
 
 
-def _exception_counts(conn: sqlite3.Connection) -> Counter[tuple[str, str]]:
+def _exception_counts(conn: Connection) -> Counter[tuple[str, str]]:
     """Applied exceptions and "not swept" reports per (route, segment), in one pass.
 
     Counted as the route history lists them: the payload's own route id and segment id
@@ -79,7 +79,7 @@ def _exception_counts(conn: sqlite3.Connection) -> Counter[tuple[str, str]]:
     return counts
 
 
-def progress_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def progress_rows(conn: Connection) -> list[dict[str, Any]]:
     """Every segment of every route (routes by id, segments in route order) with its
     sweep state and exception count: what the route history shows, read once for all
     routes rather than once per route (38 routes re-read every fact 38 times)."""
@@ -119,7 +119,7 @@ def progress_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return rows
 
 
-def exception_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def exception_rows(conn: Connection) -> list[dict[str, Any]]:
     """Every exception and every "not swept" report (kind `not swept: <reason>`); one
     without a reported position is placed at its segment's middle (`placed`: segment)."""
     rows = []
@@ -169,7 +169,7 @@ _FEEDBACK_CONTEXT: Final = (
 )
 
 
-def feedback_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def feedback_rows(conn: Connection) -> list[dict[str, Any]]:
     """One row per answered question (and one per free comment)."""
     rows = []
     for item in feedback_items(conn):
@@ -241,7 +241,7 @@ _COLUMNS: Final = {
 }
 
 
-def export(conn: sqlite3.Connection, kind: str, fmt: str) -> str:
+def export(conn: Connection, kind: str, fmt: str) -> str:
     """The export as text: CSV, or a GeoJSON FeatureCollection (segments as LineStrings,
     exceptions and feedback as Points, or no geometry where no position was recorded)."""
     if kind == "progress":

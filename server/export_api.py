@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from server.auth import StaffUser
 from server.clock import local_today
-from server.db import Database
+from server.dbapi import Store
 from server.deps import get_db
 from server.export import export
 from server.schemas import ErrorResponse
@@ -30,7 +30,7 @@ _MEDIA = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json"}
 def export_data(
     kind: Annotated[Literal["progress", "exceptions", "feedback"], Path()],
     _: StaffUser,
-    db: Annotated[Database, Depends(get_db)],
+    db: Annotated[Store, Depends(get_db)],
     format: Annotated[Literal["csv", "geojson"], Query()] = "csv",
 ) -> Response:
     with db.read() as conn:

@@ -9,13 +9,13 @@ Plain standard SQL only: the storage layer's adapter ports these queries.
 from __future__ import annotations
 
 import json
-import sqlite3
 
+from server.dbapi import Connection
 from server.metrics import _events, fact_time
 from server.payloads import stored_object, text_or_none
 
 
-def swept_sides(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
+def swept_sides(conn: Connection) -> dict[tuple[str, str], str]:
     """(route, segment) -> the curb sides swept so far (`left`, `right` or `left,right`)."""
     return {
         (str(r["route_id"]), str(r["segment_id"])): str(r["sides"] or "")
@@ -23,7 +23,7 @@ def swept_sides(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
     }
 
 
-def last_rules(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
+def last_rules(conn: Connection) -> dict[tuple[str, str], str]:
     """(route, segment) -> `profile / rule` of its latest applied sweep (as the tablet
     reported the rule that decided; empty when the tablet did not say)."""
     latest: dict[tuple[str, str], tuple[str, str]] = {}
@@ -41,7 +41,7 @@ def last_rules(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
     return {key: rule for key, (_, rule) in latest.items()}
 
 
-def segment_middles(conn: sqlite3.Connection) -> dict[tuple[str, str], tuple[float, float]]:
+def segment_middles(conn: Connection) -> dict[tuple[str, str], tuple[float, float]]:
     """(route, segment) -> (lat, lon) of its middle vertex, where an exception without a
     reported position is put."""
     out: dict[tuple[str, str], tuple[float, float]] = {}

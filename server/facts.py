@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +17,7 @@ from typing import Any
 
 from server.auth import OPERATOR, User
 from server.clock import iso_z, server_time, utc_now
-from server.db import Database
+from server.dbapi import Connection, Store
 from server.errors import ApiError
 from server.fact_time import IMPLAUSIBLE_TIME, implausible, trusted_time
 from server.forms import form_answer_problem
@@ -71,9 +70,7 @@ class _Verdict:
     fix_count: int
 
 
-def bind_client(
-    conn: sqlite3.Connection, client_id: str, user: User, device_id: str | None
-) -> None:
+def bind_client(conn: Connection, client_id: str, user: User, device_id: str | None) -> None:
     """Tie a client_id to the first account (and device) that uses it; 403 for others."""
     row = conn.execute(
         "SELECT username, device_id FROM clients WHERE client_id = ?", (client_id,)
@@ -92,7 +89,7 @@ def bind_client(
         raise ApiError(403, "this client_id belongs to another device")
 
 
-def high_waters(conn: sqlite3.Connection, client_id: str) -> dict[str, int]:
+def high_waters(conn: Connection, client_id: str) -> dict[str, int]:
     rows = conn.execute(
         "SELECT stream, high_water FROM streams WHERE client_id = ?", (client_id,)
     ).fetchall()
@@ -101,7 +98,7 @@ def high_waters(conn: sqlite3.Connection, client_id: str) -> dict[str, int]:
 
 
 def _judge(
-    conn: sqlite3.Connection,
+    conn: Connection,
     user: User,
     device_id: str,
     stream: str,
@@ -123,7 +120,7 @@ def _judge(
 
 
 def _judge_content(
-    conn: sqlite3.Connection,
+    conn: Connection,
     user: User,
     device_id: str,
     stream: str,
@@ -183,9 +180,7 @@ def _sides(value: object) -> set[str]:
     return {"left", "right"} if value in (None, "both") else {str(value)}
 
 
-def record_sweep(
-    conn: sqlite3.Connection, payload: dict[str, Any], swept_at: str, swept_by: str
-) -> None:
+def record_sweep(conn: Connection, payload: dict[str, Any], swept_at: str, swept_by: str) -> None:
     """Fold one applied `segment_swept` fact into `segment_state`.
 
     Order-independent except for ties: the latest fact time wins `swept_at`/`swept_by`,
@@ -224,7 +219,7 @@ def _join(sides: set[str]) -> str:
     return ",".join(sorted(sides))
 
 
-def recompute_segment_state(conn: sqlite3.Connection) -> int:
+def recompute_segment_state(conn: Connection) -> int:
     """Rebuild `segment_state` from the applied `segment_swept` facts alone (in the order
     they were applied); returns how many facts were replayed. Call in a write transaction."""
     conn.execute("DELETE FROM segment_state")
@@ -247,7 +242,7 @@ def recompute_segment_state(conn: sqlite3.Connection) -> int:
     return count
 
 
-def _device_allowed(conn: sqlite3.Connection, user: User, device_id: str) -> bool:
+def _device_allowed(conn: Connection, user: User, device_id: str) -> bool:
     """An operator writes only for the device their session is bound to, or (a session
     without a device) for a device one of their assignments names."""
     if user.device_id is not None:
@@ -261,7 +256,7 @@ def _device_allowed(conn: sqlite3.Connection, user: User, device_id: str) -> boo
     )
 
 
-def apply_push(db: Database, user: User, body: PushRequest, settings: Settings) -> PushOutcome:
+def apply_push(db: Store, user: User, body: PushRequest, settings: Settings) -> PushOutcome:
     """Process one push batch in one transaction; see SYNC.md for the per-event rules."""
     if user.role != OPERATOR:
         raise ApiError(403, f"only operators push facts; you are {user.role}")

@@ -10,10 +10,10 @@ the tablet).
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any, Final
 
 from server.clock import server_time
+from server.dbapi import Connection, Row
 from wire.forms import FormDefinitionError, check_answers, check_definition
 
 EVERYONE: Final = "*"  # change_log.operator for changes every tablet pulls
@@ -22,13 +22,13 @@ FORM_ENTITY: Final = "form"
 __all__ = ["FormDefinitionError", "form_answer_problem", "get_form", "list_forms", "save_form"]
 
 
-def _row_value(row: sqlite3.Row) -> dict[str, Any]:
+def _row_value(row: Row) -> dict[str, Any]:
     value: dict[str, Any] = json.loads(row["definition_json"])
     value["version"] = int(row["version"])
     return value
 
 
-def save_form(conn: sqlite3.Connection, definition: object, created_by: str) -> dict[str, Any]:
+def save_form(conn: Connection, definition: object, created_by: str) -> dict[str, Any]:
     """Store a new version of the form (unless identical to the latest); returns it with
     `version`. `FormDefinitionError` names the question if the definition is invalid."""
     normalised = check_definition(definition)
@@ -55,9 +55,7 @@ def save_form(conn: sqlite3.Connection, definition: object, created_by: str) -> 
     return value
 
 
-def get_form(
-    conn: sqlite3.Connection, form_id: str, version: int | None = None
-) -> dict[str, Any] | None:
+def get_form(conn: Connection, form_id: str, version: int | None = None) -> dict[str, Any] | None:
     if version is None:
         row = conn.execute(
             "SELECT version, definition_json FROM forms WHERE id = ? ORDER BY version DESC LIMIT 1",
@@ -71,7 +69,7 @@ def get_form(
     return None if row is None else _row_value(row)
 
 
-def list_forms(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def list_forms(conn: Connection) -> list[dict[str, Any]]:
     """The latest version of every form, by id."""
     rows = conn.execute(
         "SELECT f.version, f.definition_json FROM forms f"
@@ -80,7 +78,7 @@ def list_forms(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return [_row_value(r) for r in rows]
 
 
-def form_changes(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def form_changes(conn: Connection) -> list[dict[str, Any]]:
     """Pull `put`s for the latest version of every form (reset snapshots)."""
     return [
         {"op": "put", "entity": FORM_ENTITY, "id": f["id"], "version": f["version"], "value": f}
@@ -88,7 +86,7 @@ def form_changes(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     ]
 
 
-def form_answer_problem(conn: sqlite3.Connection, payload: dict[str, Any]) -> str | None:
+def form_answer_problem(conn: Connection, payload: dict[str, Any]) -> str | None:
     """Why a `form_answer` payload does not fit the form version it names, or None."""
     version = payload.get("form_version")
     if not isinstance(version, int) or isinstance(version, bool):

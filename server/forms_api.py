@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from server.auth import CurrentUser, StaffUser
 from server.body import LimitedBodyRoute
 from server.clock import server_time
-from server.db import Database
+from server.dbapi import Store
 from server.deps import get_db
 from server.errors import ApiError
 from server.forms import FormDefinitionError, get_form, list_forms, save_form
@@ -30,7 +30,7 @@ router = APIRouter(
 
 
 @router.get("", response_model=FormsResponse)
-def get_forms(_: CurrentUser, db: Annotated[Database, Depends(get_db)]) -> FormsResponse:
+def get_forms(_: CurrentUser, db: Annotated[Store, Depends(get_db)]) -> FormsResponse:
     """The latest version of every form."""
     with db.read() as conn:
         forms = list_forms(conn)
@@ -43,7 +43,7 @@ def get_forms(_: CurrentUser, db: Annotated[Database, Depends(get_db)]) -> Forms
 def get_one_form(
     form_id: Annotated[str, Path(min_length=1, max_length=64)],
     _: CurrentUser,
-    db: Annotated[Database, Depends(get_db)],
+    db: Annotated[Store, Depends(get_db)],
     version: Annotated[int | None, Query(ge=1, le=SQLITE_INT_MAX)] = None,
 ) -> FormResponse:
     with db.read() as conn:
@@ -55,7 +55,7 @@ def get_one_form(
 
 @router.post("", response_model=FormResponse, responses={422: {"model": ErrorResponse}})
 def post_form(
-    body: FormIn, staff: StaffUser, db: Annotated[Database, Depends(get_db)]
+    body: FormIn, staff: StaffUser, db: Annotated[Store, Depends(get_db)]
 ) -> FormResponse:
     """Create a form, or a new version of it (an identical definition changes nothing).
     An invalid definition is refused with `422` naming the question at fault."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from server.db import Database
+from server.dbapi import Store
 from server.import_mapping import PRESETS
 from server.importer import import_routes, load_geojson, mapping_for
 
@@ -39,7 +39,7 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--replace", action="store_true", help="replace existing routes")
 
 
-def import_file(db: Database, args: argparse.Namespace) -> None:
+def import_file(db: Store, args: argparse.Namespace) -> None:
     """Import the file in one transaction and print what was imported, with route ids."""
     mapping = mapping_for(
         args.preset,

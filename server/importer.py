@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import json
 import math
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 from server.crs import CrsError, converter
+from server.dbapi import Connection
 from server.geo import Coord, line_length_m
 from server.ids import safe_id
 from server.import_mapping import (
@@ -279,7 +279,7 @@ def collect(data: object, mapping: FieldMapping, route_id: str | None) -> _Colle
 
 
 def import_routes(
-    conn: sqlite3.Connection,
+    conn: Connection,
     data: object,
     mapping: FieldMapping,
     *,

@@ -11,12 +11,12 @@ handed the message to one of the recipient's tablets; "acknowledged" is the appl
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from collections.abc import Iterable
 from typing import Any, Final
 
 from server.clock import server_time
+from server.dbapi import Connection, Row
 
 MESSAGE_ENTITY: Final = "message"
 EVERYONE: Final = "*"
@@ -31,7 +31,7 @@ class MessageError(ValueError):
         self.missing = missing
 
 
-def message_value(row: sqlite3.Row) -> dict[str, Any]:
+def message_value(row: Row) -> dict[str, Any]:
     return {
         "id": row["id"],
         "text": row["text"],
@@ -40,7 +40,7 @@ def message_value(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def send_message(conn: sqlite3.Connection, *, text: str, sender: str, to: str) -> dict[str, Any]:
+def send_message(conn: Connection, *, text: str, sender: str, to: str) -> dict[str, Any]:
     """Store a message for `to` (a username, or '*' for every enabled operator) and log it
     for their tablets to pull. Returns the message with its recipients."""
     if not text.strip():
@@ -85,7 +85,7 @@ def send_message(conn: sqlite3.Connection, *, text: str, sender: str, to: str) -
     return get_message(conn, message_id)
 
 
-def get_message(conn: sqlite3.Connection, message_id: str) -> dict[str, Any]:
+def get_message(conn: Connection, message_id: str) -> dict[str, Any]:
     row = conn.execute(
         "SELECT id, text, sender, sent_at, audience FROM messages WHERE id = ?", (message_id,)
     ).fetchone()
@@ -102,7 +102,7 @@ def get_message(conn: sqlite3.Connection, message_id: str) -> dict[str, Any]:
     return {**message_value(row), "to": row["audience"], "recipients": recipients}
 
 
-def list_messages(conn: sqlite3.Connection, limit: int = 200) -> list[dict[str, Any]]:
+def list_messages(conn: Connection, limit: int = 200) -> list[dict[str, Any]]:
     """Newest first, each with per-recipient delivery and acknowledgement."""
     ids = [
         str(r[0])
@@ -111,7 +111,7 @@ def list_messages(conn: sqlite3.Connection, limit: int = 200) -> list[dict[str, 
     return [get_message(conn, i) for i in ids]
 
 
-def mark_delivered(conn: sqlite3.Connection, username: str, message_ids: Iterable[str]) -> int:
+def mark_delivered(conn: Connection, username: str, message_ids: Iterable[str]) -> int:
     now = server_time()
     count = 0
     for message_id in message_ids:
@@ -123,7 +123,7 @@ def mark_delivered(conn: sqlite3.Connection, username: str, message_ids: Iterabl
     return count
 
 
-def mark_acked(conn: sqlite3.Connection, username: str, message_id: str, at: str) -> None:
+def mark_acked(conn: Connection, username: str, message_id: str, at: str) -> None:
     """Record an applied `message_ack` (an ack implies delivery, even if the pull that
     delivered it was never recorded)."""
     conn.execute(
@@ -133,7 +133,7 @@ def mark_acked(conn: sqlite3.Connection, username: str, message_id: str, at: str
     )
 
 
-def message_changes(conn: sqlite3.Connection, username: str, since: str) -> list[dict[str, Any]]:
+def message_changes(conn: Connection, username: str, since: str) -> list[dict[str, Any]]:
     """Pull `put`s for the messages sent to `username` since `since` (reset snapshots)."""
     rows = conn.execute(
         "SELECT m.id, m.text, m.sender, m.sent_at FROM messages m"

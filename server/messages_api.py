@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from server.auth import StaffUser
 from server.body import LimitedBodyRoute
 from server.clock import server_time
-from server.db import Database
+from server.dbapi import Store
 from server.deps import get_db
 from server.errors import ApiError
 from server.logs import log_event
@@ -32,7 +32,7 @@ router = APIRouter(
 @router.get("", response_model=MessagesResponse)
 def get_messages(
     _: StaffUser,
-    db: Annotated[Database, Depends(get_db)],
+    db: Annotated[Store, Depends(get_db)],
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> MessagesResponse:
     with db.read() as conn:
@@ -48,7 +48,7 @@ def get_messages(
     responses={404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
 )
 def post_message(
-    body: MessageIn, staff: StaffUser, db: Annotated[Database, Depends(get_db)]
+    body: MessageIn, staff: StaffUser, db: Annotated[Store, Depends(get_db)]
 ) -> MessageResponse:
     try:
         with db.write() as conn:

@@ -12,12 +12,12 @@ through `server.payloads`, so a row no check would accept today is skipped or sh
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
+from server.dbapi import Connection, Row
 from server.fact_time import is_flagged, trusted_time
 from server.forms import get_form
 from server.payloads import number_or_none, stored_object, stored_payload, text_or_none
@@ -30,16 +30,16 @@ MAX_FIX_GAP_S: Final = 120
 FEEDBACK_TYPES: Final = ("form_answer", "note")
 
 
-def fact_time(row: sqlite3.Row) -> str:
+def fact_time(row: Row) -> str:
     return trusted_time(row["gps_time"], row["device_time"], row["received_at"], row["flags"])
 
 
-def claimed(row: sqlite3.Row) -> str | None:
+def claimed(row: Row) -> str | None:
     """The time the tablet claimed, when it was too far off to be used (else None)."""
     return str(row["gps_time"] or row["device_time"]) if is_flagged(row["flags"]) else None
 
 
-def route_progress(conn: sqlite3.Connection, day: str | None = None) -> list[dict[str, Any]]:
+def route_progress(conn: Connection, day: str | None = None) -> list[dict[str, Any]]:
     """Per route: length, swept length and segments (swept on or after `day`, if given),
     and the operators assigned on `day`."""
     operators: dict[str, list[str]] = defaultdict(list)
@@ -78,8 +78,8 @@ def route_progress(conn: sqlite3.Connection, day: str | None = None) -> list[dic
 
 
 def _events(
-    conn: sqlite3.Connection, types: tuple[str, ...], *, applied_only: bool = True
-) -> Iterator[sqlite3.Row]:
+    conn: Connection, types: tuple[str, ...], *, applied_only: bool = True
+) -> Iterator[Row]:
     marks = ",".join("?" * len(types))
     sql = (
         "SELECT rowid AS position, type, status, reason, username, device_id, gps_time,"
@@ -91,7 +91,7 @@ def _events(
     yield from conn.execute(sql + " ORDER BY rowid", types)
 
 
-def segment_history(conn: sqlite3.Connection, route_id: str) -> list[dict[str, Any]]:
+def segment_history(conn: Connection, route_id: str) -> list[dict[str, Any]]:
     """Every segment of the route with each sweep (when, by whom, how) and exception."""
     segments: dict[str, dict[str, Any]] = {}
     for row in conn.execute(
@@ -140,7 +140,7 @@ def segment_history(conn: sqlite3.Connection, route_id: str) -> list[dict[str, A
     return list(segments.values())
 
 
-def _route_of(conn: sqlite3.Connection, payload: dict[str, Any]) -> str | None:
+def _route_of(conn: Connection, payload: dict[str, Any]) -> str | None:
     if isinstance(payload.get("route_id"), str):
         return str(payload["route_id"])
     assignment_id = payload.get("assignment_id")
@@ -151,7 +151,7 @@ def _route_of(conn: sqlite3.Connection, payload: dict[str, Any]) -> str | None:
 
 
 def feedback_items(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     operator: str | None = None,
     route_id: str | None = None,
@@ -241,7 +241,7 @@ def _days(since: str, until: str) -> list[str]:
     return [(start + timedelta(days=n)).isoformat() for n in range((end - start).days + 1)]
 
 
-def pilot_metrics(conn: sqlite3.Connection, since: str, until: str) -> dict[str, Any]:
+def pilot_metrics(conn: Connection, since: str, until: str) -> dict[str, Any]:
     """The five pilot charts' data between two days (inclusive)."""
     days = _days(since, until)
     in_range = set(days)

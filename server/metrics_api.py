@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from server.auth import StaffUser
 from server.clock import local_today, server_time
-from server.db import Database
+from server.dbapi import Store
 from server.deps import get_db
 from server.equity import equity
 from server.errors import ApiError
@@ -49,7 +49,7 @@ def _day(text: str | None, name: str) -> str | None:
 @router.get("/progress", response_model=ProgressResponse)
 def progress(
     _: StaffUser,
-    db: Annotated[Database, Depends(get_db)],
+    db: Annotated[Store, Depends(get_db)],
     date: Annotated[str | None, Query(pattern=_DATE)] = None,
 ) -> ProgressResponse:
     """Per route: swept length and segments (swept on or after `date` when given, then
@@ -72,7 +72,7 @@ def progress(
 def history(
     route_id: Annotated[str, Path(min_length=1, max_length=128)],
     _: StaffUser,
-    db: Annotated[Database, Depends(get_db)],
+    db: Annotated[Store, Depends(get_db)],
 ) -> HistoryResponse:
     with db.read() as conn:
         if conn.execute("SELECT 1 FROM routes WHERE id = ?", (route_id,)).fetchone() is None:
@@ -88,7 +88,7 @@ def history(
 @router.get("/feedback", response_model=FeedbackResponse)
 def feedback(
     _: StaffUser,
-    db: Annotated[Database, Depends(get_db)],
+    db: Annotated[Store, Depends(get_db)],
     operator: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
     route_id: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
     form_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
@@ -115,7 +115,7 @@ def feedback(
 @router.get("/metrics", response_model=MetricsResponse, responses={422: {"model": ErrorResponse}})
 def metrics(
     _: StaffUser,
-    db: Annotated[Database, Depends(get_db)],
+    db: Annotated[Store, Depends(get_db)],
     since: Annotated[str | None, Query(pattern=_DATE)] = None,
     until: Annotated[str | None, Query(pattern=_DATE)] = None,
 ) -> MetricsResponse:
@@ -131,7 +131,7 @@ def metrics(
 
 
 @router.get("/equity", response_model=EquityResponse)
-def equity_view(_: StaffUser, db: Annotated[Database, Depends(get_db)]) -> EquityResponse:
+def equity_view(_: StaffUser, db: Annotated[Store, Depends(get_db)]) -> EquityResponse:
     """Per imported area: completion and days since the last sweep."""
     with db.read() as conn:
         areas = equity(conn)

@@ -17,12 +17,12 @@ that version" is a lookup, not a guess.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from server.auth import User
+from server.dbapi import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,7 @@ def spare_pool(setting: str) -> frozenset[str]:
 
 
 def login_device_problem(
-    conn: sqlite3.Connection, user: User, device_id: str, spares: frozenset[str], today: date
+    conn: Connection, user: User, device_id: str, spares: frozenset[str], today: date
 ) -> str | None:
     """Why `user` may not log in naming `device_id`, in plain words (None: they may)."""
     enrolled = conn.execute("SELECT 1 FROM devices WHERE device_id = ?", (device_id,)).fetchone()
@@ -57,9 +57,7 @@ def login_device_problem(
     )
 
 
-def _held_on(
-    conn: sqlite3.Connection, operator: str, device_id: str, days: tuple[str, ...]
-) -> bool:
+def _held_on(conn: Connection, operator: str, device_id: str, days: tuple[str, ...]) -> bool:
     marks = ",".join("?" * len(days))
     if conn.execute(
         f"SELECT 1 FROM assignments WHERE operator = ? AND device_id = ? AND date IN ({marks})"
@@ -79,7 +77,7 @@ def _held_on(
 
 
 def _version_held(
-    conn: sqlite3.Connection, assignment_id: str, version: int, username: str
+    conn: Connection, assignment_id: str, version: int, username: str
 ) -> dict[str, Any] | None:
     row = conn.execute(
         "SELECT value_json FROM change_log WHERE entity = 'assignment' AND entity_id = ?"
@@ -93,7 +91,7 @@ def _version_held(
 
 
 def holding(
-    conn: sqlite3.Connection,
+    conn: Connection,
     user: User,
     device_id: str,
     payload: dict[str, Any],
@@ -137,7 +135,7 @@ def holding(
     return Holding(None, stale=not up_to_date)
 
 
-def _route_held(conn: sqlite3.Connection, username: str, route_id: str) -> bool:
+def _route_held(conn: Connection, username: str, route_id: str) -> bool:
     return (
         conn.execute(
             "SELECT 1 FROM assignments WHERE route_id = ? AND operator = ? LIMIT 1",

@@ -8,12 +8,12 @@ change or see one that was rolled back.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from server.clock import server_time
 from server.coverage_profile import profile_value
+from server.dbapi import Connection, Row
 
 Coord = tuple[float, float]
 
@@ -40,7 +40,7 @@ class PlannedRoute:
         return round(sum(s.length_m for s in self.segments), 1)
 
 
-def insert_route(conn: sqlite3.Connection, route: PlannedRoute) -> None:
+def insert_route(conn: Connection, route: PlannedRoute) -> None:
     conn.execute(
         "INSERT INTO routes(id, name, attribution, length_m) VALUES (?, ?, ?, ?)",
         (route.id, route.name, route.attribution, route.length_m),
@@ -48,7 +48,7 @@ def insert_route(conn: sqlite3.Connection, route: PlannedRoute) -> None:
     insert_segments(conn, route)
 
 
-def insert_segments(conn: sqlite3.Connection, route: PlannedRoute) -> None:
+def insert_segments(conn: Connection, route: PlannedRoute) -> None:
     conn.executemany(
         "INSERT INTO segments(route_id, segment_id, ord, street, length_m, lanes, oneway,"
         " coords_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -68,7 +68,7 @@ def insert_segments(conn: sqlite3.Connection, route: PlannedRoute) -> None:
     )
 
 
-def route_value(conn: sqlite3.Connection, route_id: str) -> dict[str, Any] | None:
+def route_value(conn: Connection, route_id: str) -> dict[str, Any] | None:
     """The route as the API describes it, segments as a GeoJSON FeatureCollection."""
     row = conn.execute(
         "SELECT id, name, attribution, length_m FROM routes WHERE id = ?", (route_id,)
@@ -103,7 +103,7 @@ def route_value(conn: sqlite3.Connection, route_id: str) -> dict[str, Any] | Non
     }
 
 
-def segment_exists(conn: sqlite3.Connection, route_id: str, segment_id: str) -> bool:
+def segment_exists(conn: Connection, route_id: str, segment_id: str) -> bool:
     return (
         conn.execute(
             "SELECT 1 FROM segments WHERE route_id = ? AND segment_id = ?", (route_id, segment_id)
@@ -112,7 +112,7 @@ def segment_exists(conn: sqlite3.Connection, route_id: str, segment_id: str) -> 
     )
 
 
-def _assignment_value(conn: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+def _assignment_value(conn: Connection, row: Row) -> dict[str, Any]:
     return {
         "id": row["id"],
         "version": row["version"],
@@ -129,16 +129,14 @@ _ASSIGNMENT_COLUMNS = "id, version, date, operator, device_id, vehicle, route_id
 _CHANGEABLE = ("date", "operator", "device_id", "vehicle", "route_id")
 
 
-def assignment_value(conn: sqlite3.Connection, assignment_id: str) -> dict[str, Any] | None:
+def assignment_value(conn: Connection, assignment_id: str) -> dict[str, Any] | None:
     row = conn.execute(
         f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments WHERE id = ?", (assignment_id,)
     ).fetchone()
     return None if row is None else _assignment_value(conn, row)
 
 
-def assignments_on(
-    conn: sqlite3.Connection, day: str, operator: str | None
-) -> list[dict[str, Any]]:
+def assignments_on(conn: Connection, day: str, operator: str | None) -> list[dict[str, Any]]:
     """Assignments of `day`; of one operator, or of everyone when `operator` is None."""
     if operator is None:
         rows = conn.execute(
@@ -154,7 +152,7 @@ def assignments_on(
 
 
 def current_assignments_page(
-    conn: sqlite3.Connection, *, since_day: str, operator: str | None, after_id: str, limit: int
+    conn: Connection, *, since_day: str, operator: str | None, after_id: str, limit: int
 ) -> list[dict[str, Any]]:
     """Assignments dated `since_day` or later, by id after `after_id` (reset snapshots)."""
     sql = f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments WHERE date >= ? AND id > ?"
@@ -166,7 +164,7 @@ def current_assignments_page(
     return [_assignment_value(conn, r) for r in rows]
 
 
-def route_assigned_to(conn: sqlite3.Connection, route_id: str, operator: str) -> bool:
+def route_assigned_to(conn: Connection, route_id: str, operator: str) -> bool:
     return (
         conn.execute(
             "SELECT 1 FROM assignments WHERE route_id = ? AND operator = ? LIMIT 1",
@@ -176,13 +174,13 @@ def route_assigned_to(conn: sqlite3.Connection, route_id: str, operator: str) ->
     )
 
 
-def assignment_version(conn: sqlite3.Connection, assignment_id: str) -> int | None:
+def assignment_version(conn: Connection, assignment_id: str) -> int | None:
     row = conn.execute("SELECT version FROM assignments WHERE id = ?", (assignment_id,)).fetchone()
     return None if row is None else int(row[0])
 
 
 def _log(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     operator: str,
     op: str,
@@ -205,7 +203,7 @@ def _log(
 
 
 def put_assignment(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     assignment_id: str,
     date: str,
@@ -258,7 +256,7 @@ def put_assignment(
     return version
 
 
-def delete_assignment(conn: sqlite3.Connection, assignment_id: str) -> bool:
+def delete_assignment(conn: Connection, assignment_id: str) -> bool:
     old = conn.execute(
         "SELECT operator, version FROM assignments WHERE id = ?", (assignment_id,)
     ).fetchone()
@@ -276,7 +274,7 @@ def delete_assignment(conn: sqlite3.Connection, assignment_id: str) -> bool:
     return True
 
 
-def touch_route_assignments(conn: sqlite3.Connection, route_id: str) -> int:
+def touch_route_assignments(conn: Connection, route_id: str) -> int:
     """The route's geometry changed: bump every assignment using it so tablets re-pull
     it (and facts about the old geometry are flagged stale). Returns how many."""
     rows = conn.execute(

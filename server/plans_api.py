@@ -14,7 +14,7 @@ from server.admin import list_assignments, list_routes
 from server.auth import AdminUser, CurrentUser
 from server.clock import local_today, server_time
 from server.coverage_profile import profile_value
-from server.db import Database
+from server.dbapi import Store
 from server.deps import get_db
 from server.errors import ApiError
 from server.facts import recompute_segment_state
@@ -46,7 +46,7 @@ _DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 @router.get("/assignments/today", response_model=AssignmentsTodayResponse, tags=["plans"])
 def assignments_today(
-    user: CurrentUser, db: Annotated[Database, Depends(get_db)]
+    user: CurrentUser, db: Annotated[Store, Depends(get_db)]
 ) -> AssignmentsTodayResponse:
     today = local_today().isoformat()
     with db.read() as conn:
@@ -67,7 +67,7 @@ def assignments_today(
 def route_status(
     route_id: Annotated[str, Path(min_length=1, max_length=128)],
     user: CurrentUser,
-    db: Annotated[Database, Depends(get_db)],
+    db: Annotated[Store, Depends(get_db)],
 ) -> RouteStatusResponse:
     with db.read() as conn:
         if conn.execute("SELECT 1 FROM routes WHERE id = ?", (route_id,)).fetchone() is None:
@@ -114,7 +114,7 @@ def _own(user: CurrentUser, requested: str | None, what: str) -> str | None:
 @router.get("/assignments", response_model=AssignmentsResponse, tags=["plans"])
 def assignments(
     user: CurrentUser,
-    db: Annotated[Database, Depends(get_db)],
+    db: Annotated[Store, Depends(get_db)],
     date: Annotated[str | None, Query(pattern=_DATE)] = None,
     operator: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
 ) -> AssignmentsResponse:
@@ -129,7 +129,7 @@ def assignments(
 
 
 @router.get("/routes", response_model=RoutesResponse, tags=["plans"])
-def routes(user: CurrentUser, db: Annotated[Database, Depends(get_db)]) -> RoutesResponse:
+def routes(user: CurrentUser, db: Annotated[Store, Depends(get_db)]) -> RoutesResponse:
     """Imported routes; operators see the routes assigned to them."""
     with db.read() as conn:
         rows = list_routes(conn, None if user.sees_all else user.username)
@@ -141,7 +141,7 @@ def routes(user: CurrentUser, db: Annotated[Database, Depends(get_db)]) -> Route
 @router.get("/facts", response_model=FactsResponse, tags=["facts"])
 def facts(
     user: CurrentUser,
-    db: Annotated[Database, Depends(get_db)],
+    db: Annotated[Store, Depends(get_db)],
     username: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
     device_id: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
     stream: Annotated[Literal["events", "gps"] | None, Query()] = None,
@@ -194,7 +194,7 @@ def facts(
 
 
 @router.post("/admin/segment-state/recompute", response_model=RecomputeResponse, tags=["admin"])
-def recompute(admin: AdminUser, db: Annotated[Database, Depends(get_db)]) -> RecomputeResponse:
+def recompute(admin: AdminUser, db: Annotated[Store, Depends(get_db)]) -> RecomputeResponse:
     """Rebuild every route's per-segment state from the stored facts alone."""
     with db.write() as conn:
         count = recompute_segment_state(conn)

@@ -13,11 +13,11 @@ Plain standard SQL only: the storage layer's adapter ports these queries.
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
 
 from server.clock import iso_z
+from server.dbapi import Connection
 from server.fact_time import trusted_time
 from server.payloads import stored_object, text_or_none
 
@@ -32,9 +32,7 @@ def _local_day(moment: str) -> str:
     return datetime.fromisoformat(moment.replace("Z", "+00:00")).astimezone().date().isoformat()
 
 
-def last_swept_by_side(
-    conn: sqlite3.Connection, cutoff: datetime
-) -> dict[tuple[str, str], dict[str, str]]:
+def last_swept_by_side(conn: Connection, cutoff: datetime) -> dict[tuple[str, str], dict[str, str]]:
     """(route, segment) -> {side: latest trusted sweep time (ISO)} for sweeps before `cutoff`."""
     limit = iso_z(cutoff)
     out: dict[tuple[str, str], dict[str, str]] = {}
@@ -57,7 +55,7 @@ def last_swept_by_side(
     return out
 
 
-def public_streets(conn: sqlite3.Connection, now: datetime, delay_hours: float) -> dict[str, Any]:
+def public_streets(conn: Connection, now: datetime, delay_hours: float) -> dict[str, Any]:
     """The feed: a FeatureCollection of every segment with `last_swept` per side."""
     cutoff = now - timedelta(hours=delay_hours)
     swept = last_swept_by_side(conn, cutoff)

@@ -15,14 +15,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from server.auth import User
 from server.clock import local_today
-from server.db import Database
+from server.dbapi import Connection, Store
 from server.facts import bind_client, high_waters
 from server.forms import EVERYONE, form_changes
 from server.messages import MESSAGE_ENTITY, SNAPSHOT_DAYS, mark_delivered, message_changes
@@ -75,7 +74,7 @@ def decode_cursor(text: str | None) -> Cursor | None:
     return Cursor(epoch, username, position, after)
 
 
-def _valid(conn: sqlite3.Connection, cursor: Cursor | None, user: User) -> Cursor | None:
+def _valid(conn: Connection, cursor: Cursor | None, user: User) -> Cursor | None:
     if cursor is None or cursor.username != user.username:
         return None
     epoch = conn.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()[0]
@@ -84,7 +83,7 @@ def _valid(conn: sqlite3.Connection, cursor: Cursor | None, user: User) -> Curso
     return cursor
 
 
-def _log_end(conn: sqlite3.Connection) -> int:
+def _log_end(conn: Connection) -> int:
     return int(conn.execute("SELECT COALESCE(MAX(change_id), 0) FROM change_log").fetchone()[0])
 
 
@@ -99,7 +98,7 @@ def _put(value: dict[str, Any]) -> dict[str, Any]:
 
 
 def _snapshot_page(
-    conn: sqlite3.Connection, user: User, cursor: Cursor, limit: int
+    conn: Connection, user: User, cursor: Cursor, limit: int
 ) -> tuple[list[dict[str, Any]], Cursor, bool]:
     # Yesterday too, so a tablet pulling just after midnight keeps the shift it is on.
     since = (local_today() - timedelta(days=1)).isoformat()
@@ -128,7 +127,7 @@ def _snapshot_page(
 
 
 def _log_page(
-    conn: sqlite3.Connection, user: User, cursor: Cursor, limit: int
+    conn: Connection, user: User, cursor: Cursor, limit: int
 ) -> tuple[list[dict[str, Any]], Cursor, bool]:
     sql = (
         "SELECT change_id, entity, entity_id, op, version, value_json FROM change_log"
@@ -158,7 +157,7 @@ def _log_page(
     return changes, Cursor(cursor.epoch, cursor.username, position), has_more
 
 
-def pull(db: Database, user: User, client_id: str, cursor_text: str | None, limit: int) -> PullPage:
+def pull(db: Store, user: User, client_id: str, cursor_text: str | None, limit: int) -> PullPage:
     with db.read() as conn:
         bind_client(conn, client_id, user, None)
         cursor = _valid(conn, decode_cursor(cursor_text), user)

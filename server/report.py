@@ -13,12 +13,12 @@ Plain standard SQL only: the storage layer's adapter ports these queries.
 from __future__ import annotations
 
 import json
-import sqlite3
 import statistics
 from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
 
+from server.dbapi import Connection
 from server.equity import _contains  # the same point-in-area test as the equity view
 from server.metrics import _events, fact_time, feedback_items
 from server.payloads import number_or_none, stored_object, text_or_none
@@ -28,7 +28,7 @@ def _epoch(text: str) -> float:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
-def _segments(conn: sqlite3.Connection) -> dict[tuple[str, str], dict[str, Any]]:
+def _segments(conn: Connection) -> dict[tuple[str, str], dict[str, Any]]:
     return {
         (r["route_id"], r["segment_id"]): {
             "length_m": float(r["length_m"]),
@@ -42,7 +42,7 @@ def _segments(conn: sqlite3.Connection) -> dict[tuple[str, str], dict[str, Any]]
 
 
 def _districts(
-    conn: sqlite3.Connection,
+    conn: Connection,
     segments: dict[tuple[str, str], dict[str, Any]],
     swept: set[tuple[str, str]],
 ) -> list[dict[str, Any]]:
@@ -68,7 +68,7 @@ def _districts(
     return out
 
 
-def _freshness(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
+def _freshness(conn: Connection, day: str) -> list[dict[str, Any]]:
     delays: dict[str, list[float]] = defaultdict(list)
     last: dict[str, str] = {}
     count: Counter[str] = Counter()
@@ -104,7 +104,7 @@ def _freshness(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
     ]
 
 
-def daily_report(conn: sqlite3.Connection, day: str) -> dict[str, Any]:
+def daily_report(conn: Connection, day: str) -> dict[str, Any]:
     """Everything the one-page report shows for `day` (YYYY-MM-DD)."""
     segments = _segments(conn)
     swept: set[tuple[str, str]] = set()

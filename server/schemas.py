@@ -36,6 +36,12 @@ class HealthResponse(BaseModel):
     min_client_version: str | None = None
 
 
+class ReadyResponse(BaseModel):
+    status: Literal["ready"]
+    database: Literal["sqlite", "postgresql"]
+    server_time: str
+
+
 class LoginRequest(_Body):
     username: str = Field(min_length=1, max_length=128)
     password: str = Field(max_length=1024)

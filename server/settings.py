@@ -47,8 +47,16 @@ class Settings:
     # Sync requests handled at once; more answer 503 + Retry-After instead of queueing
     # without bound (uvicorn's thread pool is 40 threads).
     max_inflight_sync: int = 32
+    # Past that, this many more wait in line up to `overload_wait_s` for a slot: a burst
+    # (a shift's tablets all pushing within a second) is served a moment later instead
+    # of being sent away for `overload_retry_after_s`. Only a line that stays full sheds.
+    max_queued_sync: int = 512
+    overload_wait_s: float = 1.0
     overload_retry_after_s: int = 2
     pull_page_limit: int = 50
+    # PostgreSQL connections each server process keeps at most (server/pg.py); a unit of
+    # work past that waits for one. Processes × this stays under max_connections (100).
+    pg_pool_size: int = 16
     # argon2id cost (server.passwords): OWASP's current minimum, 19 MiB, two passes, one
     # lane; about 40 ms per hash on a laptop-class CPU.
     argon2_time_cost: int = 2

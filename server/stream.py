@@ -2,24 +2,26 @@
 fleet snapshot a stream (or a polling supervisor) starts from.
 
 Pushes are handled on uvicorn's worker threads; each subscriber is an asyncio queue on
-the event loop serving its `GET /api/v1/stream`. `publish` hands every item to each
-loop with `call_soon_threadsafe`, so a push never waits for a slow supervisor: a queue
-that fills up drops what does not fit and the stream tells its client to resynchronise
-(`lagged`). Nothing here is durable; the facts are, and a supervisor that reconnects
-starts again from a fresh snapshot.
+the event loop serving its `GET /api/v1/stream`. A push publishes what it applied as one
+batch, encoded and framed once, handed to the loop with one `call_soon_threadsafe`, so a
+push never waits for a slow supervisor: a queue that fills up drops what does not fit
+and the stream tells its client to resynchronise (`lagged`). With several processes on
+PostgreSQL the batch goes through LISTEN/NOTIFY first (server/pg_fanout.py) and comes
+back to every process's hub. Nothing here is durable; the facts are, and a supervisor
+that reconnects starts again from a fresh snapshot.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from server.clock import local_today, server_time, utc_now
+from server.dbapi import Connection
 from server.metrics import route_progress
 from server.payloads import stored_object, stored_payload
 from wire.protocol import APPLIED, FIX_BATCH, FIX_FIELDS, FixBatchError, decode_fix_batch
@@ -29,28 +31,40 @@ QUEUE_SIZE: Final = 5000
 STORAGE_RECOVERED: Final = "storage_recovered"
 
 
+def sse_frame(event_id: int | None, kind: str, data: str) -> str:
+    """One Server-Sent Events frame (rendered once per event, shared by every stream)."""
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: {kind}\ndata: {data}\n\n"
+
+
 @dataclass(eq=False)
 class Subscriber:
     loop: asyncio.AbstractEventLoop
-    queue: asyncio.Queue[tuple[int, str, str]] = field(
-        default_factory=lambda: asyncio.Queue(QUEUE_SIZE)
-    )
+    queue: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
     dropped: int = 0
 
-    def offer(self, item: tuple[int, str, str]) -> None:
+    def offer(self, frame: str) -> None:
         try:
-            self.queue.put_nowait(item)
+            self.queue.put_nowait(frame)
         except asyncio.QueueFull:
             self.dropped += 1
 
 
 class StreamHub:
-    """Fan-out of live events to every open stream (thread-safe publish)."""
+    """Fan-out of live events to every open stream (thread-safe publish).
+
+    A push publishes its events as one batch: each event is encoded once, and each event
+    loop with subscribers is woken once per batch (not once per event and subscriber),
+    so the cost a push pays for the streams stays small however many are open.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._subscribers: set[Subscriber] = set()
         self._next_id = 0
+        # Several processes (server.pg_fanout): publish goes out through the relay, and
+        # comes back to every process, this one included, through `deliver`.
+        self.relay: Callable[[list[tuple[str, dict[str, Any]]]], None] | None = None
 
     def subscribe(self) -> Subscriber:
         """Call on the event loop that will read the subscriber's queue."""
@@ -68,17 +82,42 @@ class StreamHub:
         return len(self._subscribers)
 
     def publish(self, kind: str, data: dict[str, Any]) -> None:
+        self.publish_batch([(kind, data)])
+
+    def publish_batch(self, events: list[tuple[str, dict[str, Any]]]) -> None:
+        """Deliver `events` (kind, data) in order to every open stream."""
+        if self.relay is not None:
+            if events:
+                self.relay(events)
+            return
+        self.deliver(events)
+
+    def deliver(self, events: list[tuple[str, dict[str, Any]]]) -> None:
+        """Hand `events` to the streams open in this process."""
+        if not events or not self._subscribers:
+            return
         with self._lock:
-            if not self._subscribers:
-                return
-            self._next_id += 1
-            item = (self._next_id, kind, json.dumps(data, separators=(",", ":")))
-            subscribers = list(self._subscribers)
-        for sub in subscribers:
+            first = self._next_id + 1
+            self._next_id += len(events)
+            by_loop: dict[asyncio.AbstractEventLoop, list[Subscriber]] = {}
+            for sub in self._subscribers:
+                by_loop.setdefault(sub.loop, []).append(sub)
+        frames = [
+            sse_frame(first + i, kind, json.dumps(data, separators=(",", ":")))
+            for i, (kind, data) in enumerate(events)
+        ]
+        for loop, subs in by_loop.items():
             try:
-                sub.loop.call_soon_threadsafe(sub.offer, item)
-            except RuntimeError:  # that stream's loop has closed
-                self.unsubscribe(sub)
+                loop.call_soon_threadsafe(_offer_all, subs, frames)
+            except RuntimeError:  # that loop has closed: its streams are gone
+                for sub in subs:
+                    self.unsubscribe(sub)
+
+
+def _offer_all(subs: list[Subscriber], frames: list[str]) -> None:
+    for sub in subs:
+        for frame in frames:
+            sub.offer(frame)
 
 
 def _last_fix(payload: Any) -> dict[str, Any] | None:
@@ -105,8 +144,9 @@ def publish_push(
     """Publish what one push applied: positions, progress, exceptions and feedback, then
     the device's sync time. `events` are (type, payload, gps_time) in seq order; `waiting`
     is the outbox depth the tablet reported with this push (None: not reported)."""
-    if hub.subscriber_count == 0:
+    if hub.subscriber_count == 0 and hub.relay is None:
         return
+    batch: list[tuple[str, dict[str, Any]]] = []
     now = server_time()
     base: dict[str, Any] = {"username": username, "device_id": device_id, "received_at": now}
     if waiting is not None:
@@ -118,32 +158,35 @@ def publish_push(
         if type_ == FIX_BATCH:
             last_position = _last_fix(payload) or last_position
         elif type_ == "segment_swept":
-            hub.publish(
-                "progress",
-                {
-                    **base,
-                    **_pick(payload, "route_id", "segment_id", "assignment_id", "side"),
-                    "swept_at": gps_time or now,
-                },
+            batch.append(
+                (
+                    "progress",
+                    {
+                        **base,
+                        **_pick(payload, "route_id", "segment_id", "assignment_id", "side"),
+                        "swept_at": gps_time or now,
+                    },
+                )
             )
         elif type_ == "exception":
-            hub.publish("exception", {**base, "payload": payload, "time": gps_time or now})
+            batch.append(("exception", {**base, "payload": payload, "time": gps_time or now}))
         elif type_ in ("form_answer", "note"):
-            hub.publish(
-                "feedback", {**base, "type": type_, "payload": payload, "time": gps_time or now}
+            batch.append(
+                ("feedback", {**base, "type": type_, "payload": payload, "time": gps_time or now})
             )
         elif type_ == STORAGE_RECOVERED:
-            hub.publish("alert", {**base, "alert": storage_alert(payload, now)})
+            batch.append(("alert", {**base, "alert": storage_alert(payload, now)}))
     if last_position is not None:
-        hub.publish("position", {**base, **last_position, "published": utc_now().timestamp()})
-    hub.publish("sync", {**base, "stream": stream, "last_processed_seq": last_processed_seq})
+        batch.append(("position", {**base, **last_position, "published": utc_now().timestamp()}))
+    batch.append(("sync", {**base, "stream": stream, "last_processed_seq": last_processed_seq}))
+    hub.publish_batch(batch)
 
 
 def _pick(payload: Any, *keys: str) -> dict[str, Any]:
     return {k: payload.get(k) for k in keys} if isinstance(payload, dict) else {}
 
 
-def fleet_snapshot(conn: sqlite3.Connection, day: str | None = None) -> list[dict[str, Any]]:
+def fleet_snapshot(conn: Connection, day: str | None = None) -> list[dict[str, Any]]:
     """Each vehicle assigned on `day` (default today): who, which route, how far, and how
     fresh its data is (last fix, when the server last heard from the device, and the facts
     waiting on the tablet as it last reported them)."""

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from server.auth import CurrentUser
 from server.body import LimitedBodyRoute
 from server.clock import server_time
-from server.db import Database
+from server.dbapi import Store
 from server.deps import get_db, get_settings
 from server.errors import (
     CLIENT_VERSION_HEADER,
@@ -58,7 +58,7 @@ def push(
     request: Request,
     body: PushRequest,
     user: CurrentUser,
-    db: Annotated[Database, Depends(get_db)],
+    db: Annotated[Store, Depends(get_db)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> PushResponse:
     if body.protocol != PROTOCOL_VERSION:
@@ -109,7 +109,7 @@ def pull(
     request: Request,
     body: PullRequest,
     user: CurrentUser,
-    db: Annotated[Database, Depends(get_db)],
+    db: Annotated[Store, Depends(get_db)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> PullResponse:
     if body.protocol != PROTOCOL_VERSION:

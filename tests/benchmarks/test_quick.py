@@ -25,6 +25,7 @@ QUICK = (
     "coverage_throughput",
     "live_latency",
     "map_render",
+    "scaling",
     "server_load",
     "shift_memory",
     "startup",

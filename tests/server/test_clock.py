@@ -117,7 +117,7 @@ def test_metrics_window_and_days_since_swept_follow_the_clock(
 def test_days_since_swept_follow_the_clock(
     server: EmbeddedServer, http: httpx.Client, clock: SettableClock
 ) -> None:
-    with Database(server.db_path).write() as conn:
+    with server.store.write() as conn:
         row = conn.execute(
             "SELECT route_id, segment_id FROM segments WHERE route_id != ("
             " SELECT route_id FROM assignments LIMIT 1) ORDER BY route_id, segment_id LIMIT 1"

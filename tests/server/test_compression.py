@@ -19,7 +19,7 @@ import pytest
 from client.api import ApiClient
 from staff.api import SupervisorApi
 from tests.server.helpers import DEMO_LOGIN, SUPERVISOR_LOGIN, login
-from tests.server.test_kill9 import _free_port, _start
+from tests.server.test_kill9 import free_port, start_server_process
 from wire.protocol import PROTOCOL_VERSION
 
 CLIENT_ID = "9d5a4a4e-6f0e-4a57-9d55-3f1f1c1e0c01"
@@ -28,8 +28,8 @@ CLIENT_ID = "9d5a4a4e-6f0e-4a57-9d55-3f1f1c1e0c01"
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db: Path = tmp_path_factory.mktemp("gzip") / "server.db"
-    port = _free_port()
-    proc: subprocess.Popen[bytes] = _start(db, port)
+    port = free_port()
+    proc: subprocess.Popen[bytes] = start_server_process(db, port)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -3,7 +3,6 @@ every deployed tablet, stores them byte for byte, and decodes the pinned batches
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import httpx
@@ -32,15 +31,12 @@ def test_the_pinned_events_are_applied_and_stored_as_sent(
             (e["seq"], "applied") for e in events
         ]
     canonical = {v["sha256"]: v for v in V1["content_hash"]}
-    conn = sqlite3.connect(server.db_path)
-    try:
+    with server.store.read() as conn:
         rows = conn.execute(
             "SELECT stream, seq, sha256, payload_json, fix_count FROM facts"
             " WHERE client_id = ? ORDER BY stream, seq",
             (client_id,),
         ).fetchall()
-    finally:
-        conn.close()
     assert [(r[0], r[1], r[2]) for r in rows] == [
         (p["stream"], p["event"]["seq"], p["event"]["sha256"])
         for p in sorted(V1["push"], key=lambda p: (p["stream"], p["event"]["seq"]))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,10 +16,10 @@ import httpx
 import pytest
 
 from server.clock import Clock, iso_z, use_clock
-from server.db import Database
 from server.embedded import EmbeddedServer
 from server.export import to_csv
 from server.facts import recompute_segment_state
+from tests.server.conftest import NewStore
 from tests.server.helpers import SUPERVISOR_LOGIN, event, login, push, today_assignment
 
 # Far from any day this suite could run on: nothing passes by reading the real clock.
@@ -34,8 +33,8 @@ def clock() -> Iterator[Clock]:
 
 
 @pytest.fixture(scope="module")
-def srv(tmp_path_factory: pytest.TempPathFactory, clock: Clock) -> Iterator[EmbeddedServer]:
-    embedded = EmbeddedServer(tmp_path_factory.mktemp("bounds") / "server.db", seed_demo=True)
+def srv(new_store: NewStore, clock: Clock) -> Iterator[EmbeddedServer]:
+    embedded = EmbeddedServer(new_store(), seed_demo=True)
     embedded.start()
     yield embedded
     embedded.stop()
@@ -133,18 +132,14 @@ def test_stored_data_that_would_break_a_reader_is_shown_not_a_500(
         ),
         ("exception", {"kind": ["not", "text"], "route_id": route, "segment_id": segment}),
     ]
-    conn = sqlite3.connect(srv.db_path)
-    try:
-        with conn:
-            for n, (type_, payload) in enumerate(odd, 1):
-                conn.execute(
-                    "INSERT INTO facts(client_id, stream, seq, type, sha256, payload_json,"
-                    " status, username, device_id, received_at) VALUES"
-                    " ('old-rows', 'events', ?, ?, 'x', ?, 'applied', 'demo', 'demo-tablet-1', ?)",
-                    (n, type_, json.dumps(payload), iso_z(NOW)),
-                )
-    finally:
-        conn.close()
+    with srv.store.write() as conn:
+        for n, (type_, payload) in enumerate(odd, 1):
+            conn.execute(
+                "INSERT INTO facts(client_id, stream, seq, type, sha256, payload_json,"
+                " status, username, device_id, received_at) VALUES"
+                " ('old-rows', 'events', ?, ?, 'x', ?, 'applied', 'demo', 'demo-tablet-1', ?)",
+                (n, type_, json.dumps(payload), iso_z(NOW)),
+            )
     for path, who in (
         ("/api/v1/facts", auth),
         ("/api/v1/facts", staff),
@@ -219,7 +214,7 @@ def test_a_time_far_from_the_receive_time_is_flagged_and_never_the_last_sweep(
     assert first["sweeps"][0]["time"] == iso_z(NOW)
 
     # Recomputing from the facts alone gives the same answer.
-    with Database(srv.db_path).write() as conn:
+    with srv.store.write() as conn:
         recompute_segment_state(conn)
     again = {
         s["segment_id"]: s["swept_at"]

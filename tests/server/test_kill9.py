@@ -16,18 +16,31 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import REPO
+from tests.server.conftest import NewStore
 from tests.server.helpers import DEMO_LOGIN, event, push_body
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def _start(db: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server_process(store: str | Path, port: int, *extra: str) -> subprocess.Popen[bytes]:
+    """`python -m server` on `store` (a SQLite file or a PostgreSQL URL), once healthy."""
+    option = "--db" if isinstance(store, Path) else "--database"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "server", "--db", str(db), "--port", str(port), "--seed-demo"],
+        [
+            sys.executable,
+            "-m",
+            "server",
+            option,
+            str(store),
+            "--port",
+            str(port),
+            "--seed-demo",
+            *extra,
+        ],
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -43,13 +56,13 @@ def _start(db: Path, port: int) -> subprocess.Popen[bytes]:
     raise AssertionError("the server did not start")
 
 
-def test_kill_9_mid_push_loses_nothing_applied(tmp_path: Path) -> None:
-    db, port = tmp_path / "server.db", _free_port()
+def test_kill_9_mid_push_loses_nothing_applied(new_store: NewStore) -> None:
+    db, port = new_store(), free_port()
     url = f"http://127.0.0.1:{port}"
     client_id = str(uuid.uuid4())
     events = [event(seq, payload={"text": f"n{seq}"}) for seq in range(1, 2001)]
     applied: set[int] = set()
-    proc = _start(db, port)
+    proc = start_server_process(db, port)
     try:
         token = httpx.post(f"{url}/api/v1/auth/login", json=DEMO_LOGIN).json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
@@ -79,7 +92,7 @@ def test_kill_9_mid_push_loses_nothing_applied(tmp_path: Path) -> None:
         stop.set()
         thread.join(10)
         assert applied
-        proc = _start(db, port)
+        proc = start_server_process(db, port)
         with httpx.Client(base_url=url, timeout=10) as http:
             # Access tokens are stored server-side: the same token works after the restart.
             body = push_body(client_id, [events[s - 1] for s in sorted(applied)])

@@ -16,19 +16,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server.db import Database
 from server.embedded import EmbeddedServer
 from server.settings import Settings
+from tests.server.conftest import NewStore
 from tests.server.helpers import DEMO_LOGIN, login
 from tests.server.test_roles import ADMIN_LOGIN, seed_second_operator_and_admin
 
 
 @pytest.fixture(scope="module")
-def srv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
-    path = tmp_path_factory.mktemp("login-security") / "server.db"
-    embedded = EmbeddedServer(path, seed_demo=True)
+def srv(new_store: NewStore) -> Iterator[EmbeddedServer]:
+    embedded = EmbeddedServer(new_store(), seed_demo=True)
     embedded.start()
-    seed_second_operator_and_admin(path)
+    seed_second_operator_and_admin(embedded.store)
     yield embedded
     embedded.stop()
 
@@ -219,7 +218,7 @@ def test_new_passwords_are_hashed_at_owasps_minimum_cost(
 ) -> None:
     boss = login(h, ADMIN_LOGIN)
     _save_user(h, boss, username="fresh-op", password="fresh-password", role="operator")
-    with Database(srv.db_path).read() as conn:
+    with srv.store.read() as conn:
         stored = conn.execute(
             "SELECT password_hash FROM users WHERE username = 'fresh-op'"
         ).fetchone()[0]
@@ -239,14 +238,14 @@ def test_an_old_hash_is_upgraded_at_the_next_login(h: httpx.Client, srv: Embedde
             base64.b64encode(digest).decode(),
         ]
     )
-    with Database(srv.db_path).write() as conn:
+    with srv.store.write() as conn:
         conn.execute(
             "INSERT INTO users(username, password_hash, role, display_name)"
             " VALUES ('old-op', ?, 'operator', 'Old')",
             (old,),
         )
     session = _session(h, "old-op", "old-password")
-    with Database(srv.db_path).read() as conn:
+    with srv.store.read() as conn:
         stored = conn.execute(
             "SELECT password_hash FROM users WHERE username = 'old-op'"
         ).fetchone()[0]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -185,15 +184,12 @@ def test_odd_fixes_are_kept_not_rejected(
     fixes = [[1, 0.0, 0.0, None, None, None], [2, 43.47, -80.52, 1.0, None, 250.0]]
     response = push(http, auth, client_id, [fix_batch(1, fixes)], stream="gps")
     assert statuses(response) == [(1, "applied")]
-    conn = sqlite3.connect(server.db_path)
-    try:
+    with server.store.read() as conn:
         row = conn.execute(
             "SELECT fix_count, flags FROM facts WHERE client_id = ? AND stream = 'gps'",
             (client_id,),
         ).fetchone()
-    finally:
-        conn.close()
-    assert row == (2, "odd_fixes=1")
+    assert (row[0], row[1]) == (2, "odd_fixes=1")
 
 
 def test_streams_are_independent(http: httpx.Client, auth: dict[str, str], client_id: str) -> None:
@@ -366,11 +362,8 @@ def test_stale_assignment_version_is_accepted(
     assignment = http.get("/api/v1/assignments/today", headers=auth).json()["assignments"][0]
     started = event(1, "shift_started", {"assignment_id": assignment["id"]}, assignment_version=0)
     assert statuses(push(http, auth, client_id, [started])) == [(1, "applied")]
-    conn = sqlite3.connect(server.db_path)
-    try:
+    with server.store.read() as conn:
         flags = conn.execute(
             "SELECT flags FROM facts WHERE client_id = ?", (client_id,)
         ).fetchone()[0]
-    finally:
-        conn.close()
     assert flags == "stale_assignment"

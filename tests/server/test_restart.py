@@ -7,11 +7,13 @@ from pathlib import Path
 import httpx
 
 from server.embedded import EmbeddedServer
+from tests.server.conftest import NewStore
 from tests.server.helpers import event, login, pull, push
 
 
-def test_high_water_and_facts_survive_restart(tmp_path: Path) -> None:
-    server = EmbeddedServer(tmp_path / "s.db", seed_demo=True)
+def test_high_water_and_facts_survive_restart(new_store: NewStore) -> None:
+    store = new_store()
+    server = EmbeddedServer(store, seed_demo=True)
     url = server.start()
     try:
         with httpx.Client(base_url=url) as http:
@@ -33,7 +35,7 @@ def test_high_water_and_facts_survive_restart(tmp_path: Path) -> None:
         server.stop()
     # Restarting with seeding again does not duplicate demo data or bump versions.
     with (
-        EmbeddedServer(tmp_path / "s.db", seed_demo=True) as url2,
+        EmbeddedServer(store, seed_demo=True) as url2,
         httpx.Client(base_url=url2) as http,
     ):
         assignments = http.get("/api/v1/assignments/today", headers=login(http)).json()

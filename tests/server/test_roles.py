@@ -10,16 +10,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from server import admin
-from server.db import Database
+from server.dbapi import Store
 from server.embedded import EmbeddedServer
 from server.settings import Settings
+from tests.server.conftest import NewStore
 from tests.server.helpers import DEMO_LOGIN, SUPERVISOR_LOGIN, event, login, push_body
 from wire.protocol import PROTOCOL_VERSION
 
@@ -38,8 +38,7 @@ WALK_FORM = {
 }
 
 
-def seed_second_operator_and_admin(db_path: Path) -> None:
-    db = Database(db_path)
+def seed_second_operator_and_admin(db: Store) -> None:
     settings = Settings()
     with db.write() as conn:
         admin.create_user(
@@ -68,12 +67,11 @@ def seed_second_operator_and_admin(db_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def roles_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
-    path = tmp_path_factory.mktemp("roles") / "server.db"
-    embedded = EmbeddedServer(path, seed_demo=True)
+def roles_server(new_store: NewStore) -> Iterator[EmbeddedServer]:
+    embedded = EmbeddedServer(new_store(), seed_demo=True)
     embedded.start()
-    seed_second_operator_and_admin(path)
-    with Database(path).write() as conn:
+    seed_second_operator_and_admin(embedded.store)
+    with embedded.store.write() as conn:
         admin.create_user(
             conn,
             username="op3",
@@ -123,6 +121,10 @@ def _pull_body() -> dict[str, Any]:
 ENDPOINTS: dict[tuple[str, str], tuple[Callable[[], Call], dict[str, int]]] = {
     ("GET", "/api/v1/health"): (
         lambda: ("GET", "/api/v1/health", {}),
+        _expect(200, 200, 200, none=200),
+    ),
+    ("GET", "/api/v1/ready"): (
+        lambda: ("GET", "/api/v1/ready", {}),
         _expect(200, 200, 200, none=200),
     ),
     ("POST", "/api/v1/auth/login"): (

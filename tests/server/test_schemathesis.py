@@ -49,7 +49,7 @@ def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedSe
     path = tmp_path_factory.mktemp("fuzz") / "server.db"
     embedded = EmbeddedServer(path, seed_demo=True)
     embedded.start()
-    seed_second_operator_and_admin(path)
+    seed_second_operator_and_admin(embedded.store)
     yield embedded
     embedded.stop()
 

@@ -12,19 +12,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server.db import Database
 from server.embedded import EmbeddedServer
 from server.settings import Settings
+from tests.server.conftest import NewStore
 from tests.server.helpers import DEMO_LOGIN, event, login, pull, push, today_assignment
 from tests.server.test_roles import ADMIN_LOGIN, OP2_LOGIN, seed_second_operator_and_admin
 
 
 @pytest.fixture(scope="module")
-def srv(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedServer:
-    path = tmp_path_factory.mktemp("sessions") / "server.db"
-    embedded = EmbeddedServer(path, settings=Settings(refresh_grace_s=1))
+def srv(new_store: NewStore) -> EmbeddedServer:
+    embedded = EmbeddedServer(new_store(), settings=Settings(refresh_grace_s=1))
     embedded.start()
-    seed_second_operator_and_admin(path)
+    seed_second_operator_and_admin(embedded.store)
     yield embedded  # type: ignore[misc]
     embedded.stop()
 
@@ -191,8 +190,7 @@ def test_segment_state_is_recomputed_from_facts_alone(h: httpx.Client, srv: Embe
     assert first["sides"] == ["left", "right"]
     assert first["swept_at"] == at(60).replace("Z", ".000Z")
     assert first["passes"] >= 2
-    db = Database(srv.db_path)
-    with db.write() as conn:
+    with srv.store.write() as conn:
         conn.execute("UPDATE segment_state SET passes = 99, sides = ''")
     boss = login(h, ADMIN_LOGIN)
     replayed = h.post("/api/v1/admin/segment-state/recompute", headers=boss).json()

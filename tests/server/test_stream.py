@@ -11,7 +11,6 @@ import httpx
 import pytest
 
 from server import admin
-from server.db import Database
 from server.embedded import EmbeddedServer
 from staff.sse import SseEvent, open_stream
 from tests.server.helpers import (
@@ -121,7 +120,7 @@ def test_reassign_moves_the_route_and_flags_the_old_tablets_facts(
     client_id = str(uuid.uuid4())
     cursor = pull(http, auth, client_id, None)["cursor"]
     assignment = today_assignment(http, auth)
-    with Database(server.db_path).write() as conn:
+    with server.store.write() as conn:
         admin.upsert_device(conn, device_id="spare-tab", vehicle="Spare sweeper")
     moved = http.post(
         f"/api/v1/assignments/{assignment['id']}/reassign",

@@ -15,6 +15,7 @@ from server import admin
 from server.db import Database
 from server.embedded import EmbeddedServer
 from server.settings import Settings
+from tests.server.conftest import NewStore
 from tests.server.helpers import (
     DEMO_LOGIN,
     SUPERVISOR_LOGIN,
@@ -29,12 +30,11 @@ SPARES = "spare-1"
 
 
 @pytest.fixture(scope="module")
-def trust_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
-    path = tmp_path_factory.mktemp("trust") / "server.db"
-    embedded = EmbeddedServer(path, seed_demo=True, settings=Settings(spare_devices=SPARES))
+def trust_server(new_store: NewStore) -> Iterator[EmbeddedServer]:
+    embedded = EmbeddedServer(new_store(), seed_demo=True, settings=Settings(spare_devices=SPARES))
     embedded.start()
-    seed_second_operator_and_admin(path)
-    with Database(path).write() as conn:
+    seed_second_operator_and_admin(embedded.store)
+    with embedded.store.write() as conn:
         admin.upsert_device(conn, device_id="spare-1", vehicle="Spare sweeper")
         admin.upsert_device(conn, device_id="idle-tab", vehicle="Idle sweeper")
     yield embedded
@@ -186,7 +186,7 @@ def test_only_the_device_that_held_a_reassigned_route_has_its_old_facts_counted(
         "version": made["version"],
         "route": {"id": "uptown-west"},
     }
-    with Database(trust_server.db_path).read() as conn:
+    with trust_server.store.read() as conn:
         first, second = (
             r[0]
             for r in conn.execute(
