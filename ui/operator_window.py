@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("sweepline.ui.operator")
 
 CLOCK_TICK_MS = 5_000
-# The charts are drawn this
-# long after the map shows the route, so the route's first paint never waits for them,
-# or after CHARTS_AT_THE_LATEST_MS when the map never gets ready.
+# The charts are drawn this long after the map shows the route, so the route's first
+# paint never waits for them, or after CHARTS_AT_THE_LATEST_MS when the map never gets
+# ready.
 CHARTS_AFTER_MAP_MS = 300
 CHARTS_AT_THE_LATEST_MS = 4000
 
