@@ -124,15 +124,20 @@ class Plot(QWidget):
         label_font = QFont(self.font())
         label_font.setPointSizeF(LABEL_PT)
         ticks_fm, label_fm = QFontMetrics(tick_font), QFontMetrics(label_font)
+        bottom = TICK_PX + ticks_fm.height() + label_fm.height() + 4
+        area_h = self.height() - bottom - 12
+        # The left axis's label, written upwards, is made smaller until it fits the axis.
+        left_font, left_fm = QFont(label_font), label_fm
+        while left_fm.horizontalAdvance(self.labels[0]) > area_h and left_font.pointSizeF() > 6:
+            left_font.setPointSizeF(left_font.pointSizeF() - 0.5)
+            left_fm = QFontMetrics(left_font)
         (x0, x1), (y0, y1) = self.view_range()
         xpad, ypad = (x1 - x0) * self.padding[0], (y1 - y0) * self.padding[1]
         self._range = ((x0 - xpad, x1 + xpad), (y0 - ypad if y0 else y0, y1 + ypad))
-        area_h = self.height() - 2 * label_fm.height() - ticks_fm.height() - TICK_PX - 8
-        y_ticks = nice_ticks(y0, y1, max(1, int(area_h // (1.5 * ticks_fm.height()))))
+        y_ticks = nice_ticks(y0, y1, max(2, int(area_h // (1.5 * ticks_fm.height()))))
         y_step = y_ticks[1] - y_ticks[0] if len(y_ticks) > 1 else 1.0
         y_texts = [tick_text(v, y_step) for v in y_ticks]
-        left = label_fm.height() + 6 + max(ticks_fm.horizontalAdvance(t) for t in y_texts) + TICK_PX
-        bottom = TICK_PX + ticks_fm.height() + label_fm.height() + 4
+        left = left_fm.height() + 6 + max(ticks_fm.horizontalAdvance(t) for t in y_texts) + TICK_PX
         self._area = QRectF(left, 6, self.width() - left - 12, self.height() - bottom - 6)
         a = self._area
         x_ticks = nice_ticks(
@@ -171,9 +176,10 @@ class Plot(QWidget):
             QPointF(a.center().x() - w / 2, self.height() - label_fm.descent() - 2), bottom_label
         )
         painter.save()
-        painter.translate(label_fm.ascent() + 2, a.center().y())
+        painter.setFont(left_font)
+        painter.translate(left_fm.ascent() + 2, a.center().y())
         painter.rotate(-90)
-        painter.drawText(QPointF(-label_fm.horizontalAdvance(left_label) / 2, 0), left_label)
+        painter.drawText(QPointF(-left_fm.horizontalAdvance(left_label) / 2, 0), left_label)
         painter.restore()
         painter.setClipRect(a)
         self.paint_under(painter)
