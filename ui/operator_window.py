@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("sweepline.ui.operator")
 
 CLOCK_TICK_MS = 5_000
-# The charts (pyqtgraph, numpy: most of a second to load on a tablet) are drawn this
-# long after the map shows the route, so the route's first paint never waits for them,
-# or after CHARTS_AT_THE_LATEST_MS when the map never gets ready.
+# The charts are drawn this long after the map shows the route, so the route's first
+# paint never waits for them, or after CHARTS_AT_THE_LATEST_MS when the map never gets
+# ready.
 CHARTS_AFTER_MAP_MS = 300
 CHARTS_AT_THE_LATEST_MS = 4000
 
@@ -183,7 +183,7 @@ class OperatorWindow(OperatorFlows):
         compact, self.compact = self.compact, False
         self._set_compact(compact)
         self.apply_theme()
-        # pyqtgraph loads after the route is on screen: the first paint never waits for it.
+        # The charts draw once the route is on screen: the first paint never waits for them.
         if self.map_view.is_ready:
             self._build_charts_soon()
         self.map_view.ready.connect(self._build_charts_soon)

@@ -171,7 +171,7 @@ class ProgressPanel(QWidget):
         return self.progress_chart.built and self.speed_chart.built
 
     def build_charts(self) -> None:
-        """Draw the charts (pyqtgraph); until then they keep their data in empty slots."""
+        """Draw the charts; until then they keep their data in empty slots."""
         self.progress_chart.build()
         self.speed_chart.build()
 
