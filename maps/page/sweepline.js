@@ -1,3 +1,4 @@
+// Over 450 lines: the one page API the application calls; "Next" lives in guidance.js.
 // window.sweepline: the map page's API, called by the application (ui/map_view.py)
 // through the channel handler in channel.js.
 //
