@@ -11,7 +11,6 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -19,6 +18,8 @@ import uuid
 from pathlib import Path
 
 import psycopg
+
+from tests.helpers.server_process import free_port
 
 SUPERUSER = "sweepline"
 
@@ -38,12 +39,6 @@ def _version(path: str) -> int:
     return int(part) if part.isdigit() else 0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class PgCluster:
     """`start()`, `fresh_database()` any number of times, `stop()` (removes the files)."""
 
@@ -56,7 +51,7 @@ class PgCluster:
         # root, which `nobody` could not enter.
         self.base = Path(tempfile.mkdtemp(prefix="sweepline-pg-"))
         self.data = self.base / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self._proc: subprocess.Popen[bytes] | None = None
         self._as_other_user = os.geteuid() == 0
 

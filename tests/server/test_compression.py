@@ -18,8 +18,9 @@ import pytest
 
 from client.api import ApiClient
 from staff.api import SupervisorApi
+from tests.helpers.server_process import free_port
 from tests.server.helpers import DEMO_LOGIN, SUPERVISOR_LOGIN, login
-from tests.server.test_kill9 import free_port, start_server_process
+from tests.server.test_kill9 import start_server_process
 from wire.protocol import PROTOCOL_VERSION
 
 CLIENT_ID = "9d5a4a4e-6f0e-4a57-9d55-3f1f1c1e0c01"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -16,14 +15,9 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import REPO
+from tests.helpers.server_process import free_port
 from tests.server.conftest import NewStore
 from tests.server.helpers import DEMO_LOGIN, event, push_body
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_server_process(store: str | Path, port: int, *extra: str) -> subprocess.Popen[bytes]:

@@ -14,8 +14,9 @@ import pytest
 
 from staff.sse import open_stream
 from tests.helpers.pg_cluster import PgCluster
+from tests.helpers.server_process import free_port
 from tests.server.helpers import SUPERVISOR_LOGIN, fix_batch, login, push
-from tests.server.test_kill9 import free_port, start_server_process
+from tests.server.test_kill9 import start_server_process
 
 
 @pytest.fixture
