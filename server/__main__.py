@@ -13,6 +13,7 @@ cannot be missing from it.
 from __future__ import annotations
 
 import argparse
+import gc
 import getpass
 import json
 import logging
@@ -378,6 +379,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: --reuse-port needs --database (one SQLite file per process)", file=sys.stderr)
         return 2
     app = create_app(args.store, seed_demo=args.seed_demo, settings=settings)
+    # What start-up built (routes, schemas, the demo data) lives as long as the process:
+    # kept out of the collector's sight, a full collection takes microseconds instead of
+    # stalling every request in flight for ~25 ms (63 k objects).
+    gc.collect()
+    gc.freeze()
     # Our own socket with proto=IPPROTO_TCP: asyncio then sets TCP_NODELAY on accepted
     # connections (uvicorn's own socket has proto 0, and every keep-alive answer would
     # wait ~40 ms for a delayed ACK).

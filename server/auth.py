@@ -237,26 +237,23 @@ def logout(db: Store, access_token: str) -> None:
 
 
 def resolve_token(db: Store, token: str) -> User | None:
-    with db.read() as conn:
-        row = conn.execute(
-            "SELECT u.username, u.role, u.display_name, t.device_id FROM tokens t"
-            " JOIN users u ON u.username = t.username"
-            " WHERE t.token_sha256 = ? AND t.expires_at > ? AND u.disabled = 0",
-            (_token_digest(token), utc_now().timestamp()),
-        ).fetchone()
+    row = db.read_one(
+        "SELECT u.username, u.role, u.display_name, t.device_id FROM tokens t"
+        " JOIN users u ON u.username = t.username"
+        " WHERE t.token_sha256 = ? AND t.expires_at > ? AND u.disabled = 0",
+        (_token_digest(token), utc_now().timestamp()),
+    )
     if row is None:
         return None
     return User(row["username"], row["role"], row["display_name"], row["device_id"])
 
 
 _bearer = HTTPBearer(auto_error=False, description="The access_token from /api/v1/auth/login")
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def current_user(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    db: Annotated[Store, Depends(get_db)],
-) -> User:
-    """The authenticated caller; 401 for a missing, unknown or expired token."""
+def bearer_user(db: Store, credentials: HTTPAuthorizationCredentials | None) -> User:
+    """The caller the bearer token names; 401 for a missing, unknown or expired token."""
     if credentials is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -271,6 +268,11 @@ def current_user(
             headers={"WWW-Authenticate": "Bearer"},
         )
     return user
+
+
+def current_user(credentials: BearerCredentials, db: Annotated[Store, Depends(get_db)]) -> User:
+    """The authenticated caller, as a dependency (see `bearer_user`)."""
+    return bearer_user(db, credentials)
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 BUSY_TIMEOUT_MS: Final = 5000
 # Idle connections kept for reuse; more are opened when more threads need one at once.
@@ -231,6 +231,28 @@ MIGRATIONS: Final[Sequence[Sequence[str]]] = (
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 
+class _ClientUnit:
+    """A `client_write` connection on SQLite: deferred writes run at once."""
+
+    __slots__ = ("_callbacks", "_conn")
+
+    def __init__(self, conn: sqlite3.Connection, callbacks: list[Callable[[], None]]) -> None:
+        self._conn = conn
+        self._callbacks = callbacks
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        return self._conn.execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:
+        return self._conn.executemany(sql, parameters)
+
+    def defer(self, sql: str, parameters: Sequence[Any] = (), /) -> None:
+        self._conn.execute(sql, parameters)
+
+    def after_commit(self, callback: Callable[[], None], /) -> None:
+        self._callbacks.append(callback)
+
+
 class Database:
     """Opens configured connections to one SQLite file and keeps its schema current."""
 
@@ -342,6 +364,20 @@ class Database:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+
+    @contextmanager
+    def client_write(self, client_id: str, *, serial: bool) -> Iterator[_ClientUnit]:
+        """A push's unit (server.dbapi.Store.client_write). SQLite has one writer at a time
+        anyway, so every unit is serial and deferred writes run at once."""
+        callbacks: list[Callable[[], None]] = []
+        with self.write() as conn:
+            yield _ClientUnit(conn, callbacks)
+        for callback in callbacks:
+            callback()
+
+    def read_one(self, sql: str, parameters: Sequence[Any] = (), /) -> Any:
+        with self._borrow() as conn:
+            return conn.execute(sql, parameters).fetchone()
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

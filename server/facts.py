@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from server.auth import OPERATOR, User
-from server.clock import iso_z, server_time, utc_now
-from server.dbapi import Connection, Store
+from server.clock import iso_z, utc_now
+from server.dbapi import ClientConnection, Connection, Row, Store
 from server.errors import ApiError
 from server.fact_time import IMPLAUSIBLE_TIME, implausible, trusted_time
 from server.forms import form_answer_problem
@@ -71,17 +72,15 @@ class _Verdict:
 
 
 def bind_client(conn: Connection, client_id: str, user: User, device_id: str | None) -> None:
-    """Tie a client_id to the first account (and device) that uses it; 403 for others."""
+    """403 unless `client_id` is unknown or tied to this account (and device, if given)."""
     row = conn.execute(
         "SELECT username, device_id FROM clients WHERE client_id = ?", (client_id,)
     ).fetchone()
+    _check_binding(row, user, device_id)
+
+
+def _check_binding(row: Row | None, user: User, device_id: str | None) -> None:
     if row is None:
-        if device_id is not None:
-            conn.execute(
-                "INSERT INTO clients(client_id, username, device_id, first_seen)"
-                " VALUES (?, ?, ?, ?)",
-                (client_id, user.username, device_id, server_time()),
-            )
         return
     if row["username"] != user.username:
         raise ApiError(403, "this client_id belongs to another account")
@@ -256,8 +255,53 @@ def _device_allowed(conn: Connection, user: User, device_id: str) -> bool:
     )
 
 
-def apply_push(db: Store, user: User, body: PushRequest, settings: Settings) -> PushOutcome:
-    """Process one push batch in one transaction; see SYNC.md for the per-event rules."""
+def _store_fact(
+    conn: ClientConnection,
+    body: PushRequest,
+    user: User,
+    event: PushEvent,
+    status: str,
+    verdict: _Verdict,
+    received_at: str,
+) -> None:
+    conn.defer(
+        "INSERT INTO facts(client_id, stream, seq, type, event_id, sha256,"
+        " assignment_version, device_time, gps_time, payload_json, status, reason,"
+        " flags, fix_count, username, device_id, received_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            body.client_id,
+            body.stream,
+            event.seq,
+            event.type,
+            event.id,
+            event.sha256,
+            event.assignment_version,
+            event.device_time,
+            event.gps_time,
+            _payload_json(event.payload),
+            status,
+            verdict.reason,
+            verdict.flags,
+            verdict.fix_count,
+            user.username,
+            body.device_id,
+            received_at,
+        ),
+    )
+
+
+def apply_push(
+    db: Store,
+    user: User,
+    body: PushRequest,
+    settings: Settings,
+    announce: Callable[[ClientConnection, PushOutcome], None] | None = None,
+) -> PushOutcome:
+    """Process one push batch in one transaction; see SYNC.md for the per-event rules.
+
+    `announce` is called inside the transaction once the outcome is known, so what it
+    tells the supervisors' streams goes out with the commit (server.stream)."""
     if user.role != OPERATOR:
         raise ApiError(403, f"only operators push facts; you are {user.role}")
     if user.device_id is not None and body.device_id != user.device_id:
@@ -266,12 +310,26 @@ def apply_push(db: Store, user: User, body: PushRequest, settings: Settings) -> 
     results: list[Result] = []
     received = utc_now()
     received_at = iso_z(received)
-    with db.write() as conn:
+    # A push of fixes folds into no shared state: only its client's pushes wait for it.
+    with db.client_write(body.client_id, serial=stream != "gps") as conn:
         if not _device_allowed(conn, user, body.device_id):
             raise ApiError(403, f"device {body.device_id!r} is not assigned to you")
-        bind_client(conn, body.client_id, user, body.device_id)
+        # The first account and device to use a client_id own it (403 for others).
+        client = conn.execute(
+            "SELECT c.username, c.device_id, s.high_water FROM clients c"
+            " LEFT JOIN streams s ON s.client_id = c.client_id AND s.stream = ?"
+            " WHERE c.client_id = ?",
+            (stream, body.client_id),
+        ).fetchone()
+        _check_binding(client, user, body.device_id)
+        if client is None:
+            conn.defer(
+                "INSERT INTO clients(client_id, username, device_id, first_seen)"
+                " VALUES (?, ?, ?, ?)",
+                (body.client_id, user.username, body.device_id, received_at),
+            )
         if body.waiting is not None:
-            conn.execute(
+            conn.defer(
                 "INSERT INTO device_waiting(device_id, client_id, events, gps, reported_at)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT(device_id) DO UPDATE SET"
                 " client_id = excluded.client_id, events = excluded.events,"
@@ -284,15 +342,23 @@ def apply_push(db: Store, user: User, body: PushRequest, settings: Settings) -> 
                     received_at,
                 ),
             )
-        high_water = high_waters(conn, body.client_id)[stream]
+        known_water = None if client is None else client["high_water"]
+        high_water = 0 if known_water is None else int(known_water)
         start = high_water
+        # The sha256 of each fact this push stores (not yet readable where writes wait
+        # for the commit): a batch may carry the same seq twice.
+        stored: dict[int, str] = {}
         for event in body.events:
             if event.seq <= high_water:
-                row = conn.execute(
-                    "SELECT sha256 FROM facts WHERE client_id = ? AND stream = ? AND seq = ?",
-                    (body.client_id, stream, event.seq),
-                ).fetchone()
-                if row is not None and row["sha256"] == event.sha256:
+                if event.seq in stored:
+                    known: str | None = stored[event.seq]
+                else:
+                    row = conn.execute(
+                        "SELECT sha256 FROM facts WHERE client_id = ? AND stream = ? AND seq = ?",
+                        (body.client_id, stream, event.seq),
+                    ).fetchone()
+                    known = None if row is None else row["sha256"]
+                if known == event.sha256:
                     results.append(Result(event.seq, DUPLICATE))
                 else:
                     results.append(Result(event.seq, CONFLICT_REUSED_SEQ))
@@ -311,31 +377,8 @@ def apply_push(db: Store, user: User, body: PushRequest, settings: Settings) -> 
                 break
             verdict = _judge(conn, user, body.device_id, stream, event, settings, received)
             status = APPLIED if verdict.reason is None else REJECTED
-            conn.execute(
-                "INSERT INTO facts(client_id, stream, seq, type, event_id, sha256,"
-                " assignment_version, device_time, gps_time, payload_json, status, reason,"
-                " flags, fix_count, username, device_id, received_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    body.client_id,
-                    stream,
-                    event.seq,
-                    event.type,
-                    event.id,
-                    event.sha256,
-                    event.assignment_version,
-                    event.device_time,
-                    event.gps_time,
-                    _payload_json(event.payload),
-                    status,
-                    verdict.reason,
-                    verdict.flags,
-                    verdict.fix_count,
-                    user.username,
-                    body.device_id,
-                    received_at,
-                ),
-            )
+            _store_fact(conn, body, user, event, status, verdict, received_at)
+            stored[event.seq] = event.sha256
             if status == APPLIED and event.type == "segment_swept":
                 swept_at = trusted_time(
                     event.gps_time, event.device_time, received_at, verdict.flags
@@ -347,11 +390,14 @@ def apply_push(db: Store, user: User, body: PushRequest, settings: Settings) -> 
             flags = tuple(f for f in verdict.flags.split(",") if f in RESULT_FLAGS)
             results.append(Result(event.seq, status, reason=verdict.reason, flags=flags))
         if high_water != start:
-            conn.execute(
+            conn.defer(
                 "INSERT INTO streams(client_id, stream, high_water) VALUES (?, ?, ?)"
                 " ON CONFLICT(client_id, stream) DO UPDATE SET high_water = excluded.high_water",
                 (body.client_id, stream, high_water),
             )
+        outcome = PushOutcome(high_water, results)
+        if announce is not None:
+            announce(conn, outcome)
     counts = Counter(r.status for r in results)
     log_event(
         log,
@@ -364,4 +410,4 @@ def apply_push(db: Store, user: User, body: PushRequest, settings: Settings) -> 
         last_processed_seq=high_water,
         **{status: n for status, n in sorted(counts.items())},
     )
-    return PushOutcome(high_water, results)
+    return outcome

@@ -5,9 +5,13 @@ Semantics kept from SQLite:
 - durability: PostgreSQL's default `synchronous_commit = on` (a returned COMMIT is on
   disk, as SQLite's `synchronous=FULL`);
 - one writer at a time: each write transaction first takes one transaction-scoped
-  advisory lock, so a push's read-then-insert of its high-water mark, the change log's
-  order and every other check-then-write stay exactly as serial as under SQLite's
-  `BEGIN IMMEDIATE`, across all server processes;
+  advisory lock, so the change log's order and every check-then-write stay exactly as
+  serial as under SQLite's `BEGIN IMMEDIATE`, across all server processes. A push of
+  fixes (`client_write(serial=False)`) holds that lock only for its last step: it takes
+  a lock of its own client first (its high-water mark's read-then-write), does its reads
+  and checks beside other clients' pushes, and sends its writes, the global lock and
+  COMMIT in one pipeline, so the lock is held for the database's own work and never
+  while a Python thread waits for the GIL; rows still take their `rowid` in commit order;
 - reads see one snapshot (`REPEATABLE READ`, as a WAL read transaction);
 - `rowid` order: every table has an explicit `rowid` identity column (server.pg_dialect).
 
@@ -18,7 +22,8 @@ are explicit as in server/db.py.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
@@ -36,6 +41,9 @@ from server.pg_dialect import translate, translate_ddl
 # Any fixed number: the key of the advisory lock every write transaction takes.
 WRITE_LOCK_KEY: Final = 0x5357_4545_50  # "SWEEP"
 MIGRATE_LOCK_KEY: Final = WRITE_LOCK_KEY + 1
+# The first key of the two-key advisory lock a push holds on its client (a separate
+# space from the one-key locks above).
+CLIENT_LOCK_CLASS: Final = 0x5357
 
 # Migration 2 rebuilds `users` to widen a CHECK (SQLite cannot alter one); PostgreSQL
 # alters it in place (and cannot drop a table other tables reference).
@@ -124,6 +132,30 @@ class PgConnection:
         return cursor
 
 
+def client_lock_key(client_id: str) -> int:
+    """The second key of `client_id`'s lock: a stable 32-bit hash (a collision only makes
+    two clients' pushes wait for each other)."""
+    return zlib.crc32(client_id.encode("utf-8")) - 2**31
+
+
+class PgClientUnit(PgConnection):
+    """A `client_write` unit: writes deferred to the commit pipeline unless `serial`."""
+
+    def __init__(self, conn: psycopg.Connection[Any], *, serial: bool) -> None:
+        super().__init__(conn)
+        self.deferred: list[tuple[str, list[Any]]] | None = None if serial else []
+        self.callbacks: list[Callable[[], None]] = []
+
+    def defer(self, sql: str, parameters: Sequence[Any] = (), /) -> None:
+        if self.deferred is None:
+            self.execute(sql, parameters)
+        else:
+            self.deferred.append((translate(sql, True), list(parameters)))
+
+    def after_commit(self, callback: Callable[[], None], /) -> None:
+        self.callbacks.append(callback)
+
+
 def _configure(conn: psycopg.Connection[Any]) -> None:
     context: AdaptContext = conn
     context.adapters.register_dumper(bool, _BoolAsInt)
@@ -172,6 +204,37 @@ class PgStore:
         # psycopg sends both statements together).
         with self._transaction(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})") as conn:
             yield conn
+
+    @contextmanager
+    def client_write(self, client_id: str, *, serial: bool) -> Iterator[PgClientUnit]:
+        """A push's unit (server.dbapi.Store.client_write; module doc)."""
+        # Literal integers only, so both locks go with BEGIN in one round trip.
+        key = client_lock_key(client_id)
+        begin = f"BEGIN; SELECT pg_advisory_xact_lock({CLIENT_LOCK_CLASS}, {key})"
+        if serial:
+            begin += f"; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
+        with self._pool.connection() as raw:
+            raw.execute(begin)
+            unit = PgClientUnit(raw, serial=serial)
+            try:
+                yield unit
+                if unit.deferred is None:
+                    raw.execute("COMMIT")
+                else:
+                    with raw.pipeline():
+                        raw.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+                        for sql, parameters in unit.deferred:
+                            raw.execute(sql, parameters)
+                        raw.execute("COMMIT")
+            except BaseException:
+                raw.execute("ROLLBACK")
+                raise
+        for callback in unit.callbacks:
+            callback()
+
+    def read_one(self, sql: str, parameters: Sequence[Any] = (), /) -> Any:
+        with self._pool.connection() as raw:
+            return PgConnection(raw).execute(sql, parameters).fetchone()
 
     @contextmanager
     def read(self) -> Iterator[PgConnection]:

@@ -2,10 +2,11 @@
 
 With several server processes on one PostgreSQL database, a push is accepted by one of
 them and a supervisor's stream may be open on another. Each process publishes what a
-push applied with `pg_notify` (after the push has committed, from the push's worker
-thread: never from the event loop), and one listener thread per process, on its own
-connection, hands every notification to that process's in-memory hub
-(server.stream.StreamHub.deliver), which wakes the streams it serves. A process
+push applied with `pg_notify`, sent by the push's own transaction (so with its commit,
+in commit order, and from the push's worker thread: never from the event loop), and one
+listener thread per process, on its own connection, hands every notification to that
+process's in-memory hub (server.stream.StreamHub.deliver), which wakes the streams it
+serves. A process
 receives its own notifications too, so every stream sees every push the same way.
 
 A notification carries at most 8000 bytes: a batch is split into notifications that
@@ -22,6 +23,7 @@ from typing import Any, Final
 
 import psycopg
 
+from server.dbapi import ClientConnection
 from server.logs import log_event
 from server.stream import StreamHub
 
@@ -67,8 +69,12 @@ class PgFanout:
                 self._sender.close()
                 self._sender = None
 
-    def publish(self, events: list[tuple[str, dict[str, Any]]]) -> None:
-        """Send `events` to every process's streams (this one's included)."""
+    def publish(
+        self, events: list[tuple[str, dict[str, Any]]], unit: ClientConnection | None = None
+    ) -> None:
+        """Send `events` to every process's streams (this one's included): with `unit`, a
+        push's transaction, as NOTIFYs it sends with its commit (in commit order, and only
+        if it commits); without, at once on this process's sending connection."""
         payloads: list[str] = []
         chunk: list[tuple[str, dict[str, Any]]] = []
         for event in events:
@@ -83,6 +89,10 @@ class PgFanout:
                 chunk = []
         if chunk:
             payloads.append(_encode(chunk))
+        if unit is not None:
+            for payload in payloads:
+                unit.defer("SELECT pg_notify(?, ?)", (CHANNEL, payload))
+            return
         with self._send_lock:
             conn = self._sender_connection()
             try:

@@ -46,7 +46,7 @@ class Settings:
     refresh_grace_s: int = 120
     # Sync requests handled at once; more answer 503 + Retry-After instead of queueing
     # without bound (uvicorn's thread pool is 40 threads).
-    max_inflight_sync: int = 32
+    max_inflight_sync: int = 8
     # Past that, this many more wait in line up to `overload_wait_s` for a slot: a burst
     # (a shift's tablets all pushing within a second) is served a moment later instead
     # of being sent away for `overload_retry_after_s`. Only a line that stays full sheds.

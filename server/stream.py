@@ -21,12 +21,14 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from server.clock import local_today, server_time, utc_now
-from server.dbapi import Connection
+from server.dbapi import ClientConnection, Connection
 from server.metrics import route_progress
 from server.payloads import stored_object, stored_payload
 from wire.protocol import APPLIED, FIX_BATCH, FIX_FIELDS, FixBatchError, decode_fix_batch
 
 QUEUE_SIZE: Final = 5000
+# Sends a batch to every process (server.pg_fanout), with a push's unit when it has one.
+Relay = Callable[[list[tuple[str, dict[str, Any]]], ClientConnection | None], None]
 # The tablet's database was set aside at start (client/salvage.py): shown on its vehicle.
 STORAGE_RECOVERED: Final = "storage_recovered"
 
@@ -62,9 +64,10 @@ class StreamHub:
         self._lock = threading.Lock()
         self._subscribers: set[Subscriber] = set()
         self._next_id = 0
-        # Several processes (server.pg_fanout): publish goes out through the relay, and
-        # comes back to every process, this one included, through `deliver`.
-        self.relay: Callable[[list[tuple[str, dict[str, Any]]]], None] | None = None
+        # Several processes (server.pg_fanout): publish goes out through the relay (with
+        # a push's unit, when that commits), and comes back to every process, this one
+        # included, through `deliver`.
+        self.relay: Relay | None = None
 
     def subscribe(self) -> Subscriber:
         """Call on the event loop that will read the subscriber's queue."""
@@ -84,13 +87,18 @@ class StreamHub:
     def publish(self, kind: str, data: dict[str, Any]) -> None:
         self.publish_batch([(kind, data)])
 
-    def publish_batch(self, events: list[tuple[str, dict[str, Any]]]) -> None:
-        """Deliver `events` (kind, data) in order to every open stream."""
+    def publish_batch(
+        self, events: list[tuple[str, dict[str, Any]]], unit: ClientConnection | None = None
+    ) -> None:
+        """Deliver `events` (kind, data) in order to every open stream; with `unit` (the
+        push's transaction), once that has committed, and never if it rolls back."""
         if self.relay is not None:
             if events:
-                self.relay(events)
-            return
-        self.deliver(events)
+                self.relay(events, unit)
+        elif unit is None:
+            self.deliver(events)
+        else:
+            unit.after_commit(lambda: self.deliver(events))
 
     def deliver(self, events: list[tuple[str, dict[str, Any]]]) -> None:
         """Hand `events` to the streams open in this process."""
@@ -131,6 +139,7 @@ def _last_fix(payload: Any) -> dict[str, Any] | None:
 
 def publish_push(
     hub: StreamHub,
+    unit: ClientConnection,
     *,
     username: str,
     device_id: str,
@@ -141,9 +150,10 @@ def publish_push(
     last_processed_seq: int,
     waiting: dict[str, int] | None = None,
 ) -> None:
-    """Publish what one push applied: positions, progress, exceptions and feedback, then
-    the device's sync time. `events` are (type, payload, gps_time) in seq order; `waiting`
-    is the outbox depth the tablet reported with this push (None: not reported)."""
+    """Publish what one push applied (in its transaction `unit`, so it goes out with the
+    commit): positions, progress, exceptions and feedback, then the device's sync time.
+    `events` are (type, payload, gps_time) in seq order; `waiting` is the outbox depth
+    the tablet reported with this push (None: not reported)."""
     if hub.subscriber_count == 0 and hub.relay is None:
         return
     batch: list[tuple[str, dict[str, Any]]] = []
@@ -179,7 +189,7 @@ def publish_push(
     if last_position is not None:
         batch.append(("position", {**base, **last_position, "published": utc_now().timestamp()}))
     batch.append(("sync", {**base, "stream": stream, "last_processed_seq": last_processed_seq}))
-    hub.publish_batch(batch)
+    hub.publish_batch(batch, unit)
 
 
 def _pick(payload: Any, *keys: str) -> dict[str, Any]:

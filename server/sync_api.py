@@ -10,10 +10,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from server.auth import CurrentUser
+from server.auth import BearerCredentials, CurrentUser, bearer_user
 from server.body import LimitedBodyRoute
 from server.clock import server_time
-from server.dbapi import Store
+from server.dbapi import ClientConnection, Store
 from server.deps import get_db, get_settings
 from server.errors import (
     CLIENT_VERSION_HEADER,
@@ -22,7 +22,7 @@ from server.errors import (
     update_required,
 )
 from server.fact_time import IMPLAUSIBLE_TIME
-from server.facts import apply_push
+from server.facts import PushOutcome, apply_push
 from server.pull import pull as read_pull
 from server.schemas import (
     Change,
@@ -35,7 +35,7 @@ from server.schemas import (
     PushResult,
 )
 from server.settings import Settings
-from server.stream import publish_push
+from server.stream import StreamHub, publish_push
 from wire.protocol import PROTOCOL_VERSION
 
 router = APIRouter(
@@ -57,10 +57,13 @@ router = APIRouter(
 def push(
     request: Request,
     body: PushRequest,
-    user: CurrentUser,
+    credentials: BearerCredentials,
     db: Annotated[Store, Depends(get_db)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> PushResponse:
+    # Authenticated here rather than by a `CurrentUser` dependency: that would be a second
+    # trip through the thread pool on the busiest endpoint.
+    user = bearer_user(db, credentials)
     if body.protocol != PROTOCOL_VERSION:
         raise update_required(body.protocol)
     check_client_version(request.headers.get(CLIENT_VERSION_HEADER), settings.min_client_version)
@@ -70,21 +73,26 @@ def push(
             f"batch has {len(body.events)} events, at most {settings.max_events_per_push} "
             "allowed: send fewer",
         )
-    outcome = apply_push(db, user, body, settings)
-    doubtful = {r.seq for r in outcome.results if IMPLAUSIBLE_TIME in r.flags}
-    publish_push(
-        request.app.state.stream_hub,
-        username=user.username,
-        device_id=body.device_id,
-        stream=body.stream,
-        events=[
-            (e.type, e.payload, None if e.seq in doubtful else e.gps_time) for e in body.events
-        ],
-        seqs=[e.seq for e in body.events],
-        statuses={r.seq: r.status for r in outcome.results},
-        last_processed_seq=outcome.last_processed_seq,
-        waiting=None if body.waiting is None else body.waiting.model_dump(),
-    )
+    hub: StreamHub = request.app.state.stream_hub
+
+    def announce(conn: ClientConnection, outcome: PushOutcome) -> None:
+        doubtful = {r.seq for r in outcome.results if IMPLAUSIBLE_TIME in r.flags}
+        publish_push(
+            hub,
+            conn,
+            username=user.username,
+            device_id=body.device_id,
+            stream=body.stream,
+            events=[
+                (e.type, e.payload, None if e.seq in doubtful else e.gps_time) for e in body.events
+            ],
+            seqs=[e.seq for e in body.events],
+            statuses={r.seq: r.status for r in outcome.results},
+            last_processed_seq=outcome.last_processed_seq,
+            waiting=None if body.waiting is None else body.waiting.model_dump(),
+        )
+
+    outcome = apply_push(db, user, body, settings, announce)
     return PushResponse(
         stream=body.stream,
         last_processed_seq=outcome.last_processed_seq,

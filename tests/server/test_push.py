@@ -57,6 +57,18 @@ def test_reused_seq_with_other_content_is_a_conflict(
     ]
 
 
+def test_the_same_seq_twice_in_one_batch_is_applied_then_duplicate(
+    http: httpx.Client, auth: dict[str, str], client_id: str
+) -> None:
+    """Within one push the first copy is not yet readable where writes wait for the
+    commit (PostgreSQL): the second must still be known as the same fact."""
+    batch = fix_batch(1)
+    other = fix_batch(1, [[1_700_000_000_000, 43.0, -80.0, 3.0, 90.0, 4.0]])
+    answer = push(http, auth, client_id, [batch, batch, other], stream="gps")
+    assert statuses(answer) == [(1, "applied"), (1, "duplicate"), (1, "conflict_reused_seq")]
+    assert answer.json()["last_processed_seq"] == 1
+
+
 def test_gap_stops_and_names_the_expected_seq(
     http: httpx.Client, auth: dict[str, str], client_id: str
 ) -> None:
