@@ -47,8 +47,7 @@ def test_concurrent_pushes_store_every_fact_once_and_the_feed_misses_none(
         clients = [str(uuid.uuid4()) for _ in range(TABLETS)]
         failures: list[str] = []
         threads = [
-            threading.Thread(target=_tablet, args=(server.url, auth, c, failures))
-            for c in clients
+            threading.Thread(target=_tablet, args=(server.url, auth, c, failures)) for c in clients
         ]
         for thread in threads:
             thread.start()
