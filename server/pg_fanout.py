@@ -50,8 +50,6 @@ class PgFanout:
         self.hub = hub
         self._stop = threading.Event()
         self._ready = threading.Event()
-        self._send_lock = threading.Lock()
-        self._sender: psycopg.Connection[Any] | None = None
         self._thread = threading.Thread(target=self._listen, name="sweepline-listen", daemon=True)
 
     def start(self, timeout_s: float = 10.0) -> None:
@@ -64,54 +62,40 @@ class PgFanout:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
-        with self._send_lock:
-            if self._sender is not None:
-                self._sender.close()
-                self._sender = None
 
-    def publish(
-        self, events: list[tuple[str, dict[str, Any]]], unit: ClientConnection | None = None
-    ) -> None:
-        """Send `events` to every process's streams (this one's included): with `unit`, a
-        push's transaction, as NOTIFYs it sends with its commit (in commit order, and only
-        if it commits); without, at once on this process's sending connection."""
+    def publish(self, events: list[tuple[str, dict[str, Any]]], unit: ClientConnection) -> None:
+        """Send `events` to every process's streams (this one's included) as NOTIFYs the
+        push's transaction `unit` sends with its commit: in commit order, and only if it
+        commits."""
+        for payload in self._payloads(events):
+            unit.defer("SELECT pg_notify(?, ?)", (CHANNEL, payload))
+
+    def _payloads(self, events: list[tuple[str, dict[str, Any]]]) -> list[str]:
+        """`events` as JSON arrays of at most NOTIFY_MAX bytes each (each event encoded
+        once); an event too large by itself goes through the relay table."""
         payloads: list[str] = []
-        chunk: list[tuple[str, dict[str, Any]]] = []
+        chunk: list[str] = []
+        size = 2  # the brackets
         for event in events:
-            if len(_encode([*chunk, event]).encode()) <= NOTIFY_MAX:
-                chunk.append(event)
+            text = _encode([event])[1:-1]
+            length = len(text.encode())
+            if chunk and size + 1 + length > NOTIFY_MAX:
+                payloads.append(f"[{','.join(chunk)}]")
+                chunk, size = [], 2
+            if size + length > NOTIFY_MAX:  # alone, and still too large
+                payloads.append(self._relay([event]))
                 continue
-            if chunk:
-                payloads.append(_encode(chunk))
-            chunk = [event]
-            if len(_encode(chunk).encode()) > NOTIFY_MAX:
-                payloads.append(self._relay(chunk))
-                chunk = []
+            size += length + (1 if chunk else 0)
+            chunk.append(text)
         if chunk:
-            payloads.append(_encode(chunk))
-        if unit is not None:
-            for payload in payloads:
-                unit.defer("SELECT pg_notify(?, ?)", (CHANNEL, payload))
-            return
-        with self._send_lock:
-            conn = self._sender_connection()
-            try:
-                for payload in payloads:
-                    conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
-            except psycopg.OperationalError as exc:
-                # The push has committed: it must still succeed. Streams miss these events
-                # and catch up from their next snapshot; the next publish reconnects.
-                self._sender = None
-                log_event(log, logging.WARNING, "stream_publish_failed", error=str(exc))
-
-    def _sender_connection(self) -> psycopg.Connection[Any]:
-        if self._sender is None or self._sender.closed:
-            self._sender = psycopg.connect(self.url, autocommit=True)
-        return self._sender
+            payloads.append(f"[{','.join(chunk)}]")
+        return payloads
 
     def _relay(self, events: list[tuple[str, dict[str, Any]]]) -> str:
         with psycopg.connect(self.url, autocommit=True) as conn:
-            conn.execute(f"DELETE FROM stream_relay WHERE created_at < now() - '{RELAY_KEEP}'")
+            conn.execute(
+                f"DELETE FROM stream_relay WHERE created_at < now() - interval '{RELAY_KEEP}'"
+            )
             row = conn.execute(
                 "INSERT INTO stream_relay(body) VALUES (%s) RETURNING id", (_encode(events),)
             ).fetchone()
@@ -121,12 +105,17 @@ class PgFanout:
     def _listen(self) -> None:
         while not self._stop.is_set():
             try:
-                with psycopg.connect(self.url, autocommit=True) as conn:
+                # Relayed bodies are read on a second connection: the listening one is
+                # busy inside `notifies()` and takes no query there.
+                with (
+                    psycopg.connect(self.url, autocommit=True) as conn,
+                    psycopg.connect(self.url, autocommit=True) as reader,
+                ):
                     conn.execute(f"LISTEN {CHANNEL}")
                     self._ready.set()
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=0.5):
-                            self._deliver(conn, note.payload)
+                            self._deliver(reader, note.payload)
             except psycopg.OperationalError as exc:
                 log_event(log, logging.WARNING, "stream_listener_reconnect", error=str(exc))
                 self._stop.wait(1.0)

@@ -27,8 +27,8 @@ from server.payloads import stored_object, stored_payload
 from wire.protocol import APPLIED, FIX_BATCH, FIX_FIELDS, FixBatchError, decode_fix_batch
 
 QUEUE_SIZE: Final = 5000
-# Sends a batch to every process (server.pg_fanout), with a push's unit when it has one.
-Relay = Callable[[list[tuple[str, dict[str, Any]]], ClientConnection | None], None]
+# Sends a batch to every process (server.pg_fanout) with a push's commit.
+Relay = Callable[[list[tuple[str, dict[str, Any]]], ClientConnection], None]
 # The tablet's database was set aside at start (client/salvage.py): shown on its vehicle.
 STORAGE_RECOVERED: Final = "storage_recovered"
 
@@ -65,7 +65,7 @@ class StreamHub:
         self._subscribers: set[Subscriber] = set()
         self._next_id = 0
         # Several processes (server.pg_fanout): publish goes out through the relay (with
-        # a push's unit, when that commits), and comes back to every process, this one
+        # the push's commit), and comes back to every process, this one
         # included, through `deliver`.
         self.relay: Relay | None = None
 
@@ -84,19 +84,14 @@ class StreamHub:
     def subscriber_count(self) -> int:
         return len(self._subscribers)
 
-    def publish(self, kind: str, data: dict[str, Any]) -> None:
-        self.publish_batch([(kind, data)])
-
     def publish_batch(
-        self, events: list[tuple[str, dict[str, Any]]], unit: ClientConnection | None = None
+        self, events: list[tuple[str, dict[str, Any]]], unit: ClientConnection
     ) -> None:
-        """Deliver `events` (kind, data) in order to every open stream; with `unit` (the
-        push's transaction), once that has committed, and never if it rolls back."""
+        """Deliver `events` (kind, data) in order to every open stream once the push's
+        transaction `unit` has committed, and never if it rolls back."""
         if self.relay is not None:
             if events:
                 self.relay(events, unit)
-        elif unit is None:
-            self.deliver(events)
         else:
             unit.after_commit(lambda: self.deliver(events))
 

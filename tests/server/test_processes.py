@@ -15,7 +15,7 @@ import pytest
 from staff.sse import open_stream
 from tests.helpers.pg_cluster import PgCluster
 from tests.helpers.server_process import free_port
-from tests.server.helpers import SUPERVISOR_LOGIN, fix_batch, login, push
+from tests.server.helpers import SUPERVISOR_LOGIN, event, fix_batch, login, push
 from tests.server.test_kill9 import start_server_process
 
 
@@ -73,6 +73,50 @@ def test_a_stream_on_one_process_receives_a_push_accepted_by_another(
     position = asyncio.run(scenario())
     assert position["lat"] == pytest.approx(43.4711)
     assert position["username"] == "demo"
+
+
+def test_an_event_too_large_for_one_notification_arrives_whole_and_in_order(
+    two_processes: tuple[str, str],
+) -> None:
+    """NOTIFY carries at most 8000 bytes: a long note goes through the relay table, and
+    the short ones around it still arrive in the order they were pushed."""
+    a, b = two_processes
+    with httpx.Client(base_url=a, timeout=10) as http_a:
+        token = login(http_a, SUPERVISOR_LOGIN)["Authorization"].split()[1]
+    # The longest note a tablet may send (4000 characters), in French: JSON escapes each
+    # accented letter to six bytes, so this one is about 11 kB on the wire.
+    long_text = ("Déjà évité à côté. " * 210)[:4000]
+    texts = ["before", long_text, "after"]
+
+    async def notes_seen(opened: asyncio.Event) -> list[str]:
+        seen: list[str] = []
+        timeout = httpx.Timeout(10, read=20)
+        async with httpx.AsyncClient(base_url=a, timeout=timeout) as client:
+            params = {"heartbeat": 0.2, "max_s": 15}
+            async for event in open_stream(client, token, params=params):
+                if event.event == "snapshot":
+                    opened.set()
+                elif event.event == "feedback" and event.json()["username"] == "demo":
+                    seen.append(str(event.json()["payload"]["text"]))
+                    if len(seen) == len(texts):
+                        return seen
+        raise AssertionError(f"the stream ended after {len(seen)} of the notes")
+
+    async def scenario() -> list[str]:
+        opened = asyncio.Event()
+        seen = asyncio.create_task(notes_seen(opened))
+        await asyncio.wait_for(opened.wait(), 15)
+
+        def push_on_b() -> httpx.Response:
+            with httpx.Client(base_url=b, timeout=10) as http_b:
+                events = [event(i + 1, payload={"text": t}) for i, t in enumerate(texts)]
+                return push(http_b, login(http_b), str(uuid.uuid4()), events)
+
+        response = await asyncio.to_thread(push_on_b)
+        assert [r["status"] for r in response.json()["results"]] == ["applied"] * 3
+        return await asyncio.wait_for(seen, 15)
+
+    assert asyncio.run(scenario()) == texts
 
 
 def test_two_processes_share_one_port(pg_cluster: PgCluster) -> None:
