@@ -5,13 +5,15 @@ nothing, for SQLite with one process and PostgreSQL with 1, 2 and 4 processes.
 Each setup is the server as deployed (`python -m server` processes; PostgreSQL a
 throwaway cluster from Debian's `postgresql` package, the processes sharing one port
 with --reuse-port). The fleet grows level by level (`--levels`) until a level misses the
-goal; the load generator runs in this one process, on the same machine. Sessions are
+goal; the load generator runs in this one process, on the same machine, on aiohttp and
+uvloop so that it takes as little of the shared CPU as a client can. Sessions are
 issued directly in the database (the benchmark measures pushes, not 1,500 argon2 logins).
 
 Prints one line per level and a table, then, as the last line, one JSON object:
 `streams`, `duration_s`, and `setups`, a list of {`database`, `workers`,
 `max_vehicles` (0: not even the first level held), `levels`: [{`vehicles`,
-`push_p99_ms`, `pushes`, `shed_503`, `ok`}]}.
+`push_p99_ms`, `push_median_ms`, `pushes`, `shed_503`, `ok`, `cpu_ms_per_push`:
+{`server`, `database`, `load_generator`}}]}.
 
 `--quick` runs tiny levels on SQLite/1 and PostgreSQL/2 in well under a minute.
 
@@ -25,6 +27,7 @@ import argparse
 import asyncio
 import gc
 import json
+import resource
 import statistics
 import sys
 import time
@@ -34,18 +37,25 @@ from typing import Any
 
 import aiohttp
 import httpx
+import uvloop
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.server_load import seed  # noqa: E402
-from benchmarks.server_process import Stack, server_stack  # noqa: E402
+from benchmarks.server_process import (  # noqa: E402
+    Stack,
+    cpu_seconds,
+    server_stack,
+    tree_cpu_seconds,
+)
 from benchmarks.stream_fanout import INTERVAL_S, _body, _percentile  # noqa: E402
 from server.auth import User, start_session  # noqa: E402
 from server.settings import Settings  # noqa: E402
 from server.stores import open_store  # noqa: E402
 
 GOAL_P99_MS = 200.0
+CPU_PARTS = ("server", "database", "load_generator")
 RESULT_KEYS: tuple[str, ...] = ("streams", "duration_s", "setups")
 DEFAULT_SETUPS = "sqlite:1,postgresql:1,postgresql:2,postgresql:4"
 DEFAULT_LEVELS = "200,400,600,800,1000,1200,1500"
@@ -121,7 +131,21 @@ async def _vehicle(
         await asyncio.sleep(max(0.0, INTERVAL_S - (time.monotonic() - began)))
 
 
-async def run_level(base: str, tokens: list[str], vehicles: int, duration: float) -> dict[str, Any]:
+def _own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _cpu(stack: Stack) -> tuple[float, float, float]:
+    """CPU seconds so far: server processes, PostgreSQL (0 on SQLite), load generator."""
+    database = 0.0 if stack.db_pid is None else tree_cpu_seconds(stack.db_pid)
+    return cpu_seconds(stack.pids), database, _own_cpu_seconds()
+
+
+async def run_level(
+    stack: Stack, tokens: list[str], vehicles: int, duration: float
+) -> dict[str, Any]:
+    base = stack.base
     push_ms: list[float] = []
     shed: list[int] = []
     # A session with one connection per tablet, built before the clock starts, as tablets
@@ -139,6 +163,7 @@ async def run_level(base: str, tokens: list[str], vehicles: int, duration: float
     # generator's loop for tens of milliseconds, which would be counted as push latency.
     gc.collect()
     gc.freeze()
+    cpu_before = _cpu(stack)
     start = time.monotonic()
     until = start + duration
     try:
@@ -157,7 +182,9 @@ async def run_level(base: str, tokens: list[str], vehicles: int, duration: float
             )
         )
     finally:
+        cpu_used = [after - before for after, before in zip(_cpu(stack), cpu_before, strict=True)]
         await asyncio.gather(*(client.close() for client in clients))
+    per_push = [round(1000 * used / max(1, len(push_ms)), 2) for used in cpu_used]
     p99 = round(_percentile(push_ms, 0.99), 1) if push_ms else 0.0
     return {
         "vehicles": vehicles,
@@ -166,6 +193,9 @@ async def run_level(base: str, tokens: list[str], vehicles: int, duration: float
         "pushes": len(push_ms),
         "shed_503": len(shed),
         "ok": bool(push_ms) and p99 < GOAL_P99_MS and not shed,
+        "cpu_ms_per_push": dict(
+            zip(("server", "database", "load_generator"), per_push, strict=True)
+        ),
     }
 
 
@@ -188,11 +218,13 @@ async def measure(stack: Stack, args: argparse.Namespace, levels: list[int]) -> 
     results = []
     try:
         for vehicles in levels:
-            level = await run_level(stack.base, tokens, vehicles, args.duration)
+            level = await run_level(stack, tokens, vehicles, args.duration)
+            cpu = level["cpu_ms_per_push"]
             print(
                 f"  {vehicles:5d} vehicles: push p99 {level['push_p99_ms']:8.1f} ms, "
                 f"{level['pushes']} pushes, {level['shed_503']} shed → "
-                f"{'ok' if level['ok'] else 'MISSED'}",
+                f"{'ok' if level['ok'] else 'MISSED'}; CPU per push {cpu['server']} ms server, "
+                f"{cpu['database']} ms PostgreSQL, {cpu['load_generator']} ms load generator",
                 flush=True,
             )
             results.append(level)
@@ -228,7 +260,7 @@ def main() -> None:
         print(f"{database} × {workers} process(es), {args.streams} streams:", flush=True)
         with server_stack(database, workers) as stack:
             seed(stack.store, max(levels))
-            found = asyncio.run(measure(stack, args, levels))
+            found = uvloop.run(measure(stack, args, levels))
         out.append({"database": database, "workers": workers, **found})
     print(f"\n{'setup':<16}{'max vehicles (p99 < 200 ms, 0 shed)':>38}")
     for setup in out:

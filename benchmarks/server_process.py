@@ -71,11 +71,37 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU time of process `root`, of its children it has reaped and of those alive (a
+    PostgreSQL server and its backends); 0 where /proc is missing."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    try:
+        fields = _stat(root)
+    except OSError:
+        return 0.0
+    total = sum(int(f) for f in fields[11:15]) / ticks
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            child = _stat(int(entry.name))
+        except OSError:
+            continue
+        if int(child[1]) == root:
+            total += (int(child[11]) + int(child[12])) / ticks
+    return total
+
+
 @dataclass(frozen=True)
 class Stack:
     base: str  # one URL: several processes share its port (SO_REUSEPORT)
     store: Path | str
     pids: list[int]
+    db_pid: int | None = None  # PostgreSQL's postmaster (None: SQLite, in the server)
 
 
 @contextmanager
@@ -100,7 +126,12 @@ def server_stack(database: str, workers: int) -> Iterator[Stack]:
                 store = cluster.fresh_database()
                 for _ in range(workers):  # the first migrates; one at a time
                     procs.append(start_server(store, port, "--reuse-port"))
-            yield Stack(f"http://127.0.0.1:{port}", store, [p.pid for p in procs])
+            yield Stack(
+                f"http://127.0.0.1:{port}",
+                store,
+                [p.pid for p in procs],
+                None if cluster is None else cluster.postmaster_pid,
+            )
         finally:
             for proc in procs:
                 proc.terminate()

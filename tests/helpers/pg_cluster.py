@@ -113,6 +113,11 @@ class PgCluster:
         self.stop()
         raise PgClusterError(f"postgres did not start:\n{log}")
 
+    @property
+    def postmaster_pid(self) -> int:
+        """The server's own process (its backends are its children)."""
+        return int((self.data / "postmaster.pid").read_text().split()[0])
+
     def url(self, database: str) -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
 
