@@ -44,8 +44,9 @@ class Settings:
     # the server's answer and storing the new token must not be locked out). Reuse
     # after the grace window revokes the whole login (a stolen token was replayed).
     refresh_grace_s: int = 120
-    # Sync requests handled at once; more answer 503 + Retry-After instead of queueing
-    # without bound (uvicorn's thread pool is 40 threads).
+    # Sync requests handled at once (each on a thread of the pool); the rest wait in line
+    # below. A push is mostly Python holding the GIL, so more threads than this only take
+    # turns at it and stretch every push's time (benchmarks/scaling.py).
     max_inflight_sync: int = 8
     # Past that, this many more wait in line up to `overload_wait_s` for a slot: a burst
     # (a shift's tablets all pushing within a second) is served a moment later instead
