@@ -53,12 +53,18 @@ def create_app(
     """
     settings = settings or Settings()
     db = open_store(db_path, pool_size=settings.pg_pool_size)
-    found = db.migrate()
-    with db.write() as conn:  # before any assignment is written: they carry it
-        store_profile(conn, settings.coverage_profile)
-    if seed_demo:
-        with db.write() as conn:
-            seed_demo_data(conn, settings)
+    try:
+        found = db.migrate()
+        with db.write() as conn:  # before any assignment is written: they carry it
+            store_profile(conn, settings.coverage_profile)
+        if seed_demo:
+            with db.write() as conn:
+                seed_demo_data(conn, settings)
+    except BaseException:
+        # A refused start closes what it opened: a PostgreSQL pool would otherwise keep
+        # its connections (and threads) for as long as the caller holds the traceback.
+        db.close()
+        raise
     log_event(log, logging.INFO, "server_ready", db=db.description, schema_found=found)
 
     app = FastAPI(
