@@ -30,6 +30,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from server.embedded import EmbeddedServer
+from tests.server.conftest import NewStore
 from tests.server.helpers import DEMO_LOGIN, login
 from tests.server.test_roles import ADMIN_LOGIN, seed_second_operator_and_admin
 
@@ -45,9 +46,8 @@ CHECKS = [
 
 
 @pytest.fixture(scope="module")
-def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
-    path = tmp_path_factory.mktemp("fuzz") / "server.db"
-    embedded = EmbeddedServer(path, seed_demo=True)
+def fuzz_server(new_store: NewStore) -> Iterator[EmbeddedServer]:
+    embedded = EmbeddedServer(new_store(), seed_demo=True)
     embedded.start()
     seed_second_operator_and_admin(embedded.store)
     yield embedded
