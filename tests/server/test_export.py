@@ -183,16 +183,25 @@ def test_equity_by_cambridge_district(cambridge: EmbeddedServer) -> None:
         assert area["days_since_last_sweep"] is None
 
 
-def test_import_areas_refuses_bad_features(store: Store) -> None:
+SQUARE = [[[0.0, 0.0], [0.1, 0.0], [0.1, 0.1], [0.0, 0.0]]]
+
+
+@pytest.mark.parametrize(
+    ("name", "geometry", "words"),
+    [
+        ("Z", {"type": "Point", "coordinates": [0, 0]}, "feature #0"),
+        # PostgreSQL's text cannot hold U+0000: named on every store, not stored.
+        ("Z\x00", {"type": "Polygon", "coordinates": SQUARE}, r"feature #0 .*U\+0000"),
+    ],
+)
+def test_import_areas_refuses_bad_features(
+    store: Store, name: str, geometry: dict[str, object], words: str
+) -> None:
     bad = {
         "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "properties": {"District": "Z"},
-                "geometry": {"type": "Point", "coordinates": [0, 0]},
-            }
-        ],
+        "features": [{"type": "Feature", "properties": {"District": name}, "geometry": geometry}],
     }
-    with store.write() as conn, pytest.raises(ValueError, match="feature #0"):
+    with store.write() as conn, pytest.raises(ValueError, match=words):
         import_areas(conn, bad, name_field="District", kind="district", id_prefix="")
+    with store.read() as conn:
+        assert conn.execute("SELECT COUNT(*) FROM areas").fetchone()[0] == 0

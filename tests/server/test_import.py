@@ -134,6 +134,10 @@ def test_kitchener_preset_excludes_provincial_mto_roads(
             "degenerate",
         ),
         (lambda f: f["geometry"]["coordinates"][0].__setitem__(0, 712345.0), "not longitude"),
+        # No store keeps U+0000 alike (PostgreSQL's text cannot hold it): named, not stored.
+        (lambda f: f["properties"].update(Street="Main\x00 St"), "its street holds U+0000"),
+        (lambda f: f["properties"].update(ID="x\x00y"), "its id holds U+0000"),
+        (lambda f: f["properties"].update(sweep_district="C\x00"), "its route holds U+0000"),
     ],
 )
 def test_a_broken_feature_is_named_and_nothing_is_written(
@@ -148,6 +152,15 @@ def test_a_broken_feature_is_named_and_nothing_is_written(
     assert f"feature 1500 (id {broken['properties']['ID']!r})" in text
     assert message in text
     assert "nothing was imported" in text
+    assert _counts(store) == (0, 0)
+
+
+def test_an_attribution_no_store_can_keep_is_refused(
+    store: Store, waterloo: dict[str, Any]
+) -> None:
+    data = {**waterloo, "attribution": "© OSM\x00"}
+    with pytest.raises(RouteImportError, match=r"attribution holds U\+0000"), store.write() as conn:
+        import_routes(conn, data, mapping_for("osm"), route_id="uptown")
     assert _counts(store) == (0, 0)
 
 
