@@ -26,7 +26,7 @@ _FREE_JSON: Final = "payload"
 
 
 def nul_in_body(body: bytes) -> str | None:
-    """Where U+0000 sits in a JSON body outside a payload (`events.3.type`), or None."""
+    """Where U+0000 sits in a JSON body outside a payload (`body.events.3.type`), or None."""
     if _ESCAPE not in body:
         return None
     try:

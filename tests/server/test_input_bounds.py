@@ -19,6 +19,7 @@ from server.clock import Clock, iso_z, use_clock
 from server.embedded import EmbeddedServer
 from server.export import to_csv
 from server.facts import recompute_segment_state
+from server.request_text import nul_in_body
 from tests.server.conftest import NewStore
 from tests.server.helpers import SUPERVISOR_LOGIN, event, login, push, today_assignment
 
@@ -288,6 +289,13 @@ def test_text_holding_nul_is_refused_alike_on_every_store(h: httpx.Client) -> No
         answers[name] = (response.status_code, response.text[:200])
     refused = {name: a for name, a in answers.items() if a[0] == 422 and "U+0000" in a[1]}
     assert refused == answers, {n: a for n, a in answers.items() if n not in refused}
+
+
+def test_only_text_holding_nul_outside_a_payload_is_found() -> None:
+    assert nul_in_body(b'{"a": ["x", "\\u0000"]}') == "body.a.1"
+    assert nul_in_body(b'{"a": "\\\\u0000"}') is None  # a backslash, then "u0000"
+    assert nul_in_body(b'{"events": [{"payload": {"t": "\\u0000"}}]}') is None
+    assert nul_in_body(b'{"a": "plain"}') is None
 
 
 def test_nul_inside_a_payload_is_kept_as_sent(h: httpx.Client) -> None:
