@@ -1,8 +1,10 @@
 """`python -m server [COMMAND] --db PATH ...`: serve, import routes, administer, back up.
 
+Every command names its store with `--db PATH` (SQLite) or `--database URL`
+(PostgreSQL); `backup` copies a SQLite file only and says to use pg_dump otherwise.
 Without a command it serves with uvicorn: `python -m server --db PATH [--host H]
-[--port N] [--seed-demo]`. Options fall back to SWEEPLINE_DB, SWEEPLINE_HOST,
-SWEEPLINE_PORT and SWEEPLINE_LOG_FORMAT (`text` or `json`), and every limit in
+[--port N] [--seed-demo]`. Options fall back to SWEEPLINE_DB, SWEEPLINE_DATABASE_URL,
+SWEEPLINE_HOST, SWEEPLINE_PORT and SWEEPLINE_LOG_FORMAT (`text` or `json`), and every limit in
 `server.settings` to `SWEEPLINE_<NAME>` (e.g. SWEEPLINE_TOKEN_TTL_S), so a service unit
 or container configures the server through its environment.
 
@@ -54,8 +56,8 @@ def _command_list() -> str:
     width = max(len(name) for name in COMMANDS) + 2
     lines = [f"  {name:<{width}}{summary}" for name, summary in COMMANDS.items()]
     return (
-        "commands (each takes --db too; `python -m server COMMAND --help` shows its"
-        " options):\n" + "\n".join(lines)
+        "commands (each takes --db FILE or --database URL too; `python -m server COMMAND"
+        " --help` shows its options):\n" + "\n".join(lines)
     )
 
 

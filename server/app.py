@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from server import __version__
 from server.admin_api import router as admin_router
@@ -29,6 +29,7 @@ from server.openapi import describe_every_answer
 from server.overload import InflightLimit, OverloadMiddleware
 from server.plans_api import router as plans_router
 from server.public_api import router as public_router
+from server.request_text import refuse_nul_in_url
 from server.schemas import ErrorResponse, HealthResponse, ReadyResponse
 from server.settings import Settings
 from server.stores import is_postgres_url, open_store
@@ -53,12 +54,18 @@ def create_app(
     """
     settings = settings or Settings()
     db = open_store(db_path, pool_size=settings.pg_pool_size)
-    found = db.migrate()
-    with db.write() as conn:  # before any assignment is written: they carry it
-        store_profile(conn, settings.coverage_profile)
-    if seed_demo:
-        with db.write() as conn:
-            seed_demo_data(conn, settings)
+    try:
+        found = db.migrate()
+        with db.write() as conn:  # before any assignment is written: they carry it
+            store_profile(conn, settings.coverage_profile)
+        if seed_demo:
+            with db.write() as conn:
+                seed_demo_data(conn, settings)
+    except BaseException:
+        # A refused start closes what it opened: a PostgreSQL pool would otherwise keep
+        # its connections (and threads) for as long as the caller holds the traceback.
+        db.close()
+        raise
     log_event(log, logging.INFO, "server_ready", db=db.description, schema_found=found)
 
     app = FastAPI(
@@ -66,6 +73,7 @@ def create_app(
         version=__version__,
         summary="Routes and assignments out, street-sweeping facts in (protocol "
         f"{PROTOCOL_VERSION}).",
+        dependencies=[Depends(refuse_nul_in_url)],
     )
     app.state.db = db
     app.state.settings = settings

@@ -2,7 +2,8 @@
 
 The tablet compresses push batches; a hostile or broken client could send a tiny gzip
 that inflates to gigabytes. The body is read in chunks up to a cap and inflated with
-`max_length`, so either limit answers 413 before memory is spent. Installed as the
+`max_length`, so either limit answers 413 before memory is spent. Text no store could
+hold alike (U+0000, server.request_text) is refused here too. Installed as the
 routers' route class, so handlers keep ordinary Pydantic body parameters (and the
 OpenAPI document keeps describing them).
 """
@@ -16,6 +17,7 @@ from typing import Any
 from fastapi import HTTPException, Request, Response, status
 from fastapi.routing import APIRoute
 
+from server.request_text import REFUSED, nul_in_body
 from server.settings import Settings
 
 _CHUNK = 64 * 1024
@@ -71,6 +73,11 @@ class LimitedBodyRequest(Request):
                 raise HTTPException(
                     status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
                     f"unsupported Content-Encoding {encoding!r}: send gzip or identity",
+                )
+            where = nul_in_body(raw)
+            if where is not None:
+                raise HTTPException(
+                    status.HTTP_422_UNPROCESSABLE_CONTENT, f"invalid request: {where}: {REFUSED}"
                 )
             self._limited_body = raw
         return self._limited_body

@@ -16,6 +16,7 @@ from typing import Any
 
 from server.clock import parse_iso, utc_now
 from server.dbapi import Connection
+from server.importer import HOLDS_NUL
 
 Ring = Sequence[Sequence[float]]
 Polygon = Sequence[Ring]
@@ -58,6 +59,8 @@ def import_areas(
         where = f"feature #{index}"
         if not isinstance(name, str | int) or str(name).strip() == "":
             raise AreaImportError(f"{where} has no {name_field!r}")
+        if "\x00" in str(name):
+            raise AreaImportError(f"{where} ({name_field} {name!r}) {HOLDS_NUL}")
         try:
             polygons = _polygons(feature.get("geometry"))
             for polygon in polygons:

@@ -97,6 +97,10 @@ class ImportSummary:
         return text
 
 
+# Text no store keeps alike: PostgreSQL's text cannot hold U+0000 (SQLite's can).
+HOLDS_NUL: Final = "holds U+0000 (NUL), which the database cannot store: remove it"
+
+
 def _text(value: object) -> str | None:
     if value is None:
         return None
@@ -234,12 +238,18 @@ def collect(data: object, mapping: FieldMapping, route_id: str | None) -> _Colle
                     continue
                 result.fail(where, f"has no {mapping.route_field!r}")
                 continue
+            if "\x00" in value:
+                result.fail(where, f"its route {HOLDS_NUL}")
+                continue
             rid = result.route(f"{mapping.route_prefix}{value}")
         else:
             assert route_id is not None
             rid = result.route(route_id)
         if fid is None:
             result.fail(where, f"has no id (looked in {', '.join(mapping.id_fields)})")
+            continue
+        if "\x00" in fid:
+            result.fail(where, f"its id {HOLDS_NUL}")
             continue
         try:
             lanes = _lanes(props.get(mapping.lanes_field) if mapping.lanes_field else None)
@@ -256,6 +266,9 @@ def collect(data: object, mapping: FieldMapping, route_id: str | None) -> _Colle
             or _first(props, mapping.extra_street_fallback)
             or "unnamed street"
         )
+        if "\x00" in street:
+            result.fail(where, f"its street {HOLDS_NUL}")
+            continue
         for part, coords in enumerate(lines):
             sid = fid if len(lines) == 1 else f"{fid}-{part}"
             if (rid, sid) in seen:
@@ -301,6 +314,8 @@ def import_routes(
     attribution = (
         mapping.attribution if mapping.attribution is not None else source_attribution(data)
     )
+    if "\x00" in attribution:
+        raise RouteImportError(f"the attribution {HOLDS_NUL}")
     for rid, segments in collected.routes.items():
         text = collected.sources[rid]
         value = text[len(mapping.route_prefix) :] if mapping.route_field else text

@@ -8,7 +8,8 @@ running on both stores:
 - `INSERT OR IGNORE INTO …` → `INSERT INTO … ON CONFLICT DO NOTHING`;
 - `json_extract(col, '$.key')` → `(col::jsonb ->> 'key')`;
 - `rowid`: PostgreSQL has none, so every table gets an explicit `rowid` identity column
-  (insertion order, as SQLite's) and the queries stay as they are;
+  (insertion order, as SQLite's) and the queries stay as they are; an INSERT must
+  therefore name its columns (by position its values would land one column off);
 - schema: `INTEGER` → `BIGINT`, `REAL` → `DOUBLE PRECISION`, `INTEGER PRIMARY KEY
   AUTOINCREMENT` → an identity key, `lower(hex(randomblob(n)))` → a random literal
   drawn once when the migration runs.
@@ -22,6 +23,9 @@ from functools import lru_cache
 
 _JSON_EXTRACT = re.compile(r"json_extract\(\s*([\w.]+)\s*,\s*'\$\.(\w+)'\s*\)")
 _INSERT_OR_IGNORE = re.compile(r"^\s*INSERT OR IGNORE INTO", re.IGNORECASE)
+_INSERT_BY_POSITION = re.compile(
+    r"^\s*INSERT\s+(?:OR\s+\w+\s+)?INTO\s+\w+\s+(?:VALUES|SELECT)\b", re.IGNORECASE
+)
 _RANDOM_HEX = re.compile(r"lower\(hex\(randomblob\((\d+)\)\)\)")
 _AUTOINCREMENT = re.compile(r"\bINTEGER PRIMARY KEY AUTOINCREMENT\b")
 _INTEGER = re.compile(r"\bINTEGER\b")
@@ -38,6 +42,8 @@ def translate(sql: str, has_parameters: bool) -> str:
     """The PostgreSQL form of one statement written for SQLite."""
     if "PRAGMA" in sql.upper().split("--")[0][:20]:
         raise DialectError(f"PRAGMA has no PostgreSQL equivalent: {sql[:60]!r}")
+    if _INSERT_BY_POSITION.match(sql):
+        raise DialectError(f"an INSERT must name the columns it fills: {sql[:60]!r}")
     text = _JSON_EXTRACT.sub(r"(\1::jsonb ->> '\2')", sql)
     if _INSERT_OR_IGNORE.match(text):
         text = _INSERT_OR_IGNORE.sub("INSERT INTO", text, count=1) + " ON CONFLICT DO NOTHING"

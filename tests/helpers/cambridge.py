@@ -3,8 +3,7 @@ routes (one per sweeping district) and the districts as equity areas."""
 
 from __future__ import annotations
 
-import sqlite3
-
+from server.dbapi import Connection
 from server.equity import import_areas
 from server.importer import import_routes, load_geojson, mapping_for
 from tests.conftest import REPO
@@ -12,7 +11,7 @@ from tests.conftest import REPO
 DATA = REPO / "tests" / "data"
 
 
-def import_cambridge(conn: sqlite3.Connection) -> None:
+def import_cambridge(conn: Connection) -> None:
     """Import both layers inside the caller's write transaction."""
     import_routes(
         conn,

@@ -138,3 +138,13 @@ class PgCluster:
                 self._proc.wait()
         self._proc = None
         shutil.rmtree(self.base, ignore_errors=True)
+
+
+def sessions_on(url: str) -> int:
+    """How many connections other than this one are open to the database of `url`."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
+    return int(row[0]) if row else 0

@@ -16,7 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from server.dbapi import Store
 from server.embedded import EmbeddedServer
+from server.stores import open_store
 from tests.helpers.pg_cluster import PgCluster
 from tests.server.helpers import login
 
@@ -40,6 +42,15 @@ def new_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         return lambda: tmp_path_factory.mktemp("server") / "server.db"
     cluster: PgCluster = request.getfixturevalue("pg_cluster")
     return cluster.fresh_database
+
+
+@pytest.fixture
+def store(new_store: NewStore) -> Iterator[Store]:
+    """A store of its own for one test (domain rules called directly), migrated, empty."""
+    opened = open_store(new_store())
+    opened.migrate()
+    yield opened
+    opened.close()
 
 
 @pytest.fixture(scope="module")

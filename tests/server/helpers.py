@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from server.dbapi import Store
+from server.stores import is_postgres_url, open_store
 from wire.protocol import (
     FIX_BATCH,
     FIX_FIELDS,
@@ -135,3 +139,18 @@ def today_assignment(http: httpx.Client, auth: dict[str, str]) -> dict[str, Any]
 def raw_fix_batch_payload(columns: Any) -> dict[str, Any]:
     """A compact fix_batch payload with the given columns, valid or not, as sent."""
     return {"fields": list(FIX_FIELDS), "scales": list(FIX_SCALES), "columns": columns}
+
+
+def store_option(target: str | Path) -> list[str]:
+    """How `python -m server` is told the store: `--db FILE` or `--database URL`."""
+    return ["--database", str(target)] if is_postgres_url(target) else ["--db", str(target)]
+
+
+@contextmanager
+def opened(target: str | Path) -> Iterator[Store]:
+    """The store a command wrote to, for reading back what it did; closed afterwards."""
+    store = open_store(target)
+    try:
+        yield store
+    finally:
+        store.close()

@@ -8,6 +8,7 @@ import httpx
 
 from server.embedded import EmbeddedServer
 from server.settings import Settings
+from tests.server.conftest import NewStore
 from tests.server.helpers import DEMO_LOGIN, SUPERVISOR_LOGIN
 
 
@@ -71,9 +72,9 @@ def test_tokens_and_passwords_are_not_stored_in_clear(
     assert b"sweep-demo" not in data
 
 
-def test_expired_token_is_401(tmp_path: Path) -> None:
+def test_expired_token_is_401(new_store: NewStore) -> None:
     with (
-        EmbeddedServer(tmp_path / "s.db", settings=Settings(token_ttl_s=0)) as url,
+        EmbeddedServer(new_store(), settings=Settings(token_ttl_s=0)) as url,
         httpx.Client(base_url=url) as http,
     ):
         token = http.post("/api/v1/auth/login", json=DEMO_LOGIN).json()["access_token"]
@@ -83,10 +84,10 @@ def test_expired_token_is_401(tmp_path: Path) -> None:
         assert response.status_code == 401
 
 
-def test_repeated_failed_logins_are_throttled(tmp_path: Path) -> None:
+def test_repeated_failed_logins_are_throttled(new_store: NewStore) -> None:
     settings = Settings(login_failures_allowed=3)
     with (
-        EmbeddedServer(tmp_path / "s.db", settings=settings) as url,
+        EmbeddedServer(new_store(), settings=settings) as url,
         httpx.Client(base_url=url) as http,
     ):
         for _ in range(3):

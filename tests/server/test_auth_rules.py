@@ -1,4 +1,4 @@
-"""server/auth.py's rules, called directly on a real SQLite file with a settable clock:
+"""server/auth.py's rules, called directly on a real store (each kind) with a settable clock:
 unknown users cost a hash verification too, token lifetimes end exactly when they say,
 a refresh inside its grace window answers the same successor, later it revokes the login."""
 
@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from fastapi import HTTPException
@@ -28,7 +27,8 @@ from server.auth import (
     upsert_user,
 )
 from server.clock import Clock, use_clock
-from server.db import Database
+from server.dbapi import Store
+from server.passwords import waste_time
 from server.settings import Settings
 
 T0 = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
@@ -51,10 +51,8 @@ def now() -> Iterator[Settable]:
 
 
 @pytest.fixture
-def db(tmp_path: Path, now: Settable) -> Database:
-    database = Database(tmp_path / "auth.db")
-    database.migrate()
-    with database.write() as conn:
+def db(store: Store, now: Settable) -> Store:
+    with store.write() as conn:
         upsert_user(
             conn,
             username="ana",
@@ -63,15 +61,19 @@ def db(tmp_path: Path, now: Settable) -> Database:
             display_name="Ana",
             settings=SETTINGS,
         )
-    return database
+    return store
 
 
 def test_unknown_and_disabled_users_cost_a_hash_verification_too(
-    db: Database, monkeypatch: pytest.MonkeyPatch
+    db: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     wasted: list[str] = []
-    real = auth.waste_time
-    monkeypatch.setattr(auth, "waste_time", lambda p, s: (wasted.append(p), real(p, s))[1])
+
+    def counted(password: str, settings: Settings) -> None:
+        wasted.append(password)
+        waste_time(password, settings)
+
+    monkeypatch.setattr(auth, "waste_time", counted)
     assert authenticate(db, "nobody", "guess-1", SETTINGS) is None
     assert wasted == ["guess-1"]
     with db.write() as conn:
@@ -81,23 +83,23 @@ def test_unknown_and_disabled_users_cost_a_hash_verification_too(
 
 
 def test_a_known_user_is_checked_against_their_own_hash_only(
-    db: Database, monkeypatch: pytest.MonkeyPatch
+    db: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     wasted: list[str] = []
-    monkeypatch.setattr(auth, "waste_time", lambda p, s: wasted.append(p))
+    monkeypatch.setattr(auth, "waste_time", lambda p, s: wasted.append(p))  # and no hashing
     assert authenticate(db, "ana", "wrong", SETTINGS) is None
     assert authenticate(db, "ana", "correct horse", SETTINGS) == User("ana", OPERATOR, "Ana")
     assert wasted == []
 
 
-def test_an_unknown_role_is_refused(db: Database) -> None:
+def test_an_unknown_role_is_refused(db: Store) -> None:
     with db.write() as conn, pytest.raises(ValueError, match="unknown role 'boss'"):
         upsert_user(
             conn, username="b", password="p", role="boss", display_name="B", settings=SETTINGS
         )
 
 
-def test_an_access_token_works_until_its_ttl_exactly(db: Database, now: Settable) -> None:
+def test_an_access_token_works_until_its_ttl_exactly(db: Store, now: Settable) -> None:
     user = authenticate(db, "ana", "correct horse", SETTINGS)
     assert user is not None
     session = start_session(db, user, "tablet-7", SETTINGS)
@@ -110,7 +112,7 @@ def test_an_access_token_works_until_its_ttl_exactly(db: Database, now: Settable
     assert resolve_token(db, "not-a-token") is None
 
 
-def test_a_disabled_account_s_tokens_stop_working(db: Database) -> None:
+def test_a_disabled_account_s_tokens_stop_working(db: Store) -> None:
     session = start_session(db, User("ana", OPERATOR, "Ana"), None, SETTINGS)
     with db.write() as conn:
         conn.execute("UPDATE users SET disabled = 1 WHERE username = 'ana'")
@@ -119,7 +121,7 @@ def test_a_disabled_account_s_tokens_stop_working(db: Database) -> None:
         refresh_session(db, session.refresh_token, SETTINGS)
 
 
-def test_expired_tokens_are_deleted_when_new_ones_are_issued(db: Database, now: Settable) -> None:
+def test_expired_tokens_are_deleted_when_new_ones_are_issued(db: Store, now: Settable) -> None:
     start_session(db, User("ana", OPERATOR, "Ana"), None, SETTINGS)
     now.now = T0 + timedelta(seconds=900)
     start_session(db, User("ana", OPERATOR, "Ana"), None, SETTINGS)
@@ -135,7 +137,7 @@ def test_expired_tokens_are_deleted_when_new_ones_are_issued(db: Database, now: 
 
 
 def test_refresh_within_the_grace_window_answers_the_same_successor(
-    db: Database, now: Settable
+    db: Store, now: Settable
 ) -> None:
     first = start_session(db, User("ana", OPERATOR, "Ana"), "tablet-7", SETTINGS)
     now.now = T0 + timedelta(seconds=10)
@@ -148,9 +150,7 @@ def test_refresh_within_the_grace_window_answers_the_same_successor(
     assert resolve_token(db, a.access_token) is not None
 
 
-def test_a_replay_after_the_grace_window_revokes_the_whole_login(
-    db: Database, now: Settable
-) -> None:
+def test_a_replay_after_the_grace_window_revokes_the_whole_login(db: Store, now: Settable) -> None:
     first = start_session(db, User("ana", OPERATOR, "Ana"), None, SETTINGS)
     other = start_session(db, User("ana", OPERATOR, "Ana"), None, SETTINGS)
     now.now = T0 + timedelta(seconds=10)
@@ -169,7 +169,7 @@ def test_a_replay_after_the_grace_window_revokes_the_whole_login(
     assert resolve_token(db, other.access_token) is not None
 
 
-def test_a_refresh_token_ends_at_its_ttl(db: Database, now: Settable) -> None:
+def test_a_refresh_token_ends_at_its_ttl(db: Store, now: Settable) -> None:
     first = start_session(db, User("ana", OPERATOR, "Ana"), None, SETTINGS)
     now.now = T0 + timedelta(seconds=3599)
     refresh_session(db, first.refresh_token, SETTINGS)
@@ -179,7 +179,7 @@ def test_a_refresh_token_ends_at_its_ttl(db: Database, now: Settable) -> None:
         refresh_session(db, second.refresh_token, SETTINGS)
 
 
-def test_logout_ends_that_login_only(db: Database) -> None:
+def test_logout_ends_that_login_only(db: Store) -> None:
     one = start_session(db, User("ana", OPERATOR, "Ana"), None, SETTINGS)
     two = start_session(db, User("ana", OPERATOR, "Ana"), None, SETTINGS)
     logout(db, one.access_token)

@@ -12,9 +12,9 @@ import pytest
 
 from server import admin
 from server.clock import Clock, iso_z, local_today, use_clock
-from server.db import Database
 from server.embedded import EmbeddedServer
 from tests.helpers.cambridge import import_cambridge
+from tests.server.conftest import NewStore
 from tests.server.helpers import (
     SUPERVISOR_LOGIN,
     event,
@@ -38,26 +38,26 @@ START = datetime(2031, 2, 3, 15, 30, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def clock() -> Iterator[SettableClock]:
-    with use_clock(SettableClock(START)) as installed:
-        yield installed
+    settable = SettableClock(START)
+    with use_clock(settable):
+        yield settable
 
 
 @pytest.fixture(scope="module")
-def server(
-    tmp_path_factory: pytest.TempPathFactory, clock: SettableClock
-) -> Iterator[EmbeddedServer]:
-    path = tmp_path_factory.mktemp("clock") / "server.db"
-    embedded = EmbeddedServer(path, seed_demo=True)
+def server(new_store: NewStore, clock: SettableClock) -> Iterator[EmbeddedServer]:
+    embedded = EmbeddedServer(new_store(), seed_demo=True)
     embedded.start()
-    with Database(path).write() as conn:
+    with embedded.store.write() as conn:
         import_cambridge(conn)
     yield embedded
     embedded.stop()
 
 
 @pytest.fixture(autouse=True)
-def reset(clock: SettableClock) -> None:
+def reset(clock: SettableClock) -> Iterator[None]:
     clock.moment = START
+    yield
+    clock.moment = START  # the other store's server is seeded next, on START's day
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import gzip
 import json
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +18,7 @@ import pytest
 from client.api import ApiClient
 from staff.api import SupervisorApi
 from tests.helpers.server_process import free_port
+from tests.server.conftest import NewStore
 from tests.server.helpers import DEMO_LOGIN, SUPERVISOR_LOGIN, login
 from tests.server.test_kill9 import start_server_process
 from wire.protocol import PROTOCOL_VERSION
@@ -27,10 +27,9 @@ CLIENT_ID = "9d5a4a4e-6f0e-4a57-9d55-3f1f1c1e0c01"
 
 
 @pytest.fixture(scope="module")
-def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db: Path = tmp_path_factory.mktemp("gzip") / "server.db"
+def url(new_store: NewStore) -> Iterator[str]:
     port = free_port()
-    proc: subprocess.Popen[bytes] = start_server_process(db, port)
+    proc: subprocess.Popen[bytes] = start_server_process(new_store(), port)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -16,13 +15,16 @@ from server.app import create_app
 from server.embedded import EmbeddedServer
 from server.schemas import CoverageProfileOut
 from server.settings import Settings, settings_from_env
+from server.stores import is_postgres_url
+from tests.helpers.pg_cluster import sessions_on
+from tests.server.conftest import NewStore
 from tests.server.helpers import login, pull, today_assignment
 
 
 @pytest.fixture(scope="module")
-def kitchener(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
+def kitchener(new_store: NewStore) -> Iterator[EmbeddedServer]:
     embedded = EmbeddedServer(
-        tmp_path_factory.mktemp("city") / "server.db",
+        new_store(),
         seed_demo=True,
         settings=Settings(coverage_profile="kitchener-2023"),
     )
@@ -56,12 +58,15 @@ def test_the_configured_rule_reaches_assignments_pulls_and_route_status(
 
 
 def test_an_unknown_rule_is_refused_at_start(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    new_store: NewStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SWEEPLINE_COVERAGE_PROFILE", "fastest-wins")
     settings = settings_from_env()
-    with pytest.raises(ValueError, match="kitchener-2023, sweepline"):
-        create_app(tmp_path / "server.db", settings=settings)
+    target = new_store()
+    with pytest.raises(ValueError, match="kitchener-2023, sweepline") as refused:
+        create_app(target, settings=settings)
+    if is_postgres_url(target):  # closed, not left to the GC (the traceback still holds it)
+        assert sessions_on(str(target)) == 0, f"connections left open by: {refused.value}"
 
 
 def test_the_schema_lists_every_parameter() -> None:

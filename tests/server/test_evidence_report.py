@@ -19,9 +19,9 @@ import httpx
 import pytest
 
 from server.clock import iso_z
-from server.db import Database
 from server.embedded import EmbeddedServer
 from server.equity import import_areas
+from tests.server.conftest import NewStore
 from tests.server.helpers import SUPERVISOR_LOGIN, event, fix_batch, login, push, today_assignment
 
 
@@ -56,12 +56,12 @@ SURVEY = {
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def world(new_store: NewStore) -> Iterator[dict[str, Any]]:
     """A server where the demo operator swept one segment's left side (driving along it at
     known speeds), then both sides, and reported parked cars there and a skipped segment."""
-    embedded = EmbeddedServer(tmp_path_factory.mktemp("evidence") / "server.db", seed_demo=True)
+    embedded = EmbeddedServer(new_store(), seed_demo=True)
     embedded.start()
-    with Database(embedded.db_path).write() as conn:
+    with embedded.store.write() as conn:
         import_areas(conn, DISTRICTS, name_field="District", kind="district", id_prefix="d-")
     with httpx.Client(base_url=embedded.url, timeout=10) as http:
         staff = login(http, SUPERVISOR_LOGIN)

@@ -10,15 +10,15 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
 
-from server.db import Database
+from server.dbapi import Store
 from server.embedded import EmbeddedServer
 from server.equity import import_areas
 from tests.helpers.cambridge import DATA, import_cambridge
+from tests.server.conftest import NewStore
 from tests.server.helpers import SUPERVISOR_LOGIN, event, fix_batch, login, push, today_assignment
 
 SURVEY = {
@@ -32,11 +32,10 @@ SURVEY = {
 
 
 @pytest.fixture(scope="module")
-def cambridge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
-    path = tmp_path_factory.mktemp("cambridge") / "server.db"
-    embedded = EmbeddedServer(path, seed_demo=True)
+def cambridge(new_store: NewStore) -> Iterator[EmbeddedServer]:
+    embedded = EmbeddedServer(new_store(), seed_demo=True)
     embedded.start()
-    with Database(path).write() as conn:
+    with embedded.store.write() as conn:
         import_cambridge(conn)
     yield embedded
     embedded.stop()
@@ -173,7 +172,7 @@ def test_equity_by_cambridge_district(cambridge: EmbeddedServer) -> None:
     assert sorted(by_name) == list("ABCDEFGHJK")
     # The centrelines' own district attribute agrees with point-in-polygon for most.
     data = json.loads((DATA / "cambridge_centerlines_with_sweep_district.geojson").read_text())
-    expected = {}
+    expected: dict[str, int] = {}
     for f in data["features"]:
         d = f["properties"].get("sweep_district")
         if d:
@@ -184,18 +183,25 @@ def test_equity_by_cambridge_district(cambridge: EmbeddedServer) -> None:
         assert area["days_since_last_sweep"] is None
 
 
-def test_import_areas_refuses_bad_features(tmp_path: Path) -> None:
-    db = Database(tmp_path / "a.db")
-    db.migrate()
+SQUARE = [[[0.0, 0.0], [0.1, 0.0], [0.1, 0.1], [0.0, 0.0]]]
+
+
+@pytest.mark.parametrize(
+    ("name", "geometry", "words"),
+    [
+        ("Z", {"type": "Point", "coordinates": [0, 0]}, "feature #0"),
+        # PostgreSQL's text cannot hold U+0000: named on every store, not stored.
+        ("Z\x00", {"type": "Polygon", "coordinates": SQUARE}, r"feature #0 .*U\+0000"),
+    ],
+)
+def test_import_areas_refuses_bad_features(
+    store: Store, name: str, geometry: dict[str, object], words: str
+) -> None:
     bad = {
         "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "properties": {"District": "Z"},
-                "geometry": {"type": "Point", "coordinates": [0, 0]},
-            }
-        ],
+        "features": [{"type": "Feature", "properties": {"District": name}, "geometry": geometry}],
     }
-    with db.write() as conn, pytest.raises(ValueError, match="feature #0"):
+    with store.write() as conn, pytest.raises(ValueError, match=words):
         import_areas(conn, bad, name_field="District", kind="district", id_prefix="")
+    with store.read() as conn:
+        assert conn.execute("SELECT COUNT(*) FROM areas").fetchone()[0] == 0

@@ -11,18 +11,20 @@ object or not JSON, plus sweeps folded into the segment state.
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from server.db import Database
+from server.dbapi import Store
 from server.export import _COLUMNS, export, progress_rows, to_csv
 from server.export_details import last_rules, swept_sides
 from server.facts import record_sweep
 from server.importer import import_routes, load_geojson, mapping_for
 from server.metrics import segment_history
+from server.stores import open_store
 from tests.helpers.cambridge import DATA
+from tests.server.conftest import NewStore
 
 DISTRICTS = ("C", "F", "K")
 
@@ -77,8 +79,8 @@ def _fact(conn: Any, seq: int, type_: str, payload: Any, **overrides: Any) -> No
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Database:
-    database = Database(Path(tmp_path_factory.mktemp("progress")) / "server.db")
+def db(new_store: NewStore) -> Iterator[Store]:
+    database = open_store(new_store())
     database.migrate()
     layer: Any = load_geojson(DATA / "cambridge_centerlines_with_sweep_district.geojson")
     layer["features"] = [
@@ -130,10 +132,11 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Database:
             "UPDATE segments SET coords_json = ? WHERE route_id = 'cambridge-F' AND segment_id = ?",
             ("[[-71.1, 42.3], [-71.10001, 4.23e1]]", f[3]),
         )
-    return database
+    yield database
+    database.close()
 
 
-def test_one_pass_progress_rows_equal_the_per_route_ones(db: Database) -> None:
+def test_one_pass_progress_rows_equal_the_per_route_ones(db: Store) -> None:
     with db.read() as conn:
         expected = per_route_progress_rows(conn)
         rows = progress_rows(conn)
@@ -176,7 +179,7 @@ def same_text(got: str, expected: str) -> None:
         )
 
 
-def test_progress_export_files_are_unchanged_byte_for_byte(db: Database) -> None:
+def test_progress_export_files_are_unchanged_byte_for_byte(db: Store) -> None:
     with db.read() as conn:
         expected = per_route_progress_rows(conn)
         csv_text = export(conn, "progress", "csv")

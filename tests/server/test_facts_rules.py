@@ -1,18 +1,16 @@
-"""server/facts.py's rules called directly on a real SQLite file: who may push, how a
+"""server/facts.py's rules called directly on a real store (each kind): who may push, how a
 sweep folds into the segment state (sides, passes, the latest time winning), replaying
 the facts gives the same state, and what is stored for a payload that is not JSON."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from server.auth import ADMIN, OPERATOR, SUPERVISOR, User
-from server.db import Database
+from server.dbapi import Connection, Store
 from server.errors import ApiError
 from server.facts import _payload_json, apply_push, recompute_segment_state, record_sweep
 from server.schemas import PushRequest
@@ -24,14 +22,12 @@ T1, T2 = "2026-05-04T08:00:00.000Z", "2026-05-04T09:00:00.000Z"
 
 
 @pytest.fixture
-def conn(tmp_path: Path) -> Iterator[sqlite3.Connection]:
-    db = Database(tmp_path / "facts.db")
-    db.migrate()
-    with db.write() as c:
+def conn(store: Store) -> Iterator[Connection]:
+    with store.write() as c:
         yield c
 
 
-def _state(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
+def _state(conn: Connection) -> list[tuple[object, ...]]:
     return [
         tuple(r)
         for r in conn.execute(
@@ -48,7 +44,7 @@ def _sweep(side: str | None, source: str = "gps") -> dict[str, object]:
     return payload
 
 
-def test_sides_are_a_union_and_passes_a_count(conn: sqlite3.Connection) -> None:
+def test_sides_are_a_union_and_passes_a_count(conn: Connection) -> None:
     record_sweep(conn, _sweep("left"), T1, "ana")
     assert _state(conn) == [("s1", T1, "ana", 1, "left", "gps")]
     record_sweep(conn, _sweep("right", "operator"), T2, "bo")
@@ -57,7 +53,7 @@ def test_sides_are_a_union_and_passes_a_count(conn: sqlite3.Connection) -> None:
     assert _state(conn) == [("s1", T2, "cy", 3, "left,right", "gps")]
 
 
-def test_no_side_or_both_means_both_curbs(conn: sqlite3.Connection) -> None:
+def test_no_side_or_both_means_both_curbs(conn: Connection) -> None:
     record_sweep(conn, _sweep(None), T1, "ana")
     assert _state(conn)[0][4] == "left,right"
     record_sweep(conn, {**_sweep("both"), "segment_id": "s2"}, T1, "ana")
@@ -65,14 +61,14 @@ def test_no_side_or_both_means_both_curbs(conn: sqlite3.Connection) -> None:
 
 
 def test_an_older_sweep_adds_its_side_and_pass_but_not_its_time(
-    conn: sqlite3.Connection,
+    conn: Connection,
 ) -> None:
     record_sweep(conn, _sweep("left"), T2, "ana")
     record_sweep(conn, _sweep("right", "operator"), T1, "bo")
     assert _state(conn) == [("s1", T2, "ana", 2, "left,right", "gps")]
 
 
-def test_replaying_the_applied_facts_rebuilds_the_same_state(conn: sqlite3.Connection) -> None:
+def test_replaying_the_applied_facts_rebuilds_the_same_state(conn: Connection) -> None:
     facts = [
         ("applied", _sweep("left"), T1, "ana"),
         ("applied", _sweep("right"), T2, "bo"),
@@ -104,41 +100,29 @@ def test_a_payload_that_is_not_json_is_stored_readably() -> None:
 
 
 def _push(device_id: str = "tab-1") -> PushRequest:
-    return PushRequest(
-        protocol=PROTOCOL_VERSION,
-        client_id="client-1",
-        device_id=device_id,
-        stream="events",
-        events=[event(1)],
-    )
+    return _events_push(event(1), device_id=device_id)
 
 
 @pytest.mark.parametrize("role", [SUPERVISOR, ADMIN])
-def test_only_operators_push(tmp_path: Path, role: str) -> None:
-    db = Database(tmp_path / "facts.db")
-    db.migrate()
+def test_only_operators_push(store: Store, role: str) -> None:
     with pytest.raises(ApiError) as refused:
-        apply_push(db, User("boss", role, "Boss", "tab-1"), _push(), Settings())
+        apply_push(store, User("boss", role, "Boss", "tab-1"), _push(), Settings())
     assert (refused.value.status_code, refused.value.detail) == (
         403,
         f"only operators push facts; you are {role}",
     )
 
 
-def test_a_session_without_a_device_pushes_only_for_an_assigned_one(tmp_path: Path) -> None:
-    db = Database(tmp_path / "facts.db")
-    db.migrate()
+def test_a_session_without_a_device_pushes_only_for_an_assigned_one(store: Store) -> None:
     with pytest.raises(ApiError) as refused:
-        apply_push(db, User("ana", OPERATOR, "Ana"), _push("tab-9"), Settings())
+        apply_push(store, User("ana", OPERATOR, "Ana"), _push("tab-9"), Settings())
     assert (refused.value.status_code, refused.value.detail) == (
         403,
         "device 'tab-9' is not assigned to you",
     )
 
 
-def _with_ana(tmp_path: Path) -> Database:
-    db = Database(tmp_path / "facts.db")
-    db.migrate()
+def _with_ana(db: Store) -> Store:
     with db.write() as c:
         c.execute(
             "INSERT INTO users(username, password_hash, role, display_name)"
@@ -147,22 +131,26 @@ def _with_ana(tmp_path: Path) -> Database:
     return db
 
 
-def _events_push(*events: dict[str, object]) -> PushRequest:
+def _events_push(*events: dict[str, object], device_id: str = "tab-1") -> PushRequest:
     return PushRequest.model_validate(
         {
             "protocol": PROTOCOL_VERSION,
             "client_id": "client-1",
-            "device_id": "tab-1",
+            "device_id": device_id,
             "stream": "events",
             "events": list(events),
         }
     )
 
 
-def test_an_applied_message_ack_marks_the_message_acked_and_delivered(tmp_path: Path) -> None:
-    db = _with_ana(tmp_path)
+def test_an_applied_message_ack_marks_the_message_acked_and_delivered(store: Store) -> None:
+    db = _with_ana(store)
     with db.write() as c:
-        c.execute("INSERT INTO messages VALUES ('m1', 'hi', 'sup', ?, 'all')", (T1,))
+        c.execute(
+            "INSERT INTO messages(id, text, sender, sent_at, audience)"
+            " VALUES ('m1', 'hi', 'sup', ?, 'all')",
+            (T1,),
+        )
         c.execute("INSERT INTO message_recipients(message_id, username) VALUES ('m1', 'ana')")
     ana = User("ana", OPERATOR, "Ana", "tab-1")
     bad = event(1, "message_ack", {"message_id": ""})  # rejected: needs a message id
@@ -182,23 +170,18 @@ def test_an_applied_message_ack_marks_the_message_acked_and_delivered(tmp_path: 
     assert delivered == acked is not None
 
 
-def test_events_of_every_type_apply_without_an_assignment(tmp_path: Path) -> None:
+def test_events_of_every_type_apply_without_an_assignment(store: Store) -> None:
     """Types that name no assignment or route apply as they are (message_ack aside, whose
     message must exist): nothing about one type leaks into another's handling."""
-    db = _with_ana(tmp_path)
+    db = _with_ana(store)
     events = [
         event(1, "exception", {"kind": "blocked"}),
         event(2, "note", {"text": "n"}),
         event(3, "storage_recovered", {"set_aside": "tablet.sqlite.damaged"}),
     ]
-    body = PushRequest(
-        protocol=PROTOCOL_VERSION,
-        client_id="client-1",
-        device_id="tab-1",
-        stream="events",
-        events=events,
+    outcome = apply_push(
+        db, User("ana", OPERATOR, "Ana", "tab-1"), _events_push(*events), Settings()
     )
-    outcome = apply_push(db, User("ana", OPERATOR, "Ana", "tab-1"), body, Settings())
     assert outcome.last_processed_seq == 3
     assert [(r.seq, r.status, r.reason) for r in outcome.results] == [
         (1, "applied", None),
@@ -207,8 +190,8 @@ def test_events_of_every_type_apply_without_an_assignment(tmp_path: Path) -> Non
     ]
 
 
-def test_one_number_skipped_is_a_gap_naming_the_expected_seq(tmp_path: Path) -> None:
-    db = _with_ana(tmp_path)
+def test_one_number_skipped_is_a_gap_naming_the_expected_seq(store: Store) -> None:
+    db = _with_ana(store)
     ana = User("ana", OPERATOR, "Ana", "tab-1")
     first = apply_push(db, ana, _events_push(event(1)), Settings())
     assert [(r.seq, r.status) for r in first.results] == [(1, "applied")]

@@ -14,7 +14,16 @@ import httpx
 import pytest
 
 from tests.conftest import REPO
-from tests.server.helpers import SUPERVISOR_LOGIN, event, login, pull, push, today_assignment
+from tests.server.conftest import NewStore
+from tests.server.helpers import (
+    SUPERVISOR_LOGIN,
+    event,
+    login,
+    pull,
+    push,
+    store_option,
+    today_assignment,
+)
 from wire.forms import FormDefinitionError, check_answers, check_definition
 
 SURVEY: dict[str, Any] = {
@@ -159,8 +168,8 @@ def test_check_answers_shared_rules() -> None:
     )
 
 
-def test_cli_saves_a_form_and_refuses_a_bad_one(tmp_path: Path) -> None:
-    db = tmp_path / "cli.db"
+def test_cli_saves_a_form_and_refuses_a_bad_one(tmp_path: Path, new_store: NewStore) -> None:
+    db = new_store()
     good = tmp_path / "form.json"
     good.write_text(json.dumps(SURVEY), encoding="utf-8")
     bad = tmp_path / "bad.json"
@@ -168,7 +177,7 @@ def test_cli_saves_a_form_and_refuses_a_bad_one(tmp_path: Path) -> None:
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "server", *args, "--db", str(db)],
+            [sys.executable, "-m", "server", *args, *store_option(db)],
             cwd=REPO,
             capture_output=True,
             text=True,

@@ -13,9 +13,13 @@ from typing import Any
 import pytest
 
 from server.db import Database
+from server.dbapi import Store
 from server.importer import RouteImportError, import_routes, mapping_for
 from server.plans import put_assignment
+from server.stores import is_postgres_url
 from tests.conftest import REPO
+from tests.server.conftest import NewStore
+from tests.server.helpers import opened, store_option
 
 DATA = REPO / "tests" / "data"
 CAMBRIDGE = DATA / "cambridge_centerlines_with_sweep_district.geojson"
@@ -34,30 +38,23 @@ def waterloo() -> dict[str, Any]:
     return data
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Database:
-    database = Database(tmp_path / "server.db")
-    database.migrate()
-    return database
-
-
-def _counts(db: Database) -> tuple[int, int]:
-    with db.read() as conn:
+def _counts(store: Store) -> tuple[int, int]:
+    with store.read() as conn:
         routes = conn.execute("SELECT COUNT(*) FROM routes").fetchone()[0]
         segments = conn.execute("SELECT COUNT(*) FROM segments").fetchone()[0]
     return int(routes), int(segments)
 
 
 def test_cambridge_preset_makes_one_route_per_sweep_district(
-    db: Database, cambridge: dict[str, Any]
+    store: Store, cambridge: dict[str, Any]
 ) -> None:
-    with db.write() as conn:
+    with store.write() as conn:
         summary = import_routes(conn, cambridge, mapping_for("cambridge"))
     assert len(summary.routes) == 10
     assert summary.skipped == 369  # centrelines outside every district
     # One MultiLineString centreline becomes two segments.
     assert summary.segments == 2643 - 369 + 1
-    with db.read() as conn:
+    with store.read() as conn:
         rows = dict(
             conn.execute("SELECT route_id, COUNT(*) FROM segments GROUP BY route_id").fetchall()
         )
@@ -72,17 +69,17 @@ def test_cambridge_preset_makes_one_route_per_sweep_district(
 
 
 def test_osm_preset_with_one_named_route_and_a_highway_exclusion(
-    db: Database, waterloo: dict[str, Any]
+    store: Store, waterloo: dict[str, Any]
 ) -> None:
     mapping = mapping_for("osm", exclude=["highway=service"])
-    with db.write() as conn:
+    with store.write() as conn:
         summary = import_routes(
             conn, waterloo, mapping, route_id="uptown", route_name="Uptown streets"
         )
     assert summary.routes == ("uptown",)
     assert summary.excluded == 311
     assert summary.segments == 444 - 311
-    with db.read() as conn:
+    with store.read() as conn:
         dorset = conn.execute(
             "SELECT street, lanes, oneway FROM segments WHERE segment_id = '23156769'"
         ).fetchone()
@@ -114,12 +111,12 @@ def _as_kitchener(waterloo: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_kitchener_preset_excludes_provincial_mto_roads(
-    db: Database, waterloo: dict[str, Any]
+    store: Store, waterloo: dict[str, Any]
 ) -> None:
     data = _as_kitchener(waterloo)
     mto = sum(f["properties"]["OWNERSHIP"] == "MTO" for f in data["features"])
     assert mto > 0
-    with db.write() as conn:
+    with store.write() as conn:
         summary = import_routes(conn, data, mapping_for("kitchener"), route_id="kitchener-1")
     assert summary.excluded == mto
     assert summary.segments == 80 - mto
@@ -137,24 +134,37 @@ def test_kitchener_preset_excludes_provincial_mto_roads(
             "degenerate",
         ),
         (lambda f: f["geometry"]["coordinates"][0].__setitem__(0, 712345.0), "not longitude"),
+        # No store keeps U+0000 alike (PostgreSQL's text cannot hold it): named, not stored.
+        (lambda f: f["properties"].update(Street="Main\x00 St"), "its street holds U+0000"),
+        (lambda f: f["properties"].update(ID="x\x00y"), "its id holds U+0000"),
+        (lambda f: f["properties"].update(sweep_district="C\x00"), "its route holds U+0000"),
     ],
 )
 def test_a_broken_feature_is_named_and_nothing_is_written(
-    db: Database, cambridge: dict[str, Any], breakage: Any, message: str
+    store: Store, cambridge: dict[str, Any], breakage: Any, message: str
 ) -> None:
     data = copy.deepcopy(cambridge)
     broken = data["features"][1500]
     breakage(broken)
-    with pytest.raises(RouteImportError) as raised, db.write() as conn:
+    with pytest.raises(RouteImportError) as raised, store.write() as conn:
         import_routes(conn, data, mapping_for("cambridge"))
     text = str(raised.value)
     assert f"feature 1500 (id {broken['properties']['ID']!r})" in text
     assert message in text
     assert "nothing was imported" in text
-    assert _counts(db) == (0, 0)
+    assert _counts(store) == (0, 0)
 
 
-def test_declared_crs_is_converted_or_refused(db: Database, cambridge: dict[str, Any]) -> None:
+def test_an_attribution_no_store_can_keep_is_refused(
+    store: Store, waterloo: dict[str, Any]
+) -> None:
+    data = {**waterloo, "attribution": "© OSM\x00"}
+    with pytest.raises(RouteImportError, match=r"attribution holds U\+0000"), store.write() as conn:
+        import_routes(conn, data, mapping_for("osm"), route_id="uptown")
+    assert _counts(store) == (0, 0)
+
+
+def test_declared_crs_is_converted_or_refused(store: Store, cambridge: dict[str, Any]) -> None:
     import math
 
     data = copy.deepcopy(cambridge)
@@ -172,9 +182,9 @@ def test_declared_crs_is_converted_or_refused(db: Database, cambridge: dict[str,
                 position[0] = math.radians(lon) * radius
                 position[1] = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) * radius
     data["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}}
-    with db.write() as conn:
+    with store.write() as conn:
         import_routes(conn, data, mapping_for("cambridge"))
-    with db.read() as conn:
+    with store.read() as conn:
         row = conn.execute(
             "SELECT coords_json FROM segments WHERE segment_id = ?",
             (data["features"][0]["properties"]["ID"],),
@@ -182,15 +192,15 @@ def test_declared_crs_is_converted_or_refused(db: Database, cambridge: dict[str,
     first = json.loads(row[0])[0]
     assert first == pytest.approx(original, abs=1e-6)
     data["crs"] = {"type": "name", "properties": {"name": "EPSG:2249"}}
-    with pytest.raises(RouteImportError, match=r"EPSG:2249.*reproject"), db.write() as conn:
+    with pytest.raises(RouteImportError, match=r"EPSG:2249.*reproject"), store.write() as conn:
         import_routes(conn, data, mapping_for("cambridge", route_prefix="other-"))
 
 
 def test_existing_route_needs_replace_which_bumps_its_assignments(
-    db: Database, waterloo: dict[str, Any]
+    store: Store, waterloo: dict[str, Any]
 ) -> None:
     mapping = mapping_for("osm")
-    with db.write() as conn:
+    with store.write() as conn:
         import_routes(conn, waterloo, mapping, route_id="uptown")
         conn.execute(
             "INSERT INTO users(username, password_hash, role, display_name)"
@@ -205,23 +215,23 @@ def test_existing_route_needs_replace_which_bumps_its_assignments(
             vehicle="V",
             route_id="uptown",
         )
-    with pytest.raises(RouteImportError, match="--replace"), db.write() as conn:
+    with pytest.raises(RouteImportError, match="--replace"), store.write() as conn:
         import_routes(conn, waterloo, mapping, route_id="uptown")
     smaller = {**waterloo, "features": waterloo["features"][:10]}
-    with db.write() as conn:
+    with store.write() as conn:
         summary = import_routes(conn, smaller, mapping, route_id="uptown", replace_existing=True)
     assert summary.replaced == ("uptown",)
-    assert _counts(db) == (1, 10)
-    with db.read() as conn:
+    assert _counts(store) == (1, 10)
+    with store.read() as conn:
         assert conn.execute("SELECT version FROM assignments").fetchone()[0] == 2
 
 
-def test_command_line_import_and_admin(tmp_path: Path) -> None:
-    db = str(tmp_path / "cli.db")
+def test_command_line_import_and_admin(tmp_path: Path, new_store: NewStore) -> None:
+    target = new_store()
 
     def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "server", *args, "--db", db],
+            [sys.executable, "-m", "server", *args, *store_option(target)],
             cwd=REPO,
             input=stdin,
             capture_output=True,
@@ -260,9 +270,17 @@ def test_command_line_import_and_admin(tmp_path: Path) -> None:
     assert [(a["operator"], a["route_id"], a["vehicle"]) for a in listed] == [
         ("op1", "cambridge-C", "Sweeper 1")
     ]
+    with opened(target) as db:
+        assert _counts(db) == (10, 2275)
     backup = tmp_path / "copy.db"
-    assert run("backup", str(backup)).returncode == 0
-    copy_db = Database(backup)
-    with copy_db.read() as conn:
-        assert conn.execute("SELECT COUNT(*) FROM segments").fetchone()[0] == 2275
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    copied = run("backup", str(backup))
+    if is_postgres_url(target):  # backed up with pg_dump (test_pg_backup.py): it says so
+        assert copied.returncode == 1
+        assert "pg_dump" in copied.stderr
+        assert "Traceback" not in copied.stderr
+        assert not backup.exists()
+    else:
+        assert copied.returncode == 0, copied.stderr
+        with Database(backup).read() as conn:
+            assert conn.execute("SELECT COUNT(*) FROM segments").fetchone()[0] == 2275
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -16,10 +16,12 @@ from typing import Any
 
 import pytest
 
-from server.db import Database
+from server.dbapi import Store
 from server.importer import RouteImportError, import_routes, mapping_for
 from server.plans import PlannedRoute, PlannedSegment, insert_route
 from tests.conftest import REPO
+from tests.server.conftest import NewStore
+from tests.server.helpers import opened, store_option
 
 CAMBRIDGE = REPO / "tests" / "data" / "cambridge_centerlines_with_sweep_district.geojson"
 FEATURES = 120
@@ -43,9 +45,9 @@ def layer_file(tmp_path: Path, layer: dict[str, Any]) -> Path:
     return path
 
 
-def run(db: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def run(db: str | Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "server", *args, "--db", str(db)],
+        [sys.executable, "-m", "server", *args, *store_option(db)],
         cwd=REPO,
         input=stdin,
         capture_output=True,
@@ -55,22 +57,21 @@ def run(db: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[st
     )
 
 
-def _routes(db: Path) -> dict[str, dict[str, Any]]:
-    database = Database(db)
-    with database.read() as conn:
+def _routes(db: str | Path) -> dict[str, dict[str, Any]]:
+    with opened(db) as database, database.read() as conn:
         return {r["id"]: dict(r) for r in conn.execute("SELECT id, name, attribution FROM routes")}
 
 
-def _operator_and_device(db: Path) -> None:
+def _operator_and_device(db: str | Path) -> None:
     added = run(db, "add-user", "op1", "--role", "operator", "--password-stdin", stdin="op1-pass\n")
     assert added.returncode == 0, added.stderr
     assert run(db, "add-device", "tab-1", "--vehicle", "Sweeper 1").returncode == 0
 
 
 def test_route_ids_from_values_with_spaces_are_ones_assign_accepts(
-    tmp_path: Path, layer_file: Path
+    new_store: NewStore, layer_file: Path
 ) -> None:
-    db = tmp_path / "city.db"
+    db = new_store()
     done = run(
         db, "import-routes", str(layer_file), "--id-field", "ID", "--route-field", "Route",
         "--route-prefix", "syr-", "--street-field", "Street",
@@ -91,15 +92,15 @@ def test_route_ids_from_values_with_spaces_are_ones_assign_accepts(
     assert json.loads(assigned.stdout)["route_id"] == "syr-Route-2"
 
 
-def test_a_route_stored_with_a_space_can_still_be_assigned(tmp_path: Path) -> None:
+def test_a_route_stored_with_a_space_can_still_be_assigned(new_store: NewStore) -> None:
     """A database imported before ids were made safe: `assign` derives a safe default
     assignment id from the route id instead of refusing its own default."""
-    db = tmp_path / "old.db"
-    database = Database(db)
-    database.migrate()
+    db = new_store()
     segment = PlannedSegment("s1", "Main St", 10.0, 1, False, ((-71.1, 42.37), (-71.1, 42.371)))
-    with database.write() as conn:
-        insert_route(conn, PlannedRoute("syr-Route 2", "Route 2", (segment,), ""))
+    with opened(db) as database:
+        database.migrate()
+        with database.write() as conn:
+            insert_route(conn, PlannedRoute("syr-Route 2", "Route 2", (segment,), ""))
     _operator_and_device(db)
     assigned = run(
         db, "assign", "--date", "2024-05-01", "--operator", "op1", "--device", "tab-1",
@@ -113,15 +114,13 @@ def test_a_route_stored_with_a_space_can_still_be_assigned(tmp_path: Path) -> No
 
 
 def test_two_route_values_that_make_the_same_id_are_refused(
-    tmp_path: Path, layer: dict[str, Any]
+    store: Store, layer: dict[str, Any]
 ) -> None:
     data = json.loads(json.dumps(layer))
     for n, feature in enumerate(data["features"]):
         feature["properties"]["Route"] = "Route 2" if n % 2 else "Route/2"
-    database = Database(tmp_path / "clash.db")
-    database.migrate()
     mapping = mapping_for(None, id_field="ID", route_field="Route")
-    with pytest.raises(RouteImportError) as raised, database.write() as conn:
+    with pytest.raises(RouteImportError) as raised, store.write() as conn:
         import_routes(conn, data, mapping)
     assert "'Route 2'" in str(raised.value)
     assert "'Route/2'" in str(raised.value)
@@ -139,35 +138,34 @@ def test_two_route_values_that_make_the_same_id_are_refused(
     ],
 )
 def test_a_field_option_matching_no_property_names_it_and_the_fields_there_are(
-    tmp_path: Path, layer_file: Path, option: str, misspelt: str
+    new_store: NewStore, layer_file: Path, option: str, misspelt: str
 ) -> None:
     args = {"--id-field": "ID", "--route-field": "Route", option: misspelt}
     flat = [text for pair in args.items() for text in pair]
-    done = run(tmp_path / "typo.db", "import-routes", str(layer_file), *flat)
+    db = new_store()
+    done = run(db, "import-routes", str(layer_file), *flat)
     assert done.returncode == 1, done.stdout
     assert f"{option} {misspelt!r}" in done.stderr
     assert "matches no property" in done.stderr
     for existing in ("ID", "Street", "Direction", "Route", "sweep_district"):
         assert existing in done.stderr
     assert "Traceback" not in done.stderr
-    assert _routes(tmp_path / "typo.db") == {}
+    assert _routes(db) == {}
 
 
 def test_an_exclude_on_a_field_that_does_not_exist_is_an_error(
-    tmp_path: Path, layer: dict[str, Any]
+    store: Store, layer: dict[str, Any]
 ) -> None:
     mapping = mapping_for(None, id_field="ID", route_field="Route", exclude=["OWNER=MTO"])
-    database = Database(tmp_path / "exclude.db")
-    database.migrate()
     match = r"--exclude 'OWNER' matches no property"
-    with pytest.raises(RouteImportError, match=match), database.write() as conn:
+    with pytest.raises(RouteImportError, match=match), store.write() as conn:
         import_routes(conn, layer, mapping)
 
 
 def test_a_preset_never_stamps_its_attribution_on_other_data(
-    tmp_path: Path, layer_file: Path, layer: dict[str, Any]
+    tmp_path: Path, new_store: NewStore, layer_file: Path, layer: dict[str, Any]
 ) -> None:
-    db = tmp_path / "attr.db"
+    db = new_store()
     done = run(
         db, "import-routes", str(layer_file), "--preset", "osm", "--id-field", "ID",
         "--route-id", "not-osm",
@@ -187,7 +185,7 @@ def test_a_preset_never_stamps_its_attribution_on_other_data(
     assert routes["explicit"]["attribution"] == "Given"
 
 
-def test_help_lists_every_command(tmp_path: Path) -> None:
+def test_help_lists_every_command() -> None:
     from server.__main__ import COMMANDS
 
     shown = subprocess.run(
@@ -203,13 +201,11 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
 
 
 def test_a_route_value_with_no_letter_or_digit_is_refused_by_name(
-    tmp_path: Path, layer: dict[str, Any]
+    store: Store, layer: dict[str, Any]
 ) -> None:
     data = json.loads(json.dumps(layer))
     data["features"][3]["properties"]["Route"] = "/"
-    database = Database(tmp_path / "blank.db")
-    database.migrate()
     mapping = mapping_for(None, id_field="ID", route_field="Route")
     match = r"route '/' makes no usable id"
-    with pytest.raises(RouteImportError, match=match), database.write() as conn:
+    with pytest.raises(RouteImportError, match=match), store.write() as conn:
         import_routes(conn, data, mapping)

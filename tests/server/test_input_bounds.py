@@ -19,6 +19,7 @@ from server.clock import Clock, iso_z, use_clock
 from server.embedded import EmbeddedServer
 from server.export import to_csv
 from server.facts import recompute_segment_state
+from server.request_text import nul_in_body
 from tests.server.conftest import NewStore
 from tests.server.helpers import SUPERVISOR_LOGIN, event, login, push, today_assignment
 
@@ -221,3 +222,87 @@ def test_a_time_far_from_the_receive_time_is_flagged_and_never_the_last_sweep(
         for s in h.get(f"/api/v1/routes/{route}/status", headers=staff).json()["segments"]
     }
     assert again == status
+
+
+# -- text no store may hold differently: U+0000 ---------------------------------------
+
+NUL = "\x00"
+
+
+def _nul_requests(
+    h: httpx.Client, auth: dict[str, str], staff: dict[str, str]
+) -> dict[str, httpx.Request]:
+    """One request per way text reaches the server: body field, nested body field, path
+    parameter, query parameter; each carrying U+0000 where a stored column would get it."""
+    body = {"protocol": 1, "client_id": "c", "device_id": "demo-tablet-1", "stream": "events"}
+    return {
+        "login username": h.build_request(
+            "POST", "/api/v1/auth/login", json={"username": f"de{NUL}mo", "password": "x"}
+        ),
+        "push client_id": h.build_request(
+            "POST",
+            "/api/v1/sync/push",
+            json={**body, "client_id": f"c{NUL}", "events": [event(1)]},
+            headers=auth,
+        ),
+        "push event type": h.build_request(
+            "POST",
+            "/api/v1/sync/push",
+            json={**body, "events": [event(1, f"no{NUL}te")]},
+            headers=auth,
+        ),
+        "pull client_id": h.build_request(
+            "POST",
+            "/api/v1/sync/pull",
+            json={"protocol": 1, "client_id": f"c{NUL}", "cursor": None},
+            headers=auth,
+        ),
+        "message text": h.build_request(
+            "POST", "/api/v1/messages", json={"text": f"hi{NUL}", "to": "*"}, headers=staff
+        ),
+        "reassign device": h.build_request(
+            "POST",
+            "/api/v1/assignments/none/reassign",
+            json={"device_id": f"tab{NUL}"},
+            headers=staff,
+        ),
+        "route in path": h.build_request("GET", "/api/v1/routes/r%00/status", headers=auth),
+        "form in path": h.build_request("GET", "/api/v1/forms/f%00", headers=staff),
+        "evidence in path": h.build_request("GET", "/api/v1/evidence/r%00/s", headers=staff),
+        "facts query": h.build_request(
+            "GET", "/api/v1/facts", params={"username": f"demo{NUL}"}, headers=staff
+        ),
+        "assignments query": h.build_request(
+            "GET", "/api/v1/assignments", params={"operator": f"demo{NUL}"}, headers=staff
+        ),
+    }
+
+
+def test_text_holding_nul_is_refused_alike_on_every_store(h: httpx.Client) -> None:
+    """PostgreSQL's text cannot hold U+0000 (it answered 500 where SQLite stored it): both
+    stores refuse it in the request, 422 naming it."""
+    auth = login(h, {"username": "demo", "password": "sweep-demo", "device_id": "demo-tablet-1"})
+    staff = login(h, SUPERVISOR_LOGIN)
+    answers = {}
+    for name, request in _nul_requests(h, auth, staff).items():
+        response = h.send(request)
+        answers[name] = (response.status_code, response.text[:200])
+    refused = {name: a for name, a in answers.items() if a[0] == 422 and "U+0000" in a[1]}
+    assert refused == answers, {n: a for n, a in answers.items() if n not in refused}
+
+
+def test_only_text_holding_nul_outside_a_payload_is_found() -> None:
+    assert nul_in_body(b'{"a": ["x", "\\u0000"]}') == "body.a.1"
+    assert nul_in_body(b'{"a": "\\\\u0000"}') is None  # a backslash, then "u0000"
+    assert nul_in_body(b'{"events": [{"payload": {"t": "\\u0000"}}]}') is None
+    assert nul_in_body(b'{"a": "plain"}') is None
+
+
+def test_nul_inside_a_payload_is_kept_as_sent(h: httpx.Client) -> None:
+    """A payload is stored as JSON, where U+0000 is an escape: it is kept on every store."""
+    auth = login(h)
+    text = f"a{NUL}b"
+    pushed = _results(push(h, auth, str(uuid.uuid4()), [event(1, "note", {"text": text})]))
+    assert [r["status"] for r in pushed] == ["applied"]
+    facts = h.get("/api/v1/facts", params={"type": "note", "limit": 1000}, headers=auth).json()
+    assert text in [f["payload"].get("text") for f in facts["facts"]]

@@ -11,7 +11,6 @@ import hashlib
 import secrets
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
@@ -91,10 +90,10 @@ def _attempt(url: str, username: str, password: str) -> int:
         return response.status_code
 
 
-def test_parallel_wrong_guesses_are_counted_atomically(tmp_path: Path) -> None:
+def test_parallel_wrong_guesses_are_counted_atomically(new_store: NewStore) -> None:
     settings = Settings(login_failures_allowed=10)
     with (
-        EmbeddedServer(tmp_path / "s.db", settings=settings) as url,
+        EmbeddedServer(new_store(), settings=settings) as url,
         ThreadPoolExecutor(40) as pool,
     ):
         codes = list(pool.map(lambda _: _attempt(url, "demo", "wrong guess"), range(40)))
@@ -102,9 +101,9 @@ def test_parallel_wrong_guesses_are_counted_atomically(tmp_path: Path) -> None:
     assert set(codes) <= {401, 429}
 
 
-def test_sprayed_usernames_are_limited_per_client_address(tmp_path: Path) -> None:
+def test_sprayed_usernames_are_limited_per_client_address(new_store: NewStore) -> None:
     with (
-        EmbeddedServer(tmp_path / "s.db") as url,
+        EmbeddedServer(new_store()) as url,
         httpx.Client(base_url=url, timeout=30) as http,
     ):
         codes = [
@@ -117,10 +116,10 @@ def test_sprayed_usernames_are_limited_per_client_address(tmp_path: Path) -> Non
     assert codes.count(401) <= Settings().login_failures_per_address
 
 
-def test_the_owner_is_slowed_not_locked_out(tmp_path: Path) -> None:
+def test_the_owner_is_slowed_not_locked_out(new_store: NewStore) -> None:
     settings = Settings()
     with (
-        EmbeddedServer(tmp_path / "s.db", settings=settings) as url,
+        EmbeddedServer(new_store(), settings=settings) as url,
         httpx.Client(base_url=url, timeout=30) as http,
     ):
         for _ in range(settings.login_failures_allowed):
@@ -133,12 +132,12 @@ def test_the_owner_is_slowed_not_locked_out(tmp_path: Path) -> None:
             assert wait <= 2, f"the owner is told to come back in {wait} s: locked out"
 
 
-def test_after_the_slowdown_the_owner_gets_in(tmp_path: Path) -> None:
+def test_after_the_slowdown_the_owner_gets_in(new_store: NewStore) -> None:
     from server.throttle import LoginThrottle
 
     now = [1000.0]
     settings = Settings()
-    server = EmbeddedServer(tmp_path / "s.db", settings=settings)
+    server = EmbeddedServer(new_store(), settings=settings)
     with server as url, httpx.Client(base_url=url, timeout=30) as http:
         assert server.app is not None
         server.app.state.login_throttle = LoginThrottle.from_settings(

@@ -16,6 +16,7 @@ from client.version import VERSION
 from server.embedded import EmbeddedServer
 from server.settings import Settings
 from tests.e2e.live_tablet import DEMO_DEVICE, DEMO_PASSWORD, DEMO_USER, logged_in_tablet
+from tests.server.conftest import NewStore
 
 
 def _next_major(version: str) -> str:
@@ -37,10 +38,12 @@ async def _tablet_with_todays_assignment(url: str, data_dir: Path) -> Tablet:
     return tablet
 
 
-def test_health_announces_the_minimum_and_an_older_tablet_must_update(tmp_path: Path) -> None:
+def test_health_announces_the_minimum_and_an_older_tablet_must_update(
+    tmp_path: Path, new_store: NewStore
+) -> None:
     minimum = _next_major(VERSION)
     settings = Settings(min_client_version=minimum)
-    with EmbeddedServer(tmp_path / "s.sqlite", seed_demo=True, settings=settings) as url:
+    with EmbeddedServer(new_store(), seed_demo=True, settings=settings) as url:
         assert httpx.get(f"{url}/api/v1/health").json()["min_client_version"] == minimum
 
         async def attempt() -> int:
@@ -57,9 +60,11 @@ def test_health_announces_the_minimum_and_an_older_tablet_must_update(tmp_path: 
         assert asyncio.run(attempt()) == 1, "the fact stays queued for after the update"
 
 
-def test_a_current_tablet_syncs_when_the_minimum_is_met(tmp_path: Path) -> None:
+def test_a_current_tablet_syncs_when_the_minimum_is_met(
+    tmp_path: Path, new_store: NewStore
+) -> None:
     settings = Settings(min_client_version=VERSION)
-    with EmbeddedServer(tmp_path / "s.sqlite", seed_demo=True, settings=settings) as url:
+    with EmbeddedServer(new_store(), seed_demo=True, settings=settings) as url:
 
         async def attempt() -> dict[str, int]:
             tablet = await logged_in_tablet(url, tmp_path)

@@ -16,6 +16,7 @@ import pytest
 from server.embedded import EmbeddedServer
 from server.overload import InflightLimit
 from server.settings import Settings
+from tests.server.conftest import NewStore
 from tests.server.helpers import DEMO_LOGIN, event, login, push
 
 
@@ -90,9 +91,9 @@ def test_a_grant_racing_a_timeout_passes_the_slot_on() -> None:
 
 
 @pytest.fixture(scope="module")
-def srv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
+def srv(new_store: NewStore) -> Iterator[EmbeddedServer]:
     embedded = EmbeddedServer(
-        tmp_path_factory.mktemp("overload") / "server.db",
+        new_store(),
         settings=Settings(max_inflight_sync=2, max_queued_sync=8, overload_wait_s=3.0),
     )
     embedded.start()

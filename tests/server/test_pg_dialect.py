@@ -34,6 +34,21 @@ def test_a_pragma_is_refused_with_its_text() -> None:
         translate("PRAGMA user_version", False)
 
 
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "INSERT INTO messages VALUES ('m1', 'hi', 'sup', ?, 'all')",
+        "insert or ignore into devices values (?, ?)",
+        "INSERT INTO users SELECT * FROM users_v2",
+    ],
+)
+def test_an_insert_without_its_column_names_is_refused(sql: str) -> None:
+    """PostgreSQL's tables have an explicit rowid first: by position, the values would
+    land one column off (silently, when the first one is a number)."""
+    with pytest.raises(DialectError, match="name the columns"):
+        translate(sql, "?" in sql)
+
+
 def test_schema_types_identity_and_explicit_rowid() -> None:
     ddl = translate_ddl(
         "CREATE TABLE log (\n    id INTEGER PRIMARY KEY AUTOINCREMENT,\n    x REAL NOT NULL\n)"

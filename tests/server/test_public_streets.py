@@ -16,6 +16,7 @@ import pytest
 from server.clock import Clock, iso_z, use_clock
 from server.embedded import EmbeddedServer
 from server.settings import Settings
+from tests.server.conftest import NewStore
 from tests.server.helpers import event, login, push, today_assignment
 
 # Far from any day this suite could run on: nothing can pass by reading the real clock.
@@ -31,18 +32,16 @@ class SettableClock(Clock):
 
 @pytest.fixture(scope="module")
 def clock() -> Iterator[SettableClock]:
-    with use_clock(SettableClock(START)) as installed:
-        yield installed
+    settable = SettableClock(START)
+    with use_clock(settable):
+        yield settable
 
 
 @pytest.fixture(scope="module")
-def server(
-    tmp_path_factory: pytest.TempPathFactory, clock: SettableClock
-) -> Iterator[EmbeddedServer]:
+def server(new_store: NewStore, clock: SettableClock) -> Iterator[EmbeddedServer]:
+    clock.moment = START  # the demo is seeded on START's day, whatever a failed test left
     settings = replace(Settings(), public_delay_hours=24.0, public_requests_per_minute=1000)
-    embedded = EmbeddedServer(
-        tmp_path_factory.mktemp("public") / "server.db", seed_demo=True, settings=settings
-    )
+    embedded = EmbeddedServer(new_store(), seed_demo=True, settings=settings)
     embedded.start()
     yield embedded
     embedded.stop()
@@ -134,10 +133,10 @@ def test_public_feed_is_delayed_and_holds_no_position_or_person(
         clock.moment = START
 
 
-def test_public_feed_is_rate_limited(tmp_path: Any, clock: SettableClock) -> None:
+def test_public_feed_is_rate_limited(new_store: NewStore, clock: SettableClock) -> None:
     settings = replace(Settings(), public_requests_per_minute=3)
     with (
-        EmbeddedServer(tmp_path / "server.db", seed_demo=True, settings=settings) as url,
+        EmbeddedServer(new_store(), seed_demo=True, settings=settings) as url,
         httpx.Client(base_url=url, timeout=10) as http,
     ):
         codes = [http.get("/api/v1/public/streets").status_code for _ in range(4)]

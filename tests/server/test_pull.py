@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 
 import httpx
 
-from server.db import Database
 from server.embedded import EmbeddedServer
 from server.plans import delete_assignment, put_assignment
 from server.settings import Settings
+from tests.server.conftest import NewStore
 from tests.server.helpers import SUPERVISOR_LOGIN, event, fix_batch, login, pull, push
 
 
@@ -92,18 +91,14 @@ def test_pull_protocol_mismatch_is_426(http: httpx.Client, auth: dict[str, str])
     assert response.status_code == 426
 
 
-def test_changes_and_paging(tmp_path: Path) -> None:
+def test_changes_and_paging(new_store: NewStore) -> None:
     """Assignments changed on the server reach the tablet in order, page by page."""
-    db_path = tmp_path / "s.db"
-    with (
-        EmbeddedServer(db_path, settings=Settings(pull_page_limit=2)) as url,
-        httpx.Client(base_url=url) as http,
-    ):
+    server = EmbeddedServer(new_store(), settings=Settings(pull_page_limit=2))
+    with server as url, httpx.Client(base_url=url) as http:
         auth = login(http)
         start = pull(http, auth, "tab", None)
         [current] = start["changes"]
-        db = Database(db_path)
-        with db.write() as conn:
+        with server.store.write() as conn:
             version = put_assignment(
                 conn,
                 assignment_id=current["id"],
@@ -153,15 +148,14 @@ def test_changes_and_paging(tmp_path: Path) -> None:
         assert ids == sorted(ids)
 
 
-def test_reassignment_removes_it_from_the_old_operator(tmp_path: Path) -> None:
-    db_path = tmp_path / "s.db"
-    with EmbeddedServer(db_path) as url, httpx.Client(base_url=url) as http:
+def test_reassignment_removes_it_from_the_old_operator(new_store: NewStore) -> None:
+    server = EmbeddedServer(new_store())
+    with server as url, httpx.Client(base_url=url) as http:
         demo = login(http)
         supervisor = login(http, SUPERVISOR_LOGIN)
         start = pull(http, demo, "tab", None)
         [current] = start["changes"]
-        db = Database(db_path)
-        with db.write() as conn:
+        with server.store.write() as conn:
             conn.execute(
                 "INSERT INTO users(username, password_hash, role, display_name)"
                 " VALUES ('other', 'x', 'operator', 'Other')"

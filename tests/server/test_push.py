@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,6 +11,7 @@ import pytest
 
 from server.embedded import EmbeddedServer
 from server.settings import Settings
+from tests.server.conftest import NewStore
 from tests.server.helpers import (
     DEMO_LOGIN,
     SUPERVISOR_LOGIN,
@@ -264,10 +264,10 @@ def test_unknown_content_encoding_is_415(http: httpx.Client, auth: dict[str, str
     assert response.status_code == 415
 
 
-def test_too_many_events_is_413(tmp_path: Path) -> None:
+def test_too_many_events_is_413(new_store: NewStore) -> None:
     settings = Settings(max_events_per_push=10)
     with (
-        EmbeddedServer(tmp_path / "s.db", settings=settings) as url,
+        EmbeddedServer(new_store(), settings=settings) as url,
         httpx.Client(base_url=url) as http,
     ):
         auth = login(http)
@@ -276,10 +276,10 @@ def test_too_many_events_is_413(tmp_path: Path) -> None:
         assert "at most 10" in response.json()["detail"]
 
 
-def test_oversized_body_is_413(tmp_path: Path) -> None:
+def test_oversized_body_is_413(new_store: NewStore) -> None:
     settings = Settings(max_body_bytes=10_000)
     with (
-        EmbeddedServer(tmp_path / "s.db", settings=settings) as url,
+        EmbeddedServer(new_store(), settings=settings) as url,
         httpx.Client(base_url=url) as http,
     ):
         auth = login(http)

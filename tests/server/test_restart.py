@@ -1,8 +1,6 @@
-"""The server keeps its promises across a restart on the same database file."""
+"""The server keeps its promises across a restart on the same database."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import httpx
 
@@ -42,8 +40,8 @@ def test_high_water_and_facts_survive_restart(new_store: NewStore) -> None:
         assert [a["version"] for a in assignments["assignments"]] == [1]
 
 
-def test_context_manager_and_stop_twice(tmp_path: Path) -> None:
-    server = EmbeddedServer(tmp_path / "s.db", seed_demo=False)
+def test_context_manager_and_stop_twice(new_store: NewStore) -> None:
+    server = EmbeddedServer(new_store(), seed_demo=False)
     with server as url:
         assert url == server.url
         assert httpx.get(f"{url}/api/v1/health").status_code == 200

@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,18 +20,18 @@ from tests.server.test_roles import ADMIN_LOGIN, OP2_LOGIN, seed_second_operator
 
 
 @pytest.fixture(scope="module")
-def srv(new_store: NewStore) -> EmbeddedServer:
+def srv(new_store: NewStore) -> Iterator[EmbeddedServer]:
     embedded = EmbeddedServer(new_store(), settings=Settings(refresh_grace_s=1))
     embedded.start()
     seed_second_operator_and_admin(embedded.store)
-    yield embedded  # type: ignore[misc]
+    yield embedded
     embedded.stop()
 
 
 @pytest.fixture
-def h(srv: EmbeddedServer) -> httpx.Client:
+def h(srv: EmbeddedServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=srv.url, timeout=10) as client:
-        yield client  # type: ignore[misc]
+        yield client
 
 
 def _refresh(h: httpx.Client, token: str) -> httpx.Response:
@@ -71,9 +71,9 @@ def test_logout_revokes_access_and_refresh(h: httpx.Client) -> None:
     assert _refresh(h, body["refresh_token"]).status_code == 401
 
 
-def test_expired_access_token_is_renewed_by_refresh(tmp_path: Path) -> None:
+def test_expired_access_token_is_renewed_by_refresh(new_store: NewStore) -> None:
     with (
-        EmbeddedServer(tmp_path / "s.db", settings=Settings(token_ttl_s=0)) as url,
+        EmbeddedServer(new_store(), settings=Settings(token_ttl_s=0)) as url,
         httpx.Client(base_url=url, timeout=10) as h,
     ):
         body = h.post("/api/v1/auth/login", json=DEMO_LOGIN).json()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -10,20 +11,22 @@ import pytest
 from maps.assets import BASEMAP_MBTILES
 from server.embedded import EmbeddedServer
 from server.settings import Settings
+from tests.server.conftest import NewStore
 
 
 @pytest.fixture(scope="module")
-def tiles_server(tmp_path_factory: pytest.TempPathFactory):
-    folder = tmp_path_factory.mktemp("tiles")
-    corrupt = folder / "corrupt.mbtiles"
+def tiles_server(
+    tmp_path_factory: pytest.TempPathFactory, new_store: NewStore
+) -> Iterator[dict[str, str]]:
+    corrupt = tmp_path_factory.mktemp("tiles") / "corrupt.mbtiles"
     corrupt.write_bytes(b"not a database" * 1000)
     servers = {
         "basemap": EmbeddedServer(
-            folder / "a.db", seed_demo=False, settings=Settings(tiles_mbtiles=str(BASEMAP_MBTILES))
+            new_store(), seed_demo=False, settings=Settings(tiles_mbtiles=str(BASEMAP_MBTILES))
         ),
-        "none": EmbeddedServer(folder / "b.db", seed_demo=False),
+        "none": EmbeddedServer(new_store(), seed_demo=False),
         "corrupt": EmbeddedServer(
-            folder / "c.db", seed_demo=False, settings=Settings(tiles_mbtiles=str(corrupt))
+            new_store(), seed_demo=False, settings=Settings(tiles_mbtiles=str(corrupt))
         ),
     }
     urls = {name: server.start() for name, server in servers.items()}
@@ -32,7 +35,7 @@ def tiles_server(tmp_path_factory: pytest.TempPathFactory):
         server.stop()
 
 
-def test_serves_the_tile_with_the_row_flipped(tiles_server):
+def test_serves_the_tile_with_the_row_flipped(tiles_server: dict[str, str]) -> None:
     conn = sqlite3.connect(BASEMAP_MBTILES)
     (expected,) = conn.execute(
         "SELECT tile_data FROM tiles WHERE zoom_level=5 AND tile_column=8 AND tile_row=20"
@@ -54,18 +57,20 @@ def test_serves_the_tile_with_the_row_flipped(tiles_server):
         ("corrupt", "0/0/0.png", 503, "the tile file cannot be read"),
     ],
 )
-def test_errors_are_plain_words(tiles_server, server, path, status, detail):
+def test_errors_are_plain_words(
+    tiles_server: dict[str, str], server: str, path: str, status: int, detail: str
+) -> None:
     response = httpx.get(f"{tiles_server[server]}/api/v1/tiles/{path}", trust_env=False)
     assert response.status_code == status
     assert detail in response.json()["detail"]
 
 
-def test_bad_numbers_are_rejected_not_crashed(tiles_server):
+def test_bad_numbers_are_rejected_not_crashed(tiles_server: dict[str, str]) -> None:
     response = httpx.get(f"{tiles_server['basemap']}/api/v1/tiles/a/0/0.png", trust_env=False)
     assert response.status_code == 422
 
 
-def test_endpoint_is_in_the_openapi_document(tiles_server):
+def test_endpoint_is_in_the_openapi_document(tiles_server: dict[str, str]) -> None:
     doc = httpx.get(f"{tiles_server['none']}/openapi.json", trust_env=False).json()
     operation = doc["paths"]["/api/v1/tiles/{z}/{x}/{y}.png"]["get"]
     assert "image/png" in operation["responses"]["200"]["content"]

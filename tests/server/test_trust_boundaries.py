@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from server import admin
-from server.db import Database
 from server.embedded import EmbeddedServer
 from server.settings import Settings
 from tests.server.conftest import NewStore
@@ -213,14 +211,14 @@ def test_only_the_device_that_held_a_reassigned_route_has_its_old_facts_counted(
 
 
 def test_login_from_the_tablet_that_held_todays_route_before_a_reassignment(
-    tmp_path: Path,
+    new_store: NewStore,
 ) -> None:
     """The old tablet must still log in to upload what it recorded before the move."""
-    path = tmp_path / "server.db"
-    with EmbeddedServer(path, seed_demo=True) as url, httpx.Client(base_url=url) as h:
+    server = EmbeddedServer(new_store(), seed_demo=True)
+    with server as url, httpx.Client(base_url=url) as h:
         staff = login(h, SUPERVISOR_LOGIN)
         assignment = today_assignment(h, login(h, DEMO_LOGIN))
-        with Database(path).write() as conn:
+        with server.store.write() as conn:
             admin.upsert_device(conn, device_id="spare-tab", vehicle="Spare")
         h.post(
             f"/api/v1/assignments/{assignment['id']}/reassign",
