@@ -22,6 +22,14 @@ from tests.server.test_evidence_report import world  # noqa: F401 (the module's 
 from tests.ui.conftest import LOAD_TIMEOUT_MS, delete_widget, until
 from ui.supervisor.window import SupervisorWindow
 
+
+@pytest.fixture(scope="module")
+def new_store(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Path]:
+    """The store `world` seeds: here the console's rendering is under test, and one
+    SQLite file is enough (tests/server runs the same world on both stores)."""
+    return lambda: tmp_path_factory.mktemp("server") / "server.db"
+
+
 RENDERED_JS = (
     "JSON.stringify({lines: document.querySelectorAll('path.leaflet-interactive').length,"
     " bars: document.querySelectorAll('svg.chart rect').length,"
