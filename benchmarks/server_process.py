@@ -57,6 +57,11 @@ def start_server(store: Path | str, port: int, *extra: str) -> subprocess.Popen[
     raise SystemExit("the server did not start")
 
 
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command name (field 3 onwards)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def cpu_seconds(pids: list[int]) -> float:
     """CPU time (user + system) the processes `pids` have used so far; 0 where /proc is
     missing (the figure is then not printed)."""
@@ -64,15 +69,11 @@ def cpu_seconds(pids: list[int]) -> float:
     ticks = os.sysconf("SC_CLK_TCK")
     for pid in pids:
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = _stat(pid)
         except OSError:
             continue
         total += (int(fields[11]) + int(fields[12])) / ticks
     return total
-
-
-def _stat(pid: int) -> list[str]:
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
 def tree_cpu_seconds(root: int) -> float:
